@@ -1,0 +1,2 @@
+/** transfer4j augmentation. */
+package io.transfer4j.augmentation;

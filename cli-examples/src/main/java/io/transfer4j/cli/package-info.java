@@ -1,0 +1,2 @@
+/** The transfer4j command and the examples. */
+package io.transfer4j.cli;

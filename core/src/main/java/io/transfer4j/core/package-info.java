@@ -1,0 +1,2 @@
+/** transfer4j core. */
+package io.transfer4j.core;

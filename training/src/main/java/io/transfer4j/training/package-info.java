@@ -1,0 +1,2 @@
+/** transfer4j training. */
+package io.transfer4j.training;
