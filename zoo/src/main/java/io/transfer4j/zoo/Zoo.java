@@ -223,6 +223,16 @@ public final class Zoo {
         return store.present(spec(id));
     }
 
+    /** A Keras-like summary of any graph (output shapes unknown: use {@link ModelSummary#of} with input types). */
+    public static ModelSummary summary(ComputationGraph graph) {
+        return ModelSummary.of(graph);
+    }
+
+    /** A Keras-like summary of a backbone, with output shapes for its input size. */
+    public static ModelSummary summary(Backbone backbone) {
+        return ModelSummary.of(backbone);
+    }
+
     /** The layer groups of {@code spec} resolved against any graph that follows its naming (e.g. a reloaded one). */
     public static List<LayerGroup> groups(BackboneSpec spec, ComputationGraph graph) {
         return Groups.resolve(spec, graph);
