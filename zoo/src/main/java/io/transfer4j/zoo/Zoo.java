@@ -77,10 +77,19 @@ public final class Zoo {
      * {@code TRANSFER4J_MODEL_MIRROR} (a base URL serving the weight files by their file names).
      */
     public static Zoo fromEnvironment() {
-        return fromEnvironment(System.getenv());
+        return builderFromEnvironment().build();
+    }
+
+    /** A builder preset from the environment (see {@link #fromEnvironment()}), for callers that override some values. */
+    public static Builder builderFromEnvironment() {
+        return builderFromEnvironment(System.getenv());
     }
 
     static Zoo fromEnvironment(Map<String, String> env) {
+        return builderFromEnvironment(env).build();
+    }
+
+    static Builder builderFromEnvironment(Map<String, String> env) {
         Builder b = builder();
         String home = env.get(ENV_HOME);
         if (home != null && !home.isBlank()) {
@@ -99,7 +108,7 @@ public final class Zoo {
                         + " https://mirror.example.org/models/; received '" + mirror + "'", e);
             }
         }
-        return b.build();
+        return b;
     }
 
     private static boolean parseFlag(String name, String value) {
@@ -133,10 +142,21 @@ public final class Zoo {
      * @throws IllegalArgumentException for an unknown id or an input the architecture cannot take
      */
     public Backbone random(String id, InputShape input, long seed) {
+        return random(id, input, seed, Graphs.topFor(spec(id), input));
+    }
+
+    /**
+     * Like {@link #random(String, InputShape, long)} with an explicit choice of the classifier top, which exists
+     * only at the spec's default input (leaving it out at 224 px saves VGG16's 124 M fc parameters).
+     */
+    public Backbone random(String id, InputShape input, long seed, boolean withTop) {
         BackboneSpec spec = spec(id);
         spec.checkInput(input, false);
-        ComputationGraph graph = Graphs.build(spec, input, Graphs.topFor(spec, input), seed,
-                Graphs.KERAS_OLD_BN_EPSILON);
+        if (withTop && !Graphs.topFor(spec, input)) {
+            throw new IllegalArgumentException(id + "'s classifier top exists only at its default input "
+                    + spec.defaultInput() + "; received " + input + ". Build it without the top.");
+        }
+        ComputationGraph graph = Graphs.build(spec, input, withTop, seed, Graphs.KERAS_OLD_BN_EPSILON);
         return new Backbone(spec, graph, input, Backbone.WeightsOrigin.random("random init, seed " + seed),
                 Groups.resolve(spec, graph));
     }
@@ -221,6 +241,18 @@ public final class Zoo {
     /** The first weights file of {@code id} present on disk, without verifying it (cheap; for listings). */
     public Optional<Path> present(String id) {
         return store.present(spec(id));
+    }
+
+    /** Parameters of {@code id} at its default input, with or without the classifier top (no allocation). */
+    public long parameterCount(String id, boolean withTop) {
+        BackboneSpec spec = spec(id);
+        return Graphs.parameterCount(Graphs.configuration(spec, spec.defaultInput(), withTop, 0,
+                Graphs.KERAS_OLD_BN_EPSILON));
+    }
+
+    /** The names of {@code id}'s classifier (top) layers, which exist only at its default input. */
+    public List<String> topLayers(String id) {
+        return io.transfer4j.zoo.internal.NetworkBlueprint.of(spec(id).architecture()).topLayers();
     }
 
     /** A Keras-like summary of any graph (output shapes unknown: use {@link ModelSummary#of} with input types). */
