@@ -91,7 +91,7 @@ public final class ModelsCommand implements Callable<Integer> {
     }
 
     static String millions(long n) {
-        return String.format("%.1fM", n / 1e6);
+        return n >= 1_000_000 ? String.format("%.1fM", n / 1e6) : String.format("%.1fk", n / 1e3);
     }
 
     static String bytes(long n) {

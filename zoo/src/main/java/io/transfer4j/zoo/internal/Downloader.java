@@ -121,7 +121,8 @@ public final class Downloader {
 
     private void handleFailure(String id, URI url, int attempt, IOException e) throws Failure {
         String reason = describe(e);
-        boolean permanent = e instanceof AttemptFailure f && f.permanent;
+        // a name that does not resolve will not resolve in a few seconds either: no network, or a wrong host
+        boolean permanent = e instanceof AttemptFailure f && f.permanent || e instanceof java.net.UnknownHostException;
         if (permanent || attempt > retries) {
             throw new Failure(reason + (permanent ? "" : " (after " + attempt + " attempts)"), false, e);
         }
@@ -145,7 +146,7 @@ public final class Downloader {
                     + " ms, read timeout " + readTimeout.toMillis() + " ms)";
         }
         if (e instanceof java.net.UnknownHostException) {
-            return "unknown host " + e.getMessage();
+            return "unknown host " + e.getMessage() + " (no network or DNS?)";
         }
         return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
