@@ -179,8 +179,8 @@ public final class KerasH5File {
 
     private static void writeStrings(Group g, String name, List<String> values) {
         if (values.isEmpty()) {
-            try (DataSpace space = new DataSpace(1, new long[] {0});
-                 Attribute a = g.createAttribute(name, PredType.NATIVE_DOUBLE(), space)) {
+            try (DataSpace space = new DataSpace(1, new long[] {0})) {
+                g.createAttribute(name, PredType.NATIVE_DOUBLE(), space).close(); // Keras' empty float64 array
                 return;
             }
         }
