@@ -17,7 +17,8 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "transfer4j", mixinStandardHelpOptions = true, version = "transfer4j 0.1.0-SNAPSHOT",
         description = "Transfer learning for Java: fine-tune pretrained VGG16/ResNet50 on a folder of images.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class,
+                io.transfer4j.examples.ExampleCommand.class})
 public final class Transfer4j implements Callable<Integer> {
 
     public static final int OK = 0;
