@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code transfer4j example NAME [options]}: the Java twins of the classic Keras tutorials. */
 @Command(name = "example", mixinStandardHelpOptions = true,
         description = "Run one of the Java twins of the Keras tutorials (see cli-examples/EXAMPLES.md).",
-        subcommands = {MnistCnnExample.class})
+        subcommands = {MnistCnnExample.class, MnistCnnAugmentedExample.class})
 public final class ExampleCommand implements Callable<Integer> {
 
     @CommandLine.Spec
