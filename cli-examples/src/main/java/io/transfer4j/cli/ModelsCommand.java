@@ -1,6 +1,9 @@
 package io.transfer4j.cli;
 
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,7 +56,8 @@ public final class ModelsCommand implements Callable<Integer> {
         return Transfer4j.OK;
     }
 
-    Zoo zoo(boolean withProgress) {
+    /** The zoo for this run; {@code progress}, if given, renders downloads. */
+    Zoo zoo(Output progress) {
         Zoo.Builder b;
         try {
             b = Zoo.builderFromEnvironment();
@@ -72,8 +76,8 @@ public final class ModelsCommand implements Callable<Integer> {
             }
             b.catalogue(catalogue);
         }
-        if (withProgress) {
-            b.progress(new DownloadProgress(System.err));
+        if (progress != null) {
+            b.progress(new DownloadProgress(progress));
         }
         try {
             return b.build();
@@ -111,8 +115,10 @@ public final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Zoo zoo = parent.zoo(false);
-            PrintWriter out = spec.commandLine().getOut();
+            Zoo zoo = parent.zoo(null);
+            StringWriter text = new StringWriter();
+            PrintWriter out = new PrintWriter(text);
+            List<Map<String, Object>> rows = new ArrayList<>();
             String fmt = "%-10s %-10s %-22s %-10s %-7s %s%n";
             out.printf(fmt, "ID", "INPUT", "PARAMS (top / no top)", "SIZE", "CACHED", "SOURCE");
             for (BackboneSpec s : zoo.catalogue()) {
@@ -125,8 +131,14 @@ public final class ModelsCommand implements Callable<Integer> {
                 out.printf(fmt, s.id(), s.defaultInput(), millions(zoo.parameterCount(s.id(), true)) + " / "
                                 + millions(zoo.parameterCount(s.id(), false)), size,
                         s.weights().isEmpty() ? "-" : present.isPresent() ? "yes" : "no", source);
+                rows.add(Output.fields("id", s.id(), "input", s.defaultInput().toString(),
+                        "params", zoo.parameterCount(s.id(), true), "paramsWithoutTop", zoo.parameterCount(s.id(), false),
+                        "size", present.map(ModelsCommand::sizeOf).orElse(-1L),
+                        "cached", present.isPresent(), "path", present.map(Path::toString).orElse(null),
+                        "source", source));
             }
             out.flush();
+            Output.of(spec).result(text.toString().stripTrailing(), Output.fields("models", rows));
             return Transfer4j.OK;
         }
 
@@ -163,9 +175,10 @@ public final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Zoo zoo = parent.zoo(false);
+            Zoo zoo = parent.zoo(null);
             BackboneSpec s = spec(zoo, id);
-            PrintWriter out = spec.commandLine().getOut();
+            StringWriter text = new StringWriter();
+            PrintWriter out = new PrintWriter(text);
             out.println(s.id() + ": " + s.description());
             out.println("Architecture:   " + s.architecture());
             out.println("Input:          " + s.defaultInput() + " (weights' size; any height/width >= "
@@ -203,6 +216,11 @@ public final class ModelsCommand implements Callable<Integer> {
                         + zoo.path(id) + ")"));
             }
             out.flush();
+            Map<String, List<String>> groups = new java.util.LinkedHashMap<>();
+            b.groups().forEach(g -> groups.put(g.name(), g.layers()));
+            Output.of(spec).result(text.toString().stripTrailing(), Output.fields("spec", s, "groups", groups,
+                    "topLayers", zoo.topLayers(id), "params", zoo.parameterCount(id, true),
+                    "paramsWithoutTop", zoo.parameterCount(id, false)));
             return Transfer4j.OK;
         }
     }
@@ -219,11 +237,11 @@ public final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Zoo zoo = parent.zoo(true);
+            Output output = Output.of(spec);
+            Zoo zoo = parent.zoo(output);
             spec(zoo, id);
             Path file = zoo.fetch(id);
-            spec.commandLine().getOut().println(file);
-            spec.commandLine().getOut().flush();
+            Output.of(spec).result(file.toString(), Output.fields("id", id, "path", file.toString()));
             return Transfer4j.OK;
         }
     }
@@ -243,16 +261,15 @@ public final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Zoo zoo = parent.zoo(false);
+            Zoo zoo = parent.zoo(null);
             spec(zoo, id);
             if (!Files.isRegularFile(from)) {
                 throw new UsageException("--from: no such file " + from + "; give the path of a downloaded " + id
                         + " weights file (see: transfer4j models info " + id + ")");
             }
             Path installed = zoo.install(id, from);
-            PrintWriter out = spec.commandLine().getOut();
-            out.println("Installed " + id + " weights: " + installed);
-            out.flush();
+            Output.of(spec).result("Installed " + id + " weights: " + installed,
+                    Output.fields("id", id, "path", installed.toString()));
             return Transfer4j.OK;
         }
     }
@@ -269,9 +286,11 @@ public final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Zoo zoo = parent.zoo(false);
+            Zoo zoo = parent.zoo(null);
             List<BackboneSpec> specs = id == null ? zoo.catalogue() : List.of(spec(zoo, id));
-            PrintWriter out = spec.commandLine().getOut();
+            StringWriter text = new StringWriter();
+            PrintWriter out = new PrintWriter(text);
+            List<Map<String, Object>> files = new ArrayList<>();
             boolean failed = false;
             for (BackboneSpec s : specs) {
                 if (s.weights().isEmpty()) {
@@ -285,10 +304,13 @@ public final class ModelsCommand implements Callable<Integer> {
                 }
                 for (VerifyResult.FileCheck c : r.files()) {
                     out.println(s.id() + ": " + (c.ok() ? "OK     " : "FAILED ") + c.file() + " " + c.message());
+                    files.add(Output.fields("id", s.id(), "file", c.file().toString(), "ok", c.ok(),
+                            "checksum", c.actual(), "sha256", c.sha256(), "message", c.message()));
                     failed |= !c.ok();
                 }
             }
             out.flush();
+            Output.of(spec).result(text.toString().stripTrailing(), Output.fields("ok", !failed, "files", files));
             return failed ? Transfer4j.FAILURE : Transfer4j.OK;
         }
     }
@@ -305,14 +327,15 @@ public final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Zoo zoo = parent.zoo(false);
+            Zoo zoo = parent.zoo(null);
             BackboneSpec s = spec(zoo, id);
             if (s.weights().isEmpty()) {
                 throw new UsageException(id + " has no pretrained weights (random initialisation only)");
             }
             Optional<Path> present = zoo.present(id);
-            spec.commandLine().getOut().println(present.orElse(zoo.path(id)));
-            spec.commandLine().getOut().flush();
+            Path path = present.orElse(zoo.path(id));
+            Output.of(spec).result(path.toString(), Output.fields("id", id, "path", path.toString(),
+                    "present", present.isPresent()));
             if (present.isEmpty()) {
                 spec.commandLine().getErr().println("transfer4j: not on disk yet; the path above is where it will be."
                         + " Run: transfer4j models download " + id + " (or install " + id + " --from FILE)");

@@ -66,8 +66,14 @@ public final class SummaryCommand implements Callable<Integer> {
             boolean top = !noTop && shape.equals(s.defaultInput());
             summary = ModelSummary.of(zoo.random(backbone, shape, 0, top));
         }
-        spec.commandLine().getOut().print(summary);
-        spec.commandLine().getOut().flush();
+        java.util.List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (ModelSummary.Row r : summary.rows()) {
+            rows.add(Output.fields("name", r.name(), "type", r.type(), "outputShape", r.outputShape(),
+                    "params", r.params(), "trainable", r.trainable(), "inputs", r.inputs()));
+        }
+        Output.of(spec).result(summary.toString().stripTrailing(), Output.fields("backbone", backbone,
+                "total", summary.total(), "trainable", summary.trainable(), "nonTrainable", summary.nonTrainable(),
+                "layers", rows));
         return Transfer4j.OK;
     }
 }

@@ -110,6 +110,14 @@ class ModelsCommandTest {
         assertEquals(Transfer4j.FAILURE, bad.code());
         assertTrue(bad.out().contains("FAILED"), bad.out());
 
+        Run json = models("list", "--json");
+        assertEquals(0, json.code(), json.err());
+        var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out().lines().reduce((a, b) -> b)
+                .orElseThrow());
+        assertEquals("result", tree.get("type").asText());
+        assertEquals("tiny", tree.get("models").get(0).get("id").asText());
+        assertTrue(tree.get("models").get(0).get("cached").asBoolean());
+
         Run info = models("info", "tiny");
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("flatten_1") && info.out().contains("block3")
