@@ -236,6 +236,36 @@ class ZooWeightsTest {
     }
 
     @Test
+    void aSecondJvmWaitsForTheFirstOnesDownloadInsteadOfStartingAnother() throws Exception {
+        // ~18 chunks x 100 ms: the other JVM holds the lock for about two seconds
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip, 100))) {
+            Path catalogue = TestCatalogues.tiny(tmp, server.uri(PATH), adler, zip.length);
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process other = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                    FetchMain.class.getName(), catalogue.toString(), tmp.resolve("cache").toString(),
+                    tmp.resolve("dl4j").toString(), tmp.resolve("keras").toString())
+                    .redirectErrorStream(true).start();
+            try {
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (server.requests().isEmpty() && other.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(1, server.requests().size(), "the other JVM is downloading");
+                Path mine = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> zoo(server, adler).build()
+                        .fetch("tiny"));
+                assertTrue(other.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+                String output = new String(other.getInputStream().readAllBytes());
+                assertEquals(0, other.exitValue(), output);
+                assertTrue(output.trim().endsWith(mine.toString()), output);
+                assertArrayEquals(zip, Files.readAllBytes(mine));
+                assertEquals(1, server.requests().size(), "this JVM waited for the lock, then found the file");
+            } finally {
+                other.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
     void offlineModeNeverTouchesTheNetworkAndSaysHowToInstall() throws Exception {
         try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
             Zoo zoo = zoo(server, adler).offline(true).build();
