@@ -96,10 +96,10 @@ public final class WeightStore {
         return Optional.empty();
     }
 
-    /** A verified local copy of any of the spec's sources, in catalogue order; corrupt copies in our cache are removed. */
+    /** A verified local copy of any of the spec's sources, in catalogue order. */
     public Optional<LocalWeights> findVerified(BackboneSpec spec) {
         for (WeightSource source : spec.weights()) {
-            Optional<LocalWeights> local = findVerified(spec, source);
+            Optional<LocalWeights> local = findVerified(spec, source, false);
             if (local.isPresent()) {
                 return local;
             }
@@ -107,7 +107,11 @@ public final class WeightStore {
         return Optional.empty();
     }
 
-    Optional<LocalWeights> findVerified(BackboneSpec spec, WeightSource source) {
+    /**
+     * @param removeCorrupt delete a copy in our cache that fails verification (only while holding its lock, so a
+     *                      file another process just replaced is never deleted)
+     */
+    Optional<LocalWeights> findVerified(BackboneSpec spec, WeightSource source, boolean removeCorrupt) {
         for (Path p : candidates(spec, source)) {
             if (!Files.isRegularFile(p)) {
                 continue;
@@ -116,7 +120,7 @@ public final class WeightStore {
             if (check.ok()) {
                 return Optional.of(new LocalWeights(source, p, check.sha256()));
             }
-            if (p.equals(cacheFile(spec, source))) {
+            if (removeCorrupt && p.equals(cacheFile(spec, source))) {
                 LOG.warn("{}: cached weights {} failed verification ({}); removing it so it is fetched again",
                         spec.id(), p, check.message());
                 Downloader.deleteQuietly(p);
@@ -222,7 +226,7 @@ public final class WeightStore {
         try {
             return FileLocks.withLock(lockFile(target), () -> {
                 // another thread or process may have finished it while we waited for the lock
-                Optional<LocalWeights> done = findVerified(spec, source);
+                Optional<LocalWeights> done = findVerified(spec, source, true);
                 if (done.isPresent()) {
                     return done.get();
                 }
