@@ -135,6 +135,34 @@ class KerasH5WeightsTest {
     }
 
     @Test
+    void aDenseLayerAfterAFlattenIsWrittenInKerasRowOrderAndReadBack() throws Exception {
+        // block5_pool -> flatten -> fc1 in miniature: a 2x3x4 feature map flattened into a dense layer
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1)
+                .dataType(org.nd4j.linalg.api.buffer.DataType.FLOAT).graphBuilder().addInputs("input_1")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(3, 4, 1))
+                .addLayer("block1_conv1", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, 1)
+                        .nIn(1).nOut(2).build(), "input_1")
+                .addVertex("flatten", new org.deeplearning4j.nn.conf.graph.PreprocessorVertex(
+                        new org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor(3, 4, 2)), "block1_conv1")
+                .addLayer("fc1", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(24).nOut(5).build(),
+                        "flatten")
+                .setOutputs("fc1").build();
+        ComputationGraph original = new ComputationGraph(conf);
+        original.init();
+        Path h5 = tmp.resolve("flatten.h5");
+        KerasH5Weights.export(original, h5, n -> n, false);
+        Map<String, KerasH5File.LayerWeights> layers = KerasH5File.read(h5);
+        INDArray fileKernel = layers.get("fc1").values().get(0);
+        assertEquals(KerasH5Weights.chwRowsToHwc(original.getLayer("fc1").getParam("W"), 3, 4, 2), fileKernel);
+        assertFalse(fileKernel.equals(original.getLayer("fc1").getParam("W")), "rows are in Keras' (h,w,c) order");
+
+        ComputationGraph loaded = new ComputationGraph(conf.clone());
+        loaded.init();
+        KerasH5Weights.loadInto(loaded, layers, h5, "test");
+        assertEquals(original.params(), loaded.params());
+    }
+
+    @Test
     void aFileForAnotherNetworkIsRejectedNamingWhatIsMissing() throws Exception {
         Path h5 = tmp.resolve("tiny_weights.h5");
         KerasH5Weights.export(plain.random("tiny", InputShape.rgb(16, 16), 1).graph(), h5,

@@ -46,18 +46,28 @@ public final class KerasH5Weights {
         layers.forEach((name, w) -> byName.put(newNames ? fromNewResNetName(name) : name, w));
         ComputationGraph graph = Graphs.build(spec, input, top, 0,
                 newNames ? Graphs.KERAS_NEW_BN_EPSILON : Graphs.KERAS_OLD_BN_EPSILON);
+        loadInto(graph, byName, file, spec.id());
+        return graph;
+    }
+
+    /**
+     * Fills every layer with weights of {@code graph} from {@code layers} (keyed by the graph's layer names).
+     *
+     * @throws IOException naming the missing layers or the mismatched shapes
+     */
+    public static void loadInto(ComputationGraph graph, Map<String, KerasH5File.LayerWeights> layers, Path file,
+                                String what) throws IOException {
         List<String> wanted = Dl4jWeights.weightedLayers(graph);
-        List<String> missing = wanted.stream().filter(n -> !byName.containsKey(n)).toList();
+        List<String> missing = wanted.stream().filter(n -> !layers.containsKey(n)).toList();
         if (!missing.isEmpty()) {
             throw new IOException(file + " has no weights for " + missing.size() + " of " + wanted.size()
-                    + " layers of " + spec.id() + " (first missing: " + missing.subList(0, Math.min(5, missing.size()))
-                    + "); the file's layers start with " + new ArrayList<>(layers.keySet())
-                    .subList(0, Math.min(5, layers.size())) + ". Is it a " + spec.id() + " weights file?");
+                    + " layers of " + what + " (first missing: " + missing.subList(0, Math.min(5, missing.size()))
+                    + "); the file's layers start with " + layers.values().stream().limit(5)
+                    .map(KerasH5File.LayerWeights::layer).toList() + ". Is it a " + what + " weights file?");
         }
         for (String name : wanted) {
-            assign(graph, name, byName.get(name), file);
+            assign(graph, name, layers.get(name), file);
         }
-        return graph;
     }
 
     /** {@code conv2_block1_1_conv} -> {@code res2a_branch2a}; {@code conv1_bn} -> {@code bn_conv1}; others unchanged. */
