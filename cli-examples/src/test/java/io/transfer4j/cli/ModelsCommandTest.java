@@ -136,11 +136,16 @@ class ModelsCommandTest {
 
     @Test
     void summaryPrintsAKerasLikeTableForBackboneIds() {
-        Run r = run("summary", "resnet50", "--input", "64");
+        Run r = run("summary", "tiny");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("Total params: 23,587,712"), r.out());
-        assertTrue(r.out().contains("Non-trainable params: 53,120"), r.out());
-        assertTrue(r.out().contains("res5c_branch2c (ConvolutionLayer)"), r.out());
+        // convs 224 + 1,168 + 4,640, BN 4 x (8 + 16 + 32), predictions 32 x 1000 + 1000
+        assertTrue(r.out().contains("Total params: 39,256"), r.out());
+        assertTrue(r.out().contains("Non-trainable params: 112"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("block3_conv1 (ConvolutionLayer)")
+                && l.contains("(None, 32, 8, 8)") && l.contains("4,640")), r.out());
+        Run noTop = run("summary", "tiny", "--input", "48x40", "--json");
+        assertEquals(0, noTop.code(), noTop.err());
+        assertTrue(noTop.out().contains("\"total\":6256"), noTop.out());
         Run nearest = run("summary", "vgg61");
         assertEquals(Transfer4j.USAGE, nearest.code());
         assertTrue(nearest.err().contains("Did you mean 'vgg16'?"), nearest.err());
