@@ -359,6 +359,16 @@ class ZooWeightsTest {
     }
 
     @Test
+    void redirectsAreFollowedToAnotherHost() throws Exception {
+        try (LoopbackServer target = new LoopbackServer(LoopbackServer.serve(zip));
+             LoopbackServer publisher = new LoopbackServer(LoopbackServer.redirect(target.uri("/cdn/t.zip").toString()))) {
+            Path file = zoo(publisher, adler).build().fetch("tiny");
+            assertArrayEquals(zip, Files.readAllBytes(file));
+            assertEquals("/cdn/t.zip", target.requests().get(0).path());
+        }
+    }
+
+    @Test
     void aVerifiedDl4jCacheIsReusedInPlaceAndACorruptOneIsIgnored() throws Exception {
         try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
             Path dl4j = tmp.resolve("dl4j").resolve("models").resolve("tiny").resolve(TestCatalogues.FILE_NAME);

@@ -161,16 +161,8 @@ public final class Downloader {
                     + " (allowed: http, https, file)", true);
         }
         long have = Files.exists(part) ? size(part) : 0;
-        HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
+        HttpURLConnection c = open(url, have);
         try {
-            c.setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()));
-            c.setReadTimeout(Math.toIntExact(readTimeout.toMillis()));
-            c.setInstanceFollowRedirects(true);
-            c.setRequestProperty("User-Agent", "transfer4j-zoo");
-            c.setRequestProperty("Accept-Encoding", "identity");
-            if (have > 0) {
-                c.setRequestProperty("Range", "bytes=" + have + "-");
-            }
             int code = c.getResponseCode();
             long total;
             if (code == HttpURLConnection.HTTP_PARTIAL && have > 0) {
@@ -211,6 +203,36 @@ public final class Downloader {
             return sums.finish();
         } finally {
             c.disconnect();
+        }
+    }
+
+    /** Opens {@code url}, following up to five redirects itself (the JDK does not follow http <-> https). */
+    private HttpURLConnection open(URI url, long have) throws IOException {
+        URI current = url;
+        for (int hops = 0; ; hops++) {
+            HttpURLConnection c = (HttpURLConnection) current.toURL().openConnection();
+            c.setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()));
+            c.setReadTimeout(Math.toIntExact(readTimeout.toMillis()));
+            c.setInstanceFollowRedirects(false);
+            c.setRequestProperty("User-Agent", "transfer4j-zoo");
+            c.setRequestProperty("Accept-Encoding", "identity");
+            if (have > 0) {
+                c.setRequestProperty("Range", "bytes=" + have + "-");
+            }
+            int code = c.getResponseCode();
+            String location = c.getHeaderField("Location");
+            if (code < 300 || code > 399 || code == 304 || location == null) {
+                return c;
+            }
+            c.disconnect();
+            if (hops >= 5) {
+                throw new AttemptFailure("too many redirects from " + url + " (last: " + current + ")", true);
+            }
+            URI next = current.resolve(location);
+            if (!"http".equals(next.getScheme()) && !"https".equals(next.getScheme())) {
+                throw new AttemptFailure(url + " redirects to unsupported " + next, true);
+            }
+            current = next;
         }
     }
 
