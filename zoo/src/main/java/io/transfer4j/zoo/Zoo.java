@@ -7,18 +7,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
-import org.deeplearning4j.nn.graph.ComputationGraph;
-
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
 import io.transfer4j.zoo.internal.Catalogue;
 import io.transfer4j.zoo.internal.Downloader;
-import io.transfer4j.zoo.internal.WeightLoader;
-import io.transfer4j.zoo.internal.WeightStore;
 import io.transfer4j.zoo.internal.Graphs;
 import io.transfer4j.zoo.internal.Groups;
+import io.transfer4j.zoo.internal.NetworkBlueprint;
+import io.transfer4j.zoo.internal.WeightLoader;
+import io.transfer4j.zoo.internal.WeightStore;
 
 /**
  * The zoo: backbones from a declarative catalogue, built as graphs with Keras layer names, with pretrained
@@ -39,32 +39,14 @@ public final class Zoo {
     public static final String ENV_MIRROR = "TRANSFER4J_MODEL_MIRROR";
 
     private final Catalogue catalogue;
-    private final Path home;
     private final boolean offline;
-    private final URI mirror;
-    private final DownloadListener listener;
-    private final Duration connectTimeout;
-    private final Duration readTimeout;
-    private final int retries;
-    private final Duration retryBackoff;
-    private final Path dl4jHome;
-    private final Path kerasHome;
     private final WeightStore store;
 
     private Zoo(Builder b) {
         this.catalogue = b.catalogue;
-        this.home = b.home;
         this.offline = b.offline;
-        this.mirror = b.mirror;
-        this.listener = b.listener;
-        this.connectTimeout = b.connectTimeout;
-        this.readTimeout = b.readTimeout;
-        this.retries = b.retries;
-        this.retryBackoff = b.retryBackoff;
-        this.dl4jHome = b.dl4jHome;
-        this.kerasHome = b.kerasHome;
-        this.store = new WeightStore(home, dl4jHome, kerasHome, offline, mirror,
-                new Downloader(connectTimeout, readTimeout, retries, retryBackoff, listener));
+        this.store = new WeightStore(b.home, b.dl4jHome, b.kerasHome, b.offline, b.mirror,
+                new Downloader(b.connectTimeout, b.readTimeout, b.retries, b.retryBackoff, b.listener));
     }
 
     public static Builder builder() {
@@ -252,7 +234,7 @@ public final class Zoo {
 
     /** The names of {@code id}'s classifier (top) layers, which exist only at its default input. */
     public List<String> topLayers(String id) {
-        return io.transfer4j.zoo.internal.NetworkBlueprint.of(spec(id).architecture()).topLayers();
+        return NetworkBlueprint.of(spec(id).architecture()).topLayers();
     }
 
     /** A Keras-like summary of any graph (output shapes unknown: use {@link ModelSummary#of} with input types). */
@@ -272,7 +254,7 @@ public final class Zoo {
 
     /** The cache directory. */
     public Path home() {
-        return home;
+        return store.home();
     }
 
     public boolean offline() {
