@@ -86,6 +86,20 @@ public final class ModelsCommand implements Callable<Integer> {
         }
     }
 
+    /** What every {@code models} subcommand has: the parent (shared options) and its own spec. */
+    abstract static class Sub implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand parent;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+    }
+
+    /** A subcommand about one backbone. */
+    abstract static class WithId extends Sub {
+        @Parameters(paramLabel = "ID", description = "Backbone id, e.g. resnet50 (see: transfer4j models list).")
+        String id;
+    }
+
     static BackboneSpec spec(Zoo zoo, String id) {
         try {
             return zoo.spec(id);
@@ -107,11 +121,7 @@ public final class ModelsCommand implements Callable<Integer> {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the backbones and whether their"
             + " weights are on disk.")
-    static final class ListModels implements Callable<Integer> {
-        @ParentCommand
-        ModelsCommand parent;
-        @Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class ListModels extends Sub {
 
         @Override
         public Integer call() throws Exception {
@@ -163,13 +173,7 @@ public final class ModelsCommand implements Callable<Integer> {
 
     @Command(name = "info", mixinStandardHelpOptions = true,
             description = "Layers, groups, cut points, normalisation and weight sources of a backbone.")
-    static final class Info implements Callable<Integer> {
-        @ParentCommand
-        ModelsCommand parent;
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-        @Parameters(paramLabel = "ID", description = "Backbone id, e.g. resnet50.")
-        String id;
+    static final class Info extends WithId {
         @Option(names = "--layers", description = "List every layer of every group.")
         boolean allLayers;
 
@@ -227,13 +231,7 @@ public final class ModelsCommand implements Callable<Integer> {
 
     @Command(name = "download", mixinStandardHelpOptions = true,
             description = "Download and verify a backbone's weights into the cache (resumes partial downloads).")
-    static final class Download implements Callable<Integer> {
-        @ParentCommand
-        ModelsCommand parent;
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-        @Parameters(paramLabel = "ID")
-        String id;
+    static final class Download extends WithId {
 
         @Override
         public Integer call() {
@@ -249,13 +247,7 @@ public final class ModelsCommand implements Callable<Integer> {
     @Command(name = "install", mixinStandardHelpOptions = true,
             description = {"Install a weights file obtained elsewhere (e.g. on an air-gapped machine).",
                     "The file is verified against the publisher's checksum before it is copied into the cache."})
-    static final class Install implements Callable<Integer> {
-        @ParentCommand
-        ModelsCommand parent;
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-        @Parameters(paramLabel = "ID")
-        String id;
+    static final class Install extends WithId {
         @Option(names = "--from", paramLabel = "FILE", required = true, description = "The downloaded weights file.")
         Path from;
 
@@ -276,11 +268,7 @@ public final class ModelsCommand implements Callable<Integer> {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Verify the weights files on disk (all backbones, or one). Exit 1 if any fails.")
-    static final class Verify implements Callable<Integer> {
-        @ParentCommand
-        ModelsCommand parent;
-        @Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class Verify extends Sub {
         @Parameters(paramLabel = "ID", arity = "0..1")
         String id;
 
@@ -317,13 +305,7 @@ public final class ModelsCommand implements Callable<Integer> {
 
     @Command(name = "path", mixinStandardHelpOptions = true,
             description = "Print where a backbone's weights file is (exit 1 if it is not on disk yet).")
-    static final class PathOf implements Callable<Integer> {
-        @ParentCommand
-        ModelsCommand parent;
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-        @Parameters(paramLabel = "ID")
-        String id;
+    static final class PathOf extends WithId {
 
         @Override
         public Integer call() {
