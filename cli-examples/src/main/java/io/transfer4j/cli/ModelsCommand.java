@@ -38,7 +38,7 @@ public final class ModelsCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--home", description = "Weights cache directory (overrides TRANSFER4J_HOME).",
+    @Option(names = "--home", paramLabel = "DIR", description = "Weights cache directory (overrides TRANSFER4J_HOME).",
             scope = CommandLine.ScopeType.INHERIT)
     Path home;
 
