@@ -174,6 +174,22 @@ class KerasH5WeightsTest {
     }
 
     @Test
+    void longLayerListsAreSplitIntoNumberedAttributesAndJoinedOnReading() throws Exception {
+        List<KerasH5File.LayerWeights> layers = new java.util.ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            layers.add(new KerasH5File.LayerWeights(String.format("a_rather_long_layer_name_%05d", i), List.of(),
+                    List.of()));   // 30 bytes x 3000 = 90 KB of names: over Keras' 64 KB attribute limit
+        }
+        INDArray kernel = Nd4j.rand(3, 2);
+        layers.add(new KerasH5File.LayerWeights("dense_last", List.of("dense_last/kernel:0"), List.of(kernel)));
+        Path h5 = tmp.resolve("many.h5");
+        KerasH5File.write(h5, layers);
+        Map<String, KerasH5File.LayerWeights> read = KerasH5File.read(h5);
+        assertEquals(List.of("dense_last"), List.copyOf(read.keySet()), "all 3001 names read, one has weights");
+        assertEquals(kernel, read.get("dense_last").values().get(0));
+    }
+
+    @Test
     void aNonHdf5FileIsReportedAsSuch() throws IOException {
         Path bogus = tmp.resolve("bogus.h5");
         Files.writeString(bogus, "not hdf5");

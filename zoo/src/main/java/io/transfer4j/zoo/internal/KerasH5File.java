@@ -177,15 +177,38 @@ public final class KerasH5File {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Keras' limit for one attribute (HDF5_OBJECT_HEADER_LIMIT); longer lists are split as Keras splits them. */
+    static final int ATTRIBUTE_LIMIT = 64512;
+
     private static void writeStrings(Group g, String name, List<String> values) {
+        int size = Math.max(1, values.stream().mapToInt(v -> v.getBytes(StandardCharsets.UTF_8).length).max()
+                .orElse(1));
+        if ((long) size * values.size() < ATTRIBUTE_LIMIT) {
+            writeStringAttribute(g, name, values, size);
+            return;
+        }
+        int chunks = 1;
+        while ((long) size * ((values.size() + chunks - 1) / chunks) >= ATTRIBUTE_LIMIT) {
+            chunks++;
+        }
+        // numpy.array_split: the first (n % chunks) parts get one element more
+        int base = values.size() / chunks;
+        int extra = values.size() % chunks;
+        int from = 0;
+        for (int c = 0; c < chunks; c++) {
+            int to = from + base + (c < extra ? 1 : 0);
+            writeStringAttribute(g, name + c, values.subList(from, to), size);
+            from = to;
+        }
+    }
+
+    private static void writeStringAttribute(Group g, String name, List<String> values, int size) {
         if (values.isEmpty()) {
             try (DataSpace space = new DataSpace(1, new long[] {0})) {
                 g.createAttribute(name, PredType.NATIVE_DOUBLE(), space).close(); // Keras' empty float64 array
                 return;
             }
         }
-        int size = Math.max(1, values.stream().mapToInt(v -> v.getBytes(StandardCharsets.UTF_8).length).max()
-                .orElse(1));
         byte[] bytes = new byte[size * values.size()];
         for (int i = 0; i < values.size(); i++) {
             byte[] v = values.get(i).getBytes(StandardCharsets.UTF_8);
