@@ -293,6 +293,22 @@ class ZooWeightsTest {
     }
 
     @Test
+    void offlineModeStillCopiesFromFileUrlsAndAFileMirror() throws Exception {
+        Path local = tmp.resolve("local").resolve(TestCatalogues.FILE_NAME);
+        Files.createDirectories(local.getParent());
+        Files.write(local, zip);
+        Zoo fileSource = Zoo.builder().home(tmp.resolve("cache")).dl4jHome(tmp.resolve("d")).kerasHome(tmp.resolve("k"))
+                .catalogue(TestCatalogues.tiny(tmp, local.toUri(), adler, zip.length)).offline(true).build();
+        assertArrayEquals(zip, Files.readAllBytes(fileSource.fetch("tiny")));
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
+            Zoo mirrored = zoo(server, adler).home(tmp.resolve("cache2")).offline(true)
+                    .mirror(local.getParent().toUri()).build();
+            assertArrayEquals(zip, Files.readAllBytes(mirrored.fetch("tiny")));
+            assertEquals(0, server.requests().size(), "offline: the http publisher is never asked");
+        }
+    }
+
+    @Test
     void corruptFileInTheCacheIsDetectedAndFetchedAgain() throws Exception {
         try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
             Files.createDirectories(cached().getParent());

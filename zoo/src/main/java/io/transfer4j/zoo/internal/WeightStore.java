@@ -199,7 +199,7 @@ public final class WeightStore {
         if (local.isPresent()) {
             return local.get();
         }
-        if (offline) {
+        if (offline && spec.weights().stream().allMatch(w -> urls(w).isEmpty())) {
             throw new WeightsUnavailableException(spec.id(), Reason.OFFLINE, missingMessage(spec,
                     "Offline mode (TRANSFER4J_OFFLINE=1): no verified " + spec.id() + " weights on disk and the"
                             + " network is not used."), null);
@@ -207,6 +207,9 @@ public final class WeightStore {
         Map<String, String> failures = new LinkedHashMap<>();
         boolean mismatch = false;
         for (WeightSource source : spec.weights()) {
+            if (urls(source).isEmpty()) {
+                continue; // offline, and only on the network
+            }
             try {
                 return download(spec, source, failures);
             } catch (Downloader.Failure f) {
@@ -258,12 +261,16 @@ public final class WeightStore {
         return target.resolveSibling("." + target.getFileName() + ".lock");
     }
 
+    /** Where a source can be fetched from: the mirror, then the publisher; offline, only {@code file:} URLs. */
     List<URI> urls(WeightSource source) {
         List<URI> urls = new ArrayList<>();
         if (mirror != null) {
             urls.add(mirror.resolve(source.fileName()));
         }
         urls.add(source.uri());
+        if (offline) {
+            urls.removeIf(u -> !"file".equals(u.getScheme()));
+        }
         return urls;
     }
 
