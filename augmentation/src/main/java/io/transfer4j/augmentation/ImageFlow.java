@@ -65,7 +65,7 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
     private transient List<Integer> lastBatch = List.of();
 
     /** One prepared batch: the data and which samples it holds (bad files left out). */
-    private record Batch(DataSet data, List<Integer> samples) {
+    private record Batch(DataSet data, List<Integer> samples, int epoch, List<float[]> toSave) {
     }
 
     ImageFlow(FlowOptions options, SampleProcessor processor, Normalization normalization, List<String> classNames,
@@ -167,6 +167,13 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         peeked = null;
         takenThisEpoch = true;
         lastBatch = b.samples();
+        if (options.saveToDir() != null) {
+            // written when the batch is handed out, not when prefetched (as Keras: only yielded images are saved)
+            for (int j = 0; j < b.samples().size(); j++) {
+                save(b.toSave().get(j), processor.channels(), processor.height(), processor.width(),
+                        b.samples().get(j), b.epoch());
+            }
+        }
         DataSet ds = b.data();
         if (preProcessor != null) {
             preProcessor.preProcess(ds);
@@ -324,6 +331,7 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         int w = processor.width();
         int per = c * h * w;
         List<float[]> xs = new ArrayList<>(to - from);
+        List<float[]> toSave = options.saveToDir() == null ? List.of() : new ArrayList<>(to - from);
         List<Integer> kept = new ArrayList<>(to - from);
         for (int p = from; p < to; p++) {
             int i = ord[p];
@@ -346,7 +354,7 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
                 x = processor.augment(x, Seeds.sample(options.seed(), ep, i));
             }
             if (options.saveToDir() != null) {
-                save(x, c, h, w, i, ep);
+                toSave.add(x);
             }
             x = processor.standardize(x);
             if (x.length != per) {
@@ -357,7 +365,7 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         }
         int k = xs.size();
         if (k == 0) {
-            return new Batch(null, List.of());
+            return new Batch(null, List.of(), ep, List.of());
         }
         float[] flat = new float[k * per];
         for (int j = 0; j < k; j++) {
@@ -365,7 +373,7 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         }
         INDArray features = Nd4j.create(flat, new long[] {k, c, h, w}, DataType.FLOAT);
         normalize(features, c);
-        return new Batch(new DataSet(features, labels(kept, features)), List.copyOf(kept));
+        return new Batch(new DataSet(features, labels(kept, features)), List.copyOf(kept), ep, toSave);
     }
 
     private void normalize(INDArray features, int c) {
