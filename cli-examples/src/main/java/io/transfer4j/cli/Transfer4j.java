@@ -28,6 +28,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {CommandLine.HelpCommand.class,
                 DoctorCommand.class,
                 io.transfer4j.examples.ExampleCommand.class,
+                DataCommand.class,
+                AugmentCommand.class,
         })
 public final class Transfer4j implements Callable<Integer> {
 
