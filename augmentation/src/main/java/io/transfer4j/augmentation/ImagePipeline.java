@@ -398,12 +398,22 @@ public final class ImagePipeline {
         return a;
     }
 
-    /** This pipeline's per-image transform for one decoded image (standardised and normalised, not augmented). */
-    public INDArray toInput(DecodedImage image, InputShape shape, Interpolation interpolation) {
+    /**
+     * One training sample as a flow would make it: resize, the random transform drawn for (seed, epoch, index),
+     * standardisation, normalisation; {@code [1, c, h, w]}. The same arguments give the same array (benchmarks and
+     * tests of decode + resize + augment + normalise use this).
+     */
+    public INDArray toTrainingInput(DecodedImage image, InputShape shape, Interpolation interpolation, long seed,
+                                    int epoch, int index) {
         ColorMode mode = shape.channels() == 1 ? ColorMode.GRAYSCALE
                 : shape.channels() == 3 ? ColorMode.RGB : ColorMode.RGBA;
-        SampleProcessor p = processor(shape.height(), shape.width(), mode, interpolation, false, false);
-        float[] x = p.standardize(p.prepare(image));
+        SampleProcessor p = processor(shape.height(), shape.width(), mode, interpolation, false, true);
+        float[] x = p.standardize(p.augment(p.prepare(image),
+                io.transfer4j.augmentation.internal.Seeds.sample(seed, epoch, index)));
+        return normalized(x, image, shape);
+    }
+
+    private INDArray normalized(float[] x, DecodedImage image, InputShape shape) {
         if (x == image.planes()) {
             x = x.clone();
         }
@@ -411,5 +421,13 @@ public final class ImagePipeline {
         normalization.applyInPlace(shape.channels() == 4 ? a.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
                 org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3)) : a);
         return a;
+    }
+
+    /** This pipeline's per-image transform for one decoded image (standardised and normalised, not augmented). */
+    public INDArray toInput(DecodedImage image, InputShape shape, Interpolation interpolation) {
+        ColorMode mode = shape.channels() == 1 ? ColorMode.GRAYSCALE
+                : shape.channels() == 3 ? ColorMode.RGB : ColorMode.RGBA;
+        SampleProcessor p = processor(shape.height(), shape.width(), mode, interpolation, false, false);
+        return normalized(p.standardize(p.prepare(image)), image, shape);
     }
 }

@@ -142,6 +142,21 @@ class DirectoryFlowTest {
     }
 
     @Test
+    void singleSampleApiGivesExactlyWhatTheFlowYields() throws Exception {
+        ImagePipeline p = ImagePipeline.of(Normalization.torch()).augment(AugmentOptions.builder().rotationRange(25)
+                .shearRange(10).horizontalFlip(true).build());
+        try (DirectoryFlow f = p.flowFromDirectory(dir, small().shuffle(false).seed(4).build())) {
+            f.setEpoch(2);
+            INDArray batch = f.next().getFeatures();
+            for (int i = 0; i < 4; i++) {
+                INDArray one = p.toTrainingInput(ImageDecoder.decode(f.files().get(i)),
+                        io.transfer4j.zoo.InputShape.rgb(24, 24), Interpolation.NEAREST, 4, 2, i);
+                assertEquals(batch.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(i, i + 1)), one, "sample " + i);
+            }
+        }
+    }
+
+    @Test
     void backboneNormalisationIsApplied() throws Exception {
         ImagePipeline raw = ImagePipeline.of(Normalization.none());
         ImagePipeline caffe = ImagePipeline.of(Normalization.caffe());
