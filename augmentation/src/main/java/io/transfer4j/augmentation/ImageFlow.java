@@ -21,7 +21,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -357,9 +356,13 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
                 toSave.add(x);
             }
             x = processor.standardize(x);
+            if (!toSave.isEmpty() && toSave.get(toSave.size() - 1) == x) {
+                x = x.clone(); // normalised in place below; the saved copy stays on the 0-255 scale
+            }
             if (x.length != per) {
                 throw new IllegalStateException("sample " + name(i) + " has " + x.length + " values; expected " + per);
             }
+            io.transfer4j.augmentation.internal.Normalize.apply(x, c, h, w, normalization);
             xs.add(x);
             kept.add(i);
         }
@@ -372,17 +375,7 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
             System.arraycopy(xs.get(j), 0, flat, j * per, per);
         }
         INDArray features = Nd4j.create(flat, new long[] {k, c, h, w}, DataType.FLOAT);
-        normalize(features, c);
         return new Batch(new DataSet(features, labels(kept, features)), List.copyOf(kept), ep, toSave);
-    }
-
-    private void normalize(INDArray features, int c) {
-        if (c == 4) {
-            normalization.applyInPlace(features.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 3)));
-            features.get(NDArrayIndex.all(), NDArrayIndex.interval(3, 4)).muli(normalization.scale());
-        } else {
-            normalization.applyInPlace(features);
-        }
     }
 
     private INDArray labels(List<Integer> kept, INDArray features) {

@@ -384,18 +384,7 @@ public final class ImagePipeline {
         ColorMode mode = shape.channels() == 1 ? ColorMode.GRAYSCALE
                 : shape.channels() == 3 ? ColorMode.RGB : ColorMode.RGBA;
         SampleProcessor p = new SampleProcessor(shape.height(), shape.width(), mode, interpolation, false, null, null);
-        float[] x = p.prepare(image);
-        if (x == image.planes()) {
-            x = x.clone();
-        }
-        INDArray a = Nd4j.create(x, new long[] {1, shape.channels(), shape.height(), shape.width()}, DataType.FLOAT);
-        if (shape.channels() == 4) {
-            normalization.applyInPlace(a.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3)));
-        } else {
-            normalization.applyInPlace(a);
-        }
-        return a;
+        return normalized(p.prepare(image), image, shape, normalization);
     }
 
     /**
@@ -410,17 +399,15 @@ public final class ImagePipeline {
         SampleProcessor p = processor(shape.height(), shape.width(), mode, interpolation, false, true);
         float[] x = p.standardize(p.augment(p.prepare(image),
                 io.transfer4j.augmentation.internal.Seeds.sample(seed, epoch, index)));
-        return normalized(x, image, shape);
+        return normalized(x, image, shape, normalization);
     }
 
-    private INDArray normalized(float[] x, DecodedImage image, InputShape shape) {
+    private static INDArray normalized(float[] x, DecodedImage image, InputShape shape, Normalization n) {
         if (x == image.planes()) {
             x = x.clone();
         }
-        INDArray a = Nd4j.create(x, new long[] {1, shape.channels(), shape.height(), shape.width()}, DataType.FLOAT);
-        normalization.applyInPlace(shape.channels() == 4 ? a.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3)) : a);
-        return a;
+        io.transfer4j.augmentation.internal.Normalize.apply(x, shape.channels(), shape.height(), shape.width(), n);
+        return Nd4j.create(x, new long[] {1, shape.channels(), shape.height(), shape.width()}, DataType.FLOAT);
     }
 
     /** This pipeline's per-image transform for one decoded image (standardised and normalised, not augmented). */
@@ -428,6 +415,6 @@ public final class ImagePipeline {
         ColorMode mode = shape.channels() == 1 ? ColorMode.GRAYSCALE
                 : shape.channels() == 3 ? ColorMode.RGB : ColorMode.RGBA;
         SampleProcessor p = processor(shape.height(), shape.width(), mode, interpolation, false, false);
-        return normalized(p.standardize(p.prepare(image)), image, shape);
+        return normalized(p.standardize(p.prepare(image)), image, shape, normalization);
     }
 }
