@@ -88,9 +88,8 @@ public final class DataCommand implements Callable<Integer> {
         @Option(names = "--follow-links", description = "Descend into symbolic links to directories.")
         boolean followLinks;
 
-        @Option(names = "--files", negatable = true, defaultValue = "true",
-                description = "Print the file list (default: on; --no-files for counts only).")
-        boolean files;
+        @Option(names = "--counts-only", description = "Leave out the file list (JSON output always has it).")
+        boolean countsOnly;
 
         @Override
         public Integer call() {
@@ -120,7 +119,7 @@ public final class DataCommand implements Callable<Integer> {
                 human.append(r.badFiles().size()).append(" bad files (left out by flows):\n");
                 r.badFiles().forEach(b -> human.append("  ").append(b).append('\n'));
             }
-            if (files) {
+            if (!countsOnly) {
                 human.append("files in flow order (shuffle off):\n");
                 for (int i = 0; i < r.files().size(); i++) {
                     human.append("  ").append(r.labels().get(i)).append('\t').append(r.files().get(i)).append('\n');

@@ -41,6 +41,8 @@ class DataCommandTest {
         assertTrue(r.out().contains("Found 6 images belonging to 3 classes (validation subset"), r.out());
         assertTrue(r.out().contains("circles") && r.out().contains("0\tcircles/circles_0000.png"), r.out());
         assertTrue(!r.out().contains("circles_0002.png"), "only the first 20% of each class: " + r.out());
+        CliRun counts = CliRun.run("data", "scan", dir.toString(), "--counts-only");
+        assertTrue(counts.out().contains("squares") && !counts.out().contains(".png"), counts.out());
     }
 
     @Test
