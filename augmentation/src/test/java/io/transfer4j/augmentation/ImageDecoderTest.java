@@ -69,6 +69,24 @@ class ImageDecoderTest {
     }
 
     @Test
+    void sixteenBitRgbTiffKeepsEveryChannel() throws Exception {
+        java.awt.image.ComponentColorModel cm = new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB), new int[] {16, 16, 16},
+                false, false, java.awt.Transparency.OPAQUE, java.awt.image.DataBuffer.TYPE_USHORT);
+        java.awt.image.WritableRaster r = cm.createCompatibleWritableRaster(2, 1);
+        r.setPixel(0, 0, new int[] {1000, 30000, 65535});
+        r.setPixel(1, 0, new int[] {1001, 30001, 0});
+        Path f = tmp.resolve("rgb48.tif");
+        DeepImages.writeTiff(f, List.of(new BufferedImage(cm, r, false, null)));
+        DecodedImage d = ImageDecoder.decode(f);
+        assertEquals(16, d.bitDepth());
+        assertEquals(3, d.channels());
+        assertEquals(30001, d.sample(1, 0, 1), 0);
+        assertEquals(65535, d.sample(2, 0, 0), 0);
+        assertEquals(1001, d.sample(0, 0, 1), 0);
+    }
+
+    @Test
     void multiPageTiffGivesTheFirstPageWithAWarning() throws Exception {
         Path f = tmp.resolve("pages.tif");
         DeepImages.writeTiff(f, List.of(DeepImages.gray16(2, 2, new int[] {1, 2, 3, 4}),
