@@ -343,9 +343,10 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
                             + " (the flow's bad-file policy is FAIL; use BadFilePolicy.SKIP to leave such files out)", e);
                 }
                 String key = name(i);
-                if (skipped.putIfAbsent(key, new BadFile(e.path() == null ? java.nio.file.Path.of(key) : e.path(), key,
-                        e.kind(), e.detail())) == null) {
-                    LOG.warn("Skipping {}: {}", key, e.detail());
+                BadFile bad = new BadFile(e.path() == null ? java.nio.file.Path.of(key) : e.path(), key, e.kind(),
+                        e.detail());
+                if (skipped.putIfAbsent(key, bad) == null) {
+                    LOG.warn("Skipping {}", bad);
                 }
                 continue;
             }

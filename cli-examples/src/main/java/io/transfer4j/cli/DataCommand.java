@@ -184,8 +184,7 @@ public final class DataCommand implements Callable<Integer> {
             int total = r.files().size() + r.badFiles().size();
             StringBuilder human = new StringBuilder();
             for (BadFile b : r.badFiles()) {
-                human.append(b.relative()).append(": ").append(b.kind().description()).append(" - ")
-                        .append(b.detail()).append('\n');
+                human.append(b).append('\n');
             }
             human.append(r.badFiles().isEmpty() ? "OK: " : "").append(total).append(" files checked in ").append(dir)
                     .append(": ").append(r.files().size()).append(" usable, ").append(r.badFiles().size())
