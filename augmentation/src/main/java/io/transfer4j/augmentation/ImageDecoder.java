@@ -25,6 +25,7 @@ import java.util.zip.ZipException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 import org.apache.commons.imaging.ImageInfo;
 import org.apache.commons.imaging.Imaging;
@@ -43,6 +44,9 @@ import io.transfer4j.augmentation.internal.JpegHeader;
  *       a warning.</li>
  *   <li>PNM (PBM/PGM/PPM/PAM), PSD and the other formats Commons Imaging reads: Commons Imaging.</li>
  * </ul>
+ *
+ * <p>Streams are memory-cached ({@code MemoryCacheImageInputStream}): {@code ImageIO.createImageInputStream} would
+ * spool every image through a temporary file when ImageIO's global disk cache is on (its default).
  *
  * <p>Every file's pixel count is read from its header and checked against {@link #maxPixels()} <em>before</em> any
  * pixel memory is allocated (decompression-bomb guard). Failures are {@link ImageDecodeException}s with a
@@ -187,7 +191,7 @@ public final class ImageDecoder {
                 return checkSize(h, file);
             }
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             ImageReader reader = firstReader(in, bytes, file);
             try {
                 reader.setInput(in, true, true);
@@ -301,7 +305,7 @@ public final class ImageDecoder {
 
     private DecodedImage decodeImageIo(byte[] bytes, Path file, List<String> warnings, int orientation)
             throws ImageDecodeException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             ImageReader reader = firstReader(in, bytes, file);
             try {
                 reader.setInput(in, true, true);

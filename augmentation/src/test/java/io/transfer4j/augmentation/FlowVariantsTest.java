@@ -109,6 +109,23 @@ class FlowVariantsTest {
     }
 
     @Test
+    void rgbaAndGrayscaleModesGiveTheirChannelCounts() {
+        FlowOptions o = FlowOptions.builder().targetSize(6, 6).shuffle(false).batchSize(2).build();
+        try (DirectoryFlow f = ImagePipeline.of(Normalization.rescale()).flowFromDirectory(dir,
+                o.toBuilder().colorMode(ColorMode.RGBA).build())) {
+            INDArray x = f.next().getFeatures();
+            assertArrayEquals(new long[] {2, 4, 6, 6}, x.shape());
+            assertEquals(1.0, x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(3)).minNumber().doubleValue(), 1e-6,
+                    "opaque alpha, scaled like the colours");
+        }
+        try (DirectoryFlow f = ImagePipeline.of(Normalization.caffe()).flowFromDirectory(dir,
+                o.toBuilder().colorMode(ColorMode.GRAYSCALE).build())) {
+            assertArrayEquals(new long[] {2, 1, 6, 6}, f.next().getFeatures().shape());
+        }
+    }
+
+    @Test
     void keepAspectRatioCropsTheCentre() {
         int[] box = io.transfer4j.augmentation.internal.Resize.aspectCrop(200, 100, 50, 50);
         assertArrayEquals(new int[] {50, 0, 100, 100}, box);
