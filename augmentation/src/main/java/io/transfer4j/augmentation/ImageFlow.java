@@ -62,6 +62,8 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
     private boolean takenThisEpoch;
     private transient int[] order;
     private transient List<Integer> lastBatch = List.of();
+    private long waitedNanos;
+    private long batchesTaken;
 
     /** One prepared batch: the data and which samples it holds (bad files left out). */
     private record Batch(DataSet data, List<Integer> samples, int epoch, List<float[]> toSave) {
@@ -131,6 +133,19 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         return List.copyOf(skipped.values());
     }
 
+    /**
+     * How long callers of {@link #hasNext()} / {@link #next()} have waited for batches since the flow was built:
+     * with enough prefetch this stays a small share of the training time (compare with your step time).
+     */
+    public java.time.Duration waitTime() {
+        return java.time.Duration.ofNanos(waitedNanos);
+    }
+
+    /** Batches handed out since the flow was built. */
+    public long batchesTaken() {
+        return batchesTaken;
+    }
+
     /** Jumps to the start of an epoch (e.g. when resuming training); batches are a function of the epoch. */
     public void setEpoch(int epoch) {
         if (epoch < 0) {
@@ -165,6 +180,7 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         Batch b = peeked;
         peeked = null;
         takenThisEpoch = true;
+        batchesTaken++;
         lastBatch = b.samples();
         if (options.saveToDir() != null) {
             // written when the batch is handed out, not when prefetched (as Keras: only yielded images are saved)
@@ -278,6 +294,15 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
     }
 
     private Batch take() {
+        long t0 = System.nanoTime();
+        try {
+            return takeTimed();
+        } finally {
+            waitedNanos += System.nanoTime() - t0;
+        }
+    }
+
+    private Batch takeTimed() {
         if (options.prefetch() == 0) {
             return build(epoch, nextToTake++, order);
         }

@@ -115,6 +115,8 @@ class DirectoryFlowTest {
             assertEquals(0, f.epoch());
             List<String> e0 = f.filenamesInYieldOrder();
             epoch(f);
+            assertEquals(f.batchesPerEpoch(), f.batchesTaken());
+            assertTrue(f.waitTime().toNanos() > 0, "the first batch is always waited for");
             f.reset();
             assertEquals(1, f.epoch());
             assertNotEquals(e0, f.filenamesInYieldOrder());
