@@ -124,6 +124,12 @@ public final class ImageDecoder {
             throw new ImageDecodeException(file, BadFileKind.BROKEN_LINK,
                     "symbolic link to '" + target + "', which does not exist; fix or remove the link", null);
         }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // a FIFO or device named like an image would block or never end
+            throw new ImageDecodeException(file, BadFileKind.NOT_AN_IMAGE, Files.isDirectory(file)
+                    ? "a directory, not an image file" : "not a regular file (a pipe, socket or device); remove it",
+                    null);
+        }
         try {
             byte[] bytes = Files.readAllBytes(file);
             if (bytes.length == 0) {

@@ -154,6 +154,16 @@ class BadFilesTest {
     }
 
     @Test
+    void aFifoNamedLikeAnImageIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = tmp.resolve("pipe.jpg");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assumeTrue(mk.waitFor() == 0 && Files.exists(fifo), "mkfifo is not available here");
+        ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageDecoder.decode(fifo));
+        assertEquals(BadFileKind.NOT_AN_IMAGE, e.kind());
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+    }
+
+    @Test
     void cmykJpegIsAClearError() {
         ImageDecodeException e = assertThrows(ImageDecodeException.class,
                 () -> ImageDecoder.decode(corpus.root().resolve("cats/cmyk.jpg")));
