@@ -105,15 +105,43 @@ public final class ImageDecoder {
 
     /** Header-only check: the file exists, can be read, is an image this decoder accepts, within the pixel limit. */
     public ImageHeader probe(Path file) throws ImageDecodeException {
-        byte[] bytes = readBytes(file);
-        return header(bytes, file);
+        byte[] bytes = readBytes(file, PROBE_BYTES);
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            size = bytes.length;
+        }
+        Format f = sniff(bytes);
+        boolean partial = bytes.length < size;
+        if (partial && (f == Format.TIFF || f == Format.PSD || f == Format.PNM || f == Format.OTHER)) {
+            // these keep their directory anywhere in the file (TIFF IFDs often at the end): read it all
+            return header(readBytes(file), file);
+        }
+        try {
+            return header(bytes, file);
+        } catch (ImageDecodeException e) {
+            if (partial && e.kind() != BadFileKind.TOO_MANY_PIXELS && e.kind() != BadFileKind.UNSUPPORTED) {
+                // the header may lie beyond the prefix (large EXIF, ICC profiles, thumbnails): judge the whole file
+                return header(readBytes(file), file);
+            }
+            throw e;
+        }
     }
+
+    /** How much of a file {@link #probe} reads first: enough for the headers of JPEG, PNG, GIF and BMP files. */
+    static final int PROBE_BYTES = 256 * 1024;
 
     /** What the header says. */
     public record ImageHeader(String format, int width, int height, int pages) {
     }
 
     static byte[] readBytes(Path file) throws ImageDecodeException {
+        return readBytes(file, Integer.MAX_VALUE);
+    }
+
+    /** The first {@code limit} bytes (all of a smaller file), with the path-level checks. */
+    static byte[] readBytes(Path file, int limit) throws ImageDecodeException {
         if (Files.isSymbolicLink(file) && !Files.exists(file)) {
             String target;
             try {
@@ -131,7 +159,14 @@ public final class ImageDecoder {
                     null);
         }
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes;
+            if (limit == Integer.MAX_VALUE) {
+                bytes = Files.readAllBytes(file);
+            } else {
+                try (java.io.InputStream in = Files.newInputStream(file)) {
+                    bytes = in.readNBytes(limit);
+                }
+            }
             if (bytes.length == 0) {
                 throw new ImageDecodeException(file, BadFileKind.EMPTY,
                         "empty file (0 bytes); remove it or replace it with the real image", null);

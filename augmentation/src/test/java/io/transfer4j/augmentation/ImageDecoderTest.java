@@ -111,6 +111,28 @@ class ImageDecoderTest {
     }
 
     @Test
+    void probeFindsAHeaderBeyondItsFirstReadBehindLargeMetadata() throws Exception {
+        byte[] jpeg = HostileFiles.jpeg(new BufferedImage(30, 20, BufferedImage.TYPE_INT_RGB));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        for (int k = 0; k < 5; k++) { // 5 APP2 segments of 64 KB (e.g. an ICC profile) before the frame header
+            out.write(0xFF);
+            out.write(0xE2);
+            out.write(0xFF);
+            out.write(0xFF);
+            out.write(new byte[0xFFFF - 2]);
+        }
+        out.write(jpeg, 2, jpeg.length - 2);
+        Path f = tmp.resolve("metadata-heavy.jpg");
+        Files.write(f, out.toByteArray());
+        assertTrue(Files.size(f) > ImageDecoder.PROBE_BYTES);
+        ImageDecoder.ImageHeader h = ImageDecoder.standard().probe(f);
+        assertEquals(30, h.width());
+        assertEquals(20, h.height());
+        assertEquals(30, ImageDecoder.decode(f).width());
+    }
+
+    @Test
     void exifOrientationIsApplied() throws Exception {
         BufferedImage img = new BufferedImage(40, 20, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 20; y++) {
