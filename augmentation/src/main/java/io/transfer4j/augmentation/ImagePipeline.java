@@ -313,6 +313,8 @@ public final class ImagePipeline {
      * Keras' {@code flow(x, y)}: batches from an NCHW array on the 0-255 scale (no resize), with labels as class
      * indices ({@code [n]} or {@code [n, 1]}) or one-hot rows ({@code [n, k]}); {@code y} may be null with
      * {@link ClassMode#NONE} or {@link ClassMode#INPUT}. {@code classNames} may be empty (then "0", "1", ...).
+     * With a subset, the validation part is the first {@code int(n * validationSplit)} samples (as Keras) and is
+     * not augmented.
      */
     public ArrayFlow flow(INDArray x, INDArray y, List<String> classNames, FlowOptions options) {
         if (x == null || x.rank() != 4) {
@@ -323,6 +325,22 @@ public final class ImagePipeline {
         if (c != 1 && c != 3 && c != 4) {
             throw new IllegalArgumentException("x must have 1, 3 or 4 channels (NCHW); received " + c
                     + " in shape " + Arrays.toString(x.shape()) + ". NHWC arrays need x.permute(0, 3, 1, 2)");
+        }
+        double split = effectiveSplit(options);
+        boolean validation = options.subset() == Subset.VALIDATION;
+        if (options.subset() != Subset.ALL) {
+            // Keras' NumpyArrayIterator: the validation subset is the first int(n * split) samples
+            int cut = (int) (x.size(0) * split);
+            long from = validation ? 0 : cut;
+            long to = validation ? cut : x.size(0);
+            if (to <= from) {
+                throw new IllegalArgumentException("subset " + options.subset() + " of " + x.size(0)
+                        + " samples with validationSplit " + split + " is empty");
+            }
+            x = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to));
+            if (y != null) {
+                y = y.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to));
+            }
         }
         int n = (int) x.size(0);
         int[] labels = null;
@@ -352,7 +370,7 @@ public final class ImagePipeline {
         }
         ColorMode mode = c == 1 ? ColorMode.GRAYSCALE : c == 3 ? ColorMode.RGB : ColorMode.RGBA;
         FlowOptions o = options.toBuilder().targetSize((int) x.size(2), (int) x.size(3)).colorMode(mode).build();
-        SampleProcessor p = processor(o.targetHeight(), o.targetWidth(), mode, o.interpolation(), false, true);
+        SampleProcessor p = processor(o.targetHeight(), o.targetWidth(), mode, o.interpolation(), false, !validation);
         return new ArrayFlow(o, p, normalization, names, x, labels);
     }
 

@@ -51,6 +51,15 @@ class FlowVariantsTest {
             DataSet d = f.next();
             assertEquals(d.getFeatures(), d.getLabels(), "class mode INPUT: labels are the images");
         }
+        ImagePipeline flipping = ImagePipeline.of(Normalization.none())
+                .augment(AugmentOptions.builder().horizontalFlip(true).validationSplit(0.3).build());
+        try (ArrayFlow val = flipping.flow(x, y, List.of(), o.toBuilder().subset(Subset.VALIDATION).build());
+             ArrayFlow train = flipping.flow(x, y, List.of(), o.toBuilder().subset(Subset.TRAINING).build())) {
+            assertEquals(3, val.samples(), "the first int(10 * 0.3) samples");
+            assertEquals(7, train.samples());
+            assertTrue(!val.isAugmented() && train.isAugmented());
+            assertEquals(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3)), val.next().getFeatures());
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImagePipeline
                 .of(Normalization.none()).flow(Nd4j.zeros(2, 8, 8, 3), null, List.of(), o));
         assertTrue(e.getMessage().contains("permute(0, 3, 1, 2)"), e.getMessage());
