@@ -37,9 +37,17 @@ class KerasOracleTest {
         Path datasets = TestPaths.datasets();
         dir = datasets.resolve("dl4j-animals");
         Path json = datasets.resolve("dl4j-animals.keras-oracle.json");
-        assumeTrue(Files.isDirectory(dir) && Files.isRegularFile(json),
-                "shared data set absent: needs " + dir + " and " + json + " (set -Dtransfer4j.datasets=DIR)");
-        oracle = new ObjectMapper().readTree(json.toFile());
+        absent = Files.isDirectory(dir) && Files.isRegularFile(json) ? null
+                : "shared data set absent: needs " + dir + " and " + json + " (set -Dtransfer4j.datasets=DIR)";
+        oracle = absent == null ? new ObjectMapper().readTree(json.toFile()) : null;
+    }
+
+    private static String absent;
+
+    /** Each test skips (reported per test, with the reason) when the shared data set is not there. */
+    @org.junit.jupiter.api.BeforeEach
+    void requireData() {
+        assumeTrue(absent == null, () -> absent);
     }
 
     private static ImagePipeline rescaled() {
