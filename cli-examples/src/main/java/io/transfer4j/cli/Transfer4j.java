@@ -30,6 +30,8 @@ import picocli.CommandLine.ScopeType;
                 io.transfer4j.examples.ExampleCommand.class,
                 ModelsCommand.class,
                 SummaryCommand.class,
+                DataCommand.class,
+                AugmentCommand.class,
         })
 public final class Transfer4j implements Callable<Integer> {
 
