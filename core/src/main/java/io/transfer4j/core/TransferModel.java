@@ -487,7 +487,7 @@ public final class TransferModel {
                     InputType.convolutional(in.height(), in.width(), in.channels()), cutPoint.name(),
                     cutPoint.kind() == CutPoint.Kind.FEATURE_MAP, resolved, task, task.outputs(labels.size()), seed,
                     updater, dt);
-            Set<String> kept = new HashSet<>(plain.getVertices().keySet());
+            Set<String> kept = GraphSurgery.ancestors(bconf, cutPoint.name());
             List<LayerGroup> groups = new ArrayList<>();
             for (LayerGroup g : backbone.groups()) {
                 List<String> layers = g.layers().stream().filter(kept::contains).toList();
