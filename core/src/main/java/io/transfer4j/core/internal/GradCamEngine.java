@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer;
@@ -61,8 +62,19 @@ public final class GradCamEngine {
         }
     }
 
-    /** Result at feature-map resolution: the coarse map (not yet normalised) and the logits. */
-    public record Raw(float[][] cam, INDArray logits) {
+    /**
+     * Result at feature-map resolution.
+     *
+     * @param cam    ReLU(sum_k alpha_k A_k), not yet normalised
+     * @param alpha  the channel weights: mean over positions of d(score)/dA
+     * @param logits the output layer's pre-activations for the input
+     */
+    public record Raw(float[][] cam, double[] alpha, INDArray logits) {
+    }
+
+    /** The output layer's pre-activations for a feature map at the target layer (for checks). */
+    public INDArray logits(INDArray featureMap) {
+        return tail.outputSingle(false, featureMap);
     }
 
     public GradCamEngine(ComputationGraphConfiguration plain, ComputationGraph model, String target, InputType input) {
@@ -70,6 +82,11 @@ public final class GradCamEngine {
         Map<String, InputType> types = plain.getLayerActivationTypes(input);
         this.output = plain.getNetworkOutputs().get(0);
         Set<String> tailVertices = GraphSurgery.descendants(plain, target);
+        String leak = sideInput(plain, target);
+        if (leak != null) {
+            throw new IllegalArgumentException("Grad-CAM layer '" + target + "' is not a bottleneck: " + leak
+                    + "; choose a layer every path to the output passes through");
+        }
         ComputationGraphConfiguration.GraphBuilder gb = new NeuralNetConfiguration.Builder()
                 .dataType(plain.getDataType() == null ? DataType.FLOAT : plain.getDataType())
                 .trainingWorkspaceMode(WorkspaceMode.NONE).inferenceWorkspaceMode(WorkspaceMode.NONE)
@@ -80,12 +97,6 @@ public final class GradCamEngine {
                 continue;
             }
             List<String> in = plain.getVertexInputs().get(name);
-            for (String i : in) {
-                if (!i.equals(target) && !tailVertices.contains(i)) {
-                    throw new IllegalArgumentException("Grad-CAM layer '" + target + "' is not a bottleneck: '" + name
-                            + "' also reads '" + i + "'; choose a layer every path to the output passes through");
-                }
-            }
             GraphVertex v = plain.getVertices().get(name);
             if (!(v instanceof LayerVertex lv)) {
                 gb.addVertex(name, v.clone(), in.toArray(String[]::new));
@@ -95,12 +106,18 @@ public final class GradCamEngine {
             Layer replacement;
             if (layer instanceof BatchNormalization) {
                 InputType t = types.get(in.get(0));
-                if (!(t instanceof InputType.InputTypeFeedForward ff)) {
-                    throw new IllegalArgumentException("Grad-CAM layer '" + target + "' is followed by the"
-                            + " convolutional BatchNorm '" + name + "'; choose a layer after it (e.g. its activation)");
+                if (t instanceof InputType.InputTypeFeedForward ff) {
+                    replacement = new ElementWiseMultiplicationLayer.Builder().nIn(ff.getSize()).nOut(ff.getSize())
+                            .activation(Activation.IDENTITY).build();
+                } else if (t instanceof InputType.InputTypeConvolutional conv) {
+                    // per-channel affine map = 1x1 depthwise convolution with bias
+                    replacement = new DepthwiseConvolution2D.Builder(1, 1).depthMultiplier(1)
+                            .nIn(conv.getChannels()).nOut(conv.getChannels()).hasBias(true)
+                            .dataFormat(conv.getFormat()).activation(Activation.IDENTITY).build();
+                } else {
+                    throw new IllegalArgumentException("Grad-CAM: BatchNorm '" + name + "' on input " + t
+                            + " is not supported; choose a layer after it");
                 }
-                replacement = new ElementWiseMultiplicationLayer.Builder().nIn(ff.getSize()).nOut(ff.getSize())
-                        .activation(Activation.IDENTITY).build();
                 foldedBn.add(name);
             } else if (layer instanceof DropoutLayer) {
                 replacement = new ActivationLayer.Builder().activation(Activation.IDENTITY).build();
@@ -180,15 +197,20 @@ public final class GradCamEngine {
     }
 
     private static boolean isBottleneck(ComputationGraphConfiguration plain, String name) {
+        return sideInput(plain, name) == null;
+    }
+
+    /** Why {@code name} is not a bottleneck (a vertex after it also reads a vertex not after it), or null. */
+    private static String sideInput(ComputationGraphConfiguration plain, String name) {
         Set<String> tail = GraphSurgery.descendants(plain, name);
         for (String v : tail) {
             for (String i : plain.getVertexInputs().get(v)) {
                 if (!i.equals(name) && !tail.contains(i)) {
-                    return false;
+                    return "'" + v + "' also reads '" + i + "'";
                 }
             }
         }
-        return true;
+        return null;
     }
 
     /**
@@ -228,7 +250,7 @@ public final class GradCamEngine {
                 row[x] = Math.max(0, row[x]);
             }
         }
-        return new Raw(cam, logits);
+        return new Raw(cam, alpha.toDoubleVector(), logits);
     }
 
     /** Scales a map to [0, 1] by its maximum (all zeros stays zeros). */
