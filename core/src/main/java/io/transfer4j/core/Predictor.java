@@ -22,7 +22,6 @@ import io.transfer4j.augmentation.DecodedImage;
 import io.transfer4j.augmentation.ImageDecoder;
 import io.transfer4j.augmentation.ImagePipeline;
 import io.transfer4j.core.internal.GradCamEngine;
-import io.transfer4j.core.internal.GraphSurgery;
 import io.transfer4j.core.internal.InputArrays;
 import io.transfer4j.zoo.Normalization;
 
@@ -428,9 +427,5 @@ public final class Predictor implements AutoCloseable {
     /** For tests and diagnostics: graph copies created so far. */
     int copies() {
         return created.get();
-    }
-
-    static List<String> layers(ComputationGraph g) {
-        return GraphSurgery.layerNames(g);
     }
 }

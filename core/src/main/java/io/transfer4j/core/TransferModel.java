@@ -365,7 +365,7 @@ public final class TransferModel {
     }
 
     private InputType cutType() {
-        return plain.getLayerActivationTypes(inputType()).get(cut.name());
+        return plain.getLayerActivationTypes(false, false, inputType()).get(cut.name());
     }
 
     private DataType dataType() {

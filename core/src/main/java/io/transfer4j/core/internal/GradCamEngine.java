@@ -79,7 +79,7 @@ public final class GradCamEngine {
 
     public GradCamEngine(ComputationGraphConfiguration plain, ComputationGraph model, String target, InputType input) {
         this.target = target;
-        Map<String, InputType> types = plain.getLayerActivationTypes(input);
+        Map<String, InputType> types = plain.getLayerActivationTypes(false, false, input);
         this.output = plain.getNetworkOutputs().get(0);
         Set<String> tailVertices = GraphSurgery.descendants(plain, target);
         String leak = sideInput(plain, target);
@@ -182,7 +182,7 @@ public final class GradCamEngine {
      * {@code res5c_relu}).
      */
     public static String defaultTarget(ComputationGraphConfiguration plain, InputType input, List<String> body) {
-        Map<String, InputType> types = plain.getLayerActivationTypes(input);
+        Map<String, InputType> types = plain.getLayerActivationTypes(false, false, input);
         for (int i = body.size() - 1; i >= 0; i--) {
             String name = body.get(i);
             Layer l = GraphSurgery.layerConf(plain, name);
