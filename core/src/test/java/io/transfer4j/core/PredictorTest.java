@@ -159,6 +159,22 @@ class PredictorTest {
     }
 
     @Test
+    void flattenHeadEmbedsEveryPosition() throws Exception {
+        TransferModel flat = TransferModelTest.tiny().cut("block2_out")
+                .head(HeadSpec.builder().pooling(Pooling.FLATTEN).build()).build();
+        Path file = ModelBundle.save(flat, dir.resolve("flat.t4j"), BundleExtras.none());
+        BufferedImage img = image(9);
+        INDArray cut = flat.graph().feedForward(pixels(img).div(255), false).get("block2_out");
+        try (Predictor p = Predictor.open(file)) {
+            assertEquals(12 * 8 * 8, p.embeddingSize());
+            assertArrayEquals(cut.reshape(1, 12 * 8 * 8).getRow(0).toFloatVector(), p.embed(img), 1e-5f);
+            assertEquals(flat.graph().outputSingle(false, pixels(img).div(255)).getDouble(0, 0),
+                    p.predict(img, 3).stream().filter(x -> x.index() == 0).findFirst().orElseThrow().probability(),
+                    1e-5);
+        }
+    }
+
+    @Test
     void manyThreadsGiveExactlyTheSingleThreadAnswers() throws Exception {
         int images = 12;
         List<INDArray> inputs = new ArrayList<>();
