@@ -51,7 +51,7 @@ public record Manifest(int formatVersion, String transfer4jVersion, String dl4jV
     public static final int FORMAT_VERSION = 1;
 
     public Manifest {
-        labels = List.copyOf(labels);
+        labels = labels == null ? List.of() : List.copyOf(labels);
         if (interpolation == null) {
             interpolation = Interpolation.NEAREST;
         }
@@ -68,7 +68,7 @@ public record Manifest(int formatVersion, String transfer4jVersion, String dl4jV
     public record BackboneInfo(String id, Architecture architecture, Backbone.WeightsOrigin weights,
                                List<LayerGroup> groups) {
         public BackboneInfo {
-            groups = List.copyOf(groups);
+            groups = groups == null ? List.of() : List.copyOf(groups);
         }
     }
 
@@ -80,7 +80,7 @@ public record Manifest(int formatVersion, String transfer4jVersion, String dl4jV
      */
     public record Trainable(LayerSelection selection, List<String> frozenVertices) {
         public Trainable {
-            frozenVertices = List.copyOf(frozenVertices);
+            frozenVertices = frozenVertices == null ? List.of() : List.copyOf(frozenVertices);
         }
     }
 

@@ -284,9 +284,13 @@ public final class ModelBundle {
         if (m.cut().kind() == CutPoint.Kind.FEATURE_MAP && m.head().pooling() == null) {
             throw new InvalidBundleException("bundle " + file + ": a FEATURE_MAP cut needs head.pooling");
         }
-        long outputs = graph.getLayer(plain.getNetworkOutputs().get(0)) == null ? -1
-                : ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) GraphSurgery.layerConf(plain,
-                plain.getNetworkOutputs().get(0))).getNOut();
+        String outputName = plain.getNetworkOutputs().get(0);
+        if (!(GraphSurgery.layerConf(plain, outputName)
+                instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer outLayer)) {
+            throw new InvalidBundleException("bundle " + file + ": the graph's output '" + outputName
+                    + "' is not a dense output layer; this is not a transfer4j model graph");
+        }
+        long outputs = outLayer.getNOut();
         if (outputs != m.task().outputs(m.labels().size())) {
             throw new InvalidBundleException("bundle " + file + ": " + m.task() + " with " + m.labels().size()
                     + " labels needs " + m.task().outputs(m.labels().size()) + " outputs but the graph has " + outputs);
