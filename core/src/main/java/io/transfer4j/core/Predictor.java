@@ -194,32 +194,58 @@ public final class Predictor implements AutoCloseable {
     public PredictionTable predictAll(List<Path> files, int k) {
         checkK(k);
         List<PredictionTable.Row> rows = new ArrayList<>();
+        batched(files, false, (file, out, error) -> rows.add(error != null
+                ? new PredictionTable.Row(file, List.of(), error)
+                : new PredictionTable.Row(file, ranked(out, k), null)));
+        return new PredictionTable(model.labels(), k, rows);
+    }
+
+    /**
+     * One file's embedding from {@link #embedAll}.
+     *
+     * @param file   the input file
+     * @param vector the features ({@link #embeddingSize()} values), or null when {@code error} is set
+     * @param error  why the file could not be embedded, or null
+     */
+    public record Embedding(Path file, float[] vector, String error) {
+    }
+
+    /** Embeddings of the given files, in order, computed in batches; unreadable files get an error instead. */
+    public List<Embedding> embedAll(List<Path> files) {
+        List<Embedding> out = new ArrayList<>();
+        batched(files, true, (file, row, error) -> out.add(new Embedding(file,
+                error == null ? row.toFloatVector() : null, error)));
+        return out;
+    }
+
+    /** Receives one file's output row (or error) from {@link #batched}. */
+    private interface RowSink {
+        void accept(Path file, INDArray row, String error);
+    }
+
+    /** Decodes files in order, runs them in batches of {@code batchSize}, hands each file's row (or error) on. */
+    private void batched(List<Path> files, boolean embedding, RowSink sink) {
         for (int start = 0; start < files.size(); start += options.batchSize()) {
             List<Path> chunk = files.subList(start, Math.min(files.size(), start + options.batchSize()));
             List<INDArray> inputs = new ArrayList<>();
-            List<Path> ok = new ArrayList<>();
-            PredictionTable.Row[] chunkRows = new PredictionTable.Row[chunk.size()];
-            int[] position = new int[chunk.size()];
+            String[] errors = new String[chunk.size()];
             for (int i = 0; i < chunk.size(); i++) {
-                Path f = chunk.get(i);
                 try {
-                    inputs.add(prepare(ImageDecoder.decode(f)).normalised);
-                    position[ok.size()] = i;
-                    ok.add(f);
+                    inputs.add(prepare(ImageDecoder.decode(chunk.get(i))).normalised);
                 } catch (IOException | RuntimeException e) {
-                    chunkRows[i] = new PredictionTable.Row(f, List.of(), e.getClass().getSimpleName() + ": "
-                            + e.getMessage());
+                    errors[i] = e.getClass().getSimpleName() + ": " + e.getMessage();
                 }
             }
+            INDArray out = null;
             if (!inputs.isEmpty()) {
-                INDArray out = run(Nd4j.concat(0, inputs.toArray(INDArray[]::new)), false)[0];
-                for (int j = 0; j < ok.size(); j++) {
-                    chunkRows[position[j]] = new PredictionTable.Row(ok.get(j), ranked(out.getRow(j), k), null);
-                }
+                out = run(Nd4j.concat(0, inputs.toArray(INDArray[]::new)), embedding)[0];
+                out = out.reshape(out.size(0), out.length() / out.size(0));
             }
-            rows.addAll(List.of(chunkRows));
+            int next = 0;
+            for (int i = 0; i < chunk.size(); i++) {
+                sink.accept(chunk.get(i), errors[i] == null ? out.getRow(next++) : null, errors[i]);
+            }
         }
-        return new PredictionTable(model.labels(), k, rows);
     }
 
     // ------------------------------------------------------------------ embed

@@ -143,6 +143,10 @@ class PredictorTest {
             assertEquals(0, json.get("rows").get(0).get("predictions").size(), "broken.jpg sorts first");
             assertEquals(2, json.get("rows").get(1).get("predictions").size());
             assertTrue(json.get("rows").get(0).get("error").asText().length() > 0);
+            List<Predictor.Embedding> embeddings = p.embedAll(List.of(files.get(0), bad, files.get(1)));
+            assertArrayEquals(p.embed(files.get(0)), embeddings.get(0).vector(), 1e-6f);
+            assertTrue(embeddings.get(1).vector() == null && embeddings.get(1).error() != null);
+            assertArrayEquals(p.embed(files.get(1)), embeddings.get(2).vector(), 1e-6f);
         }
     }
 
@@ -210,6 +214,20 @@ class PredictorTest {
                 pool.shutdownNow();
             }
             assertTrue(p.copies() <= 3, "pool bounded: " + p.copies());
+            // Grad-CAM from several threads (one engine per graph copy) equals the single-thread maps
+            float[][] expectedCam = p.explain(inputs.get(0), 2).heatmap();
+            ExecutorService pool2 = Executors.newFixedThreadPool(3);
+            try {
+                List<Future<float[][]>> cams = new ArrayList<>();
+                for (int t = 0; t < 6; t++) {
+                    cams.add(pool2.submit(() -> p.explain(inputs.get(0), 2).heatmap()));
+                }
+                for (Future<float[][]> f : cams) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(expectedCam, f.get());
+                }
+            } finally {
+                pool2.shutdownNow();
+            }
         }
     }
 
