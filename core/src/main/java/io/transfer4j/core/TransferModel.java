@@ -266,7 +266,8 @@ public final class TransferModel {
      * Sets the running mean/variance of every BatchNorm layer in the backbone from {@code batches} batches of
      * data, computed with the network in training mode (batch statistics). A randomly initialised backbone
      * starts with mean 0 / variance 1, which explodes in inference mode (and frozen layers run in inference
-     * mode), so call this before training a random backbone frozen. Only BN statistics change. Feed the same
+     * mode), so call this before training a random backbone frozen. Only BN statistics change; the iterator is
+     * reset before and after (when it supports reset). Feed the same
      * preprocessing the model will see (the backbone's normalisation).
      *
      * @return the number of samples used
