@@ -135,7 +135,7 @@ public final class Predictor implements AutoCloseable {
     }
 
     public static Predictor of(TransferModel model, Options options) {
-        return new Predictor(model, model.graph().clone(), options);
+        return new Predictor(model, copyForInference(model.graph()), options);
     }
 
     public List<String> labels() {
@@ -394,7 +394,7 @@ public final class Predictor implements AutoCloseable {
                 break;
             }
             if (created.compareAndSet(n, n + 1)) {
-                return new Slot(prototype.clone());
+                return new Slot(copyForInference(prototype));
             }
         }
         try {
@@ -403,6 +403,13 @@ public final class Predictor implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a free model copy", e);
         }
+    }
+
+    /** Same configuration and parameters, no updater state (ComputationGraph.clone() would copy it too). */
+    private static ComputationGraph copyForInference(ComputationGraph g) {
+        ComputationGraph copy = new ComputationGraph(g.getConfiguration().clone());
+        copy.init(g.params().dup(), false);
+        return copy;
     }
 
     private void release(Slot s) {
