@@ -5,6 +5,7 @@ import io.transfer4j.zoo.Backbone;
 import io.transfer4j.zoo.Backend;
 import io.transfer4j.zoo.CutPoint;
 import io.transfer4j.zoo.InputShape;
+import io.transfer4j.zoo.MemoryEstimate;
 import io.transfer4j.zoo.Zoo;
 
 import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
@@ -116,21 +117,22 @@ final class ModelBench {
                 DataSet d = batch(0);
                 double flops = Flops.forwardPerImage(g.getConfiguration(), in);
                 double ms = median(() -> g.outputSingle(false, d.getFeatures()));
-                yield result(w, model, ms, flops, "");
+                yield result(w, model, ms, flops, preflight(g, MemoryEstimate.Mode.INFERENCE));
             }
             case FINETUNE -> {
                 ComputationGraph g = classifier(model, false);
                 DataSet d = batch(0);
                 double flops = 3 * Flops.forwardPerImage(g.getConfiguration(), in);
                 double ms = median(() -> g.fit(d));
-                yield result(w, model, ms, flops, "");
+                yield result(w, model, ms, flops, preflight(g, MemoryEstimate.Mode.TRAINING));
             }
             case HEAD -> {
                 ComputationGraph g = classifier(model, true);
                 DataSet d = batch(0);
                 double body = Flops.forwardPerImage(g.getConfiguration(), in);
                 double ms = median(() -> g.fit(d));
-                yield result(w, model, ms, body, "frozen body forward in inference mode + head step");
+                yield result(w, model, ms, body, join("frozen body forward in inference mode + head step",
+                        preflight(g, MemoryEstimate.Mode.TRAINING)));
             }
             case HEAD_CACHED -> headCached(model);
             default -> throw new IllegalArgumentException(w + " is not a model workload");
@@ -174,6 +176,12 @@ final class ModelBench {
                     ProcessMemory.peakRss(), join(s.note(), String.format(java.util.Locale.ROOT,
                     "epoch of %d cached images; building the cache took %.0f ms", images, buildMs)));
         }
+    }
+
+    /** The memory preflight's estimate, so BENCHMARKS.md can set it beside the measured peak RSS. */
+    private String preflight(ComputationGraph g, MemoryEstimate.Mode mode) {
+        MemoryEstimate e = MemoryEstimate.of(g, InputShape.rgb(s.size(), s.size()), s.batch(), mode);
+        return String.format(java.util.Locale.ROOT, "preflight estimate %.2f GiB", e.totalBytes() / (1024.0 * 1024 * 1024));
     }
 
     private BenchResult result(Workload w, String model, double ms, double flopsPerImage, String note) {
