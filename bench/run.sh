@@ -7,7 +7,9 @@
 #
 # Needs: JDK 17+, and Debian's PyTorch:  apt-get install -y python3-torch python3-torchvision libopenblas0-pthread
 # Environment: BENCH_OUT (results dir, default target/bench/<UTC time>), BENCH_IMAGES (JPEG class folders,
-# default ../shared/datasets/dl4j-animals), TRANSFER4J_JAVA_OPTS / OPENBLAS_CORETYPE as usual.
+# default ../shared/datasets/dl4j-animals), BENCH_NATIVES (an nd4j-native classifier such as
+# linux-x86_64-onednn-avx512: the CLI is rebuilt with it first; rebuild without it afterwards to go back to the
+# default), TRANSFER4J_JAVA_OPTS / OPENBLAS_CORETYPE as usual.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -15,6 +17,10 @@ OUT="${BENCH_OUT:-$ROOT/target/bench/$(date -u +%Y%m%dT%H%M%SZ)}"
 IMAGES="${BENCH_IMAGES:-$ROOT/../shared/datasets/dl4j-animals}"
 THREADS="$(nproc)"
 mkdir -p "$OUT"
+if [[ -n "${BENCH_NATIVES:-}" ]]; then
+  echo "== rebuilding the CLI with natives $BENCH_NATIVES"
+  ./mvnw -B -q -DskipTests -Dnd4j.classifier="$BENCH_NATIVES" -pl cli-examples -am package
+fi
 echo "== transfer4j bench -> $OUT/dl4j.json"
 ./transfer4j bench --images "$IMAGES" --work-dir "$OUT/work" --output "$OUT/dl4j.json" "$@" | tee "$OUT/dl4j.txt"
 echo "== PyTorch peer -> $OUT/pytorch.json"
