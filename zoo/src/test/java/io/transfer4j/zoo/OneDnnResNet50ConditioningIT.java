@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * gradient, not a oneDNN difference. A random ResNet50 in training mode on raw 0-255 input has gradients of
  * order 1e3 that change by percent when the input is perturbed at fp32 rounding level (1e-7 relative) even in
  * float64. Any fp32 implementation therefore lands percent away from the float64 gradient; this test checks that
- * oneDNN lands no further away than DL4J's built-in fp32 path and no further than that rounding sensitivity.
+ * oneDNN lands about as far away as DL4J's built-in fp32 path and as that rounding sensitivity. Takes ~1 min on
+ * an idle 2-core machine (5 min under heavy contention): three ResNet50s, one in float64.
  * (docs/performance.md has the numbers.)
  */
 class OneDnnResNet50ConditioningIT {
@@ -68,8 +69,12 @@ class OneDnnResNet50ConditioningIT {
                 rel(gFast, gSlow));
         System.out.println("ResNet50 gradient conditioning: " + numbers);
         assertTrue(sensitivity > 1e-3, "the gradient is no longer ill-conditioned; revisit docs/performance.md: " + numbers);
-        assertTrue(errFast <= 2 * errSlow + 1e-4, "oneDNN is further from float64 than the built-in path: " + numbers);
-        assertTrue(errFast <= 3 * sensitivity + 1e-4, "oneDNN error not explained by conditioning: " + numbers);
+        // Margins: two runs here gave oneDNN/built-in error ratios of 0.90 and 1.28 and oneDNN/sensitivity ratios
+        // of 0.96 and 2.2 (the exact value depends on labels and thread scheduling). A real implementation
+        // difference (wrong padding, missing BN term) gives errors of order 1, far outside these bounds.
+        assertTrue(errFast < 0.2, "oneDNN gradient is far from float64: " + numbers);
+        assertTrue(errFast <= 3 * errSlow + 1e-4, "oneDNN is further from float64 than the built-in path: " + numbers);
+        assertTrue(errFast <= 4 * sensitivity + 1e-4, "oneDNN error not explained by conditioning: " + numbers);
     }
 
     /** All trainable-parameter gradients except conv biases in front of BN (exactly 0, pure noise) and BN stats. */
