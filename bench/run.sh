@@ -16,6 +16,10 @@ cd "$ROOT"
 OUT="${BENCH_OUT:-$ROOT/target/bench/$(date -u +%Y%m%dT%H%M%SZ)}"
 IMAGES="${BENCH_IMAGES:-$ROOT/../shared/datasets/dl4j-animals}"
 THREADS="$(nproc)"
+# Both runtimes use GNU OpenMP: the same wait policy for both (the launcher's default). ACTIVE spinning is a few
+# per cent faster on an idle machine and catastrophically slower on a busy one (docs/performance.md).
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+echo "OMP_WAIT_POLICY=$OMP_WAIT_POLICY, $THREADS threads each"
 mkdir -p "$OUT"
 if [[ -n "${BENCH_NATIVES:-}" ]]; then
   echo "== rebuilding the CLI with natives $BENCH_NATIVES"
