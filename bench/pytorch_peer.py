@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -285,6 +286,9 @@ def main():
     ap.add_argument("--png-dir", default="target/bench/png")
     ap.add_argument("--output", help="write the results as JSON here")
     ap.add_argument("--note", default="")
+    ap.add_argument("--in-process", action="store_true",
+                    help="run every workload in this process (peak RSS then includes memory kept from earlier "
+                         "workloads); default: one child process per workload and model")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     workloads = [w.strip() for w in a.workloads.split(",") if w.strip()]
@@ -304,18 +308,31 @@ def main():
               f"{r['ms_per_step']:10.1f} {r['gflops']:8.1f} {r['peak_rss_bytes'] / 2**20:8.0f} MiB  {r['note']}",
               flush=True)
 
+    models = [m.strip() for m in a.models.split(",") if m.strip()]
     if "sgemm" in workloads:
         emit(sgemm(a))
-    for name in [m.strip() for m in a.models.split(",") if m.strip()]:
-        for w in ("infer", "head", "head-cached", "finetune"):
-            if w in workloads:
-                emit(run_model(w, name, a))
-    for w in ("pipeline-jpeg", "pipeline-png"):
-        if w in workloads:
-            if Path(a.images).is_dir():
-                emit(pipeline(w, a))
-            else:
-                print(f"{w} skipped: no image folder at {a.images}", file=sys.stderr)
+    jobs = [(w, name) for name in models for w in ("infer", "head", "head-cached", "finetune") if w in workloads]
+    jobs += [(w, "-") for w in ("pipeline-jpeg", "pipeline-png") if w in workloads]
+    for w, name in jobs:
+        if w.startswith("pipeline") and not Path(a.images).is_dir():
+            print(f"{w} skipped: no image folder at {a.images}", file=sys.stderr)
+            continue
+        if a.in_process:
+            emit(run_model(w, name, a) if not w.startswith("pipeline") else pipeline(w, a))
+            continue
+        out = Path(a.png_dir).parent / f"torch-child-{w}-{name}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, os.path.abspath(__file__), "--in-process", "--workloads", w,
+               "--models", name if name != "-" else "resnet50", "--output", str(out), "--size", str(a.size),
+               "--batch", str(a.batch), "--warmup", str(a.warmup), "--iterations", str(a.iterations),
+               "--cache-batches", str(a.cache_batches), "--threads", str(a.threads), "--images", a.images,
+               "--png-dir", a.png_dir, "--note", a.note]
+        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0 or not out.exists():
+            print(f"{w} {name}: child failed ({done.returncode}): {done.stderr.strip()[-500:]}", file=sys.stderr)
+            continue
+        for r in json.loads(out.read_text())["results"]:
+            emit(r)
     sg = next((r["gflops"] for r in results if r["workload"] == "sgemm"), 0.0)
     doc = {"runtime": f"PyTorch {torch.__version__}", "threads": a.threads, "sgemm_gflops": sg, "results": results}
     if a.output:

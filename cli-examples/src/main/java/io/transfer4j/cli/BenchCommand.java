@@ -67,6 +67,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--built-in", description = "Use DL4J's built-in Java layers (no oneDNN helpers), for comparison.")
     boolean builtIn;
 
+    @Option(names = "--in-process", description = "Run every workload in this JVM (faster to start, but peak RSS of "
+            + "a workload then includes memory kept from earlier ones). Default: one child JVM per workload and model.")
+    boolean inProcess;
+
     @Option(names = "--note", defaultValue = "", description = "Note attached to every result, e.g. 'measured under contention'.")
     String note;
 
@@ -97,10 +101,22 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchRunner runner = new BenchRunner(size, batch, warmup, iterations, cacheBatches, builtIn, images,
                 workDir, note, Output.of(spec));
-        runner.run(models, ws);
+        if (inProcess) {
+            runner.run(models, ws);
+        } else {
+            runner.runIsolated(models, ws, childArgs());
+        }
         if (output != null) {
             runner.writeJson(output);
         }
         return Transfer4j.OK;
+    }
+
+    /** The options a child JVM gets besides --models, --workloads, --output and --in-process. */
+    private List<String> childArgs() {
+        return List.of("--size", String.valueOf(size), "--batch", String.valueOf(batch), "--warmup",
+                String.valueOf(warmup), "--iterations", String.valueOf(iterations), "--cache-batches",
+                String.valueOf(cacheBatches), "--images", images.toString(), "--work-dir", workDir.toString(),
+                "--note", note);
     }
 }
