@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
         // one subcommand per line, so parallel additions merge cleanly
         subcommands = {CommandLine.HelpCommand.class,
                 DoctorCommand.class,
+                BenchCommand.class,
                 io.transfer4j.examples.ExampleCommand.class,
                 ModelsCommand.class,
                 SummaryCommand.class,
