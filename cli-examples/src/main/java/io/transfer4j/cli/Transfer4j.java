@@ -24,7 +24,9 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "transfer4j", mixinStandardHelpOptions = true, version = "transfer4j 0.1.0-SNAPSHOT",
         description = "Transfer learning for Java: fine-tune pretrained VGG16/ResNet50 on a folder of images.",
+        // one subcommand per line, so parallel additions merge cleanly
         subcommands = {CommandLine.HelpCommand.class,
+                DoctorCommand.class,
         })
 public final class Transfer4j implements Callable<Integer> {
 
