@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
         // one subcommand per line, so parallel additions merge cleanly
         subcommands = {CommandLine.HelpCommand.class,
                 DoctorCommand.class,
+                EvaluateCommand.class,
         })
 public final class Transfer4j implements Callable<Integer> {
 
