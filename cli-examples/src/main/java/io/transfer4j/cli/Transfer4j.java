@@ -27,6 +27,8 @@ import picocli.CommandLine.ScopeType;
         // one subcommand per line, so parallel additions merge cleanly
         subcommands = {CommandLine.HelpCommand.class,
                 DoctorCommand.class,
+                io.transfer4j.examples.ExampleCommand.class,
+                // cli helper's commands (kept together, after the others' lines)
                 EvaluateCommand.class,
         })
 public final class Transfer4j implements Callable<Integer> {
