@@ -47,6 +47,8 @@ import io.transfer4j.zoo.Zoo;
  */
 public final class FitRun {
 
+    /** The split manifest in a run directory. */
+    public static final String SPLIT = "split.json";
     /** How many misclassified test images the report shows. */
     public static final int CONFUSED_SHOWN = 8;
     /** Batches used to calibrate BatchNorm statistics of a random backbone. */
@@ -87,7 +89,7 @@ public final class FitRun {
             throw new UsageException(cfg.data() + " has " + split.classes().size() + " class folder(s) "
                     + split.classes() + "; a classifier needs at least 2 (one sub-folder of images per class)");
         }
-        split.write(runDir.resolve("split.json"));
+        split.write(runDir.resolve(SPLIT));
         return split;
     }
 
