@@ -30,6 +30,8 @@ import picocli.CommandLine.ScopeType;
                 io.transfer4j.examples.ExampleCommand.class,
                 // cli helper's commands (kept together, after the others' lines)
                 EvaluateCommand.class,
+                PredictCommand.class,
+                ExplainCommand.class,
         })
 public final class Transfer4j implements Callable<Integer> {
 
