@@ -123,11 +123,15 @@ public final class FitRun {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
             }
-            case AUTO -> zoo.loadOrRandom(cfg.backbone(), input, cfg.seed(), why -> note.accept(why
-                    + " Training continues from random initialisation (BatchNorm statistics calibrated on the "
-                    + "training images), which learns far less than ImageNet weights would. Install the weights "
-                    + "with: transfer4j models install " + cfg.backbone() + " --from FILE (or transfer4j models "
-                    + "download " + cfg.backbone() + " where the internet is reachable), then run again."));
+            case AUTO -> {
+                boolean installable = !zoo.spec(cfg.backbone()).weights().isEmpty();
+                yield zoo.loadOrRandom(cfg.backbone(), input, cfg.seed(), why -> note.accept(why
+                        + " Training continues from random initialisation (BatchNorm statistics calibrated on the "
+                        + "training images), which learns far less than ImageNet weights would."
+                        + (installable ? " Install the weights with: transfer4j models install " + cfg.backbone()
+                        + " --from FILE (or: transfer4j models download " + cfg.backbone() + " where the internet "
+                        + "is reachable), then run again." : "")));
+            }
         };
     }
 
