@@ -73,10 +73,11 @@ public final class FitPipeline {
      * Runs everything, writing into {@code writeDir} (which becomes {@code finalDir}: the same directory for
      * {@code fit}, a staging directory for {@code quickstart}).
      *
-     * @param gradCam Grad-CAM overlay of one image given the saved bundle, or null when unavailable
+     * @param gradCam Grad-CAM overlays for the trained model (a function of an image file), or null
      */
     public static Outcome run(String title, FitConfig cfg, boolean resume, Path writeDir, Path finalDir, Zoo zoo,
-                              Trainer trainer, Function<Path, Function<Path, BufferedImage>> gradCam, Output out)
+                              Trainer trainer, Function<TransferModel, Function<Path, BufferedImage>> gradCam,
+                              Output out)
             throws IOException {
         Instant t0 = Instant.now();
         BackboneSpec spec = FitRun.spec(zoo, cfg.backbone());
@@ -136,11 +137,17 @@ public final class FitPipeline {
         Path bundle = writeDir.resolve(BUNDLE);
         model.recordTraining(trained.plan(), JSON.valueToTree(Map.of("seed", resolved.seed())),
                 JSON.valueToTree(dataFingerprint(split)), testMetrics == null ? null : metricsJson(testMetrics));
+        Instant ts = Instant.now();
         ModelBundle.save(model, bundle, new BundleExtras(trained.plan(), null, null, null,
                 JSON.valueToTree(trained.history()), false));
+        out.info(String.format(Locale.ROOT, "Saved the model bundle (%s, %s)", WorkDirs.mb(java.nio.file.Files.size(bundle)),
+                FitRun.seconds(ts)));
 
-        Function<Path, BufferedImage> cam = gradCam == null ? null : gradCam.apply(bundle);
+        ts = Instant.now();
+        Function<Path, BufferedImage> cam = gradCam == null ? null : gradCam.apply(model);
         List<ConfusedSample> confused = FitRun.mostConfused(split.root(), split.classes(), scored, cam);
+        out.info("Explained the " + confused.size() + " most confused test images with Grad-CAM (" + FitRun.seconds(ts)
+                + ")");
 
         Path finalBundle = finalDir.resolve(BUNDLE);
         Path finalReport = finalDir.resolve(RunDirectory.REPORT);

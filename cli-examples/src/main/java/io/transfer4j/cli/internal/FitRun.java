@@ -124,15 +124,47 @@ public final class FitRun {
                 }
             }
             case AUTO -> {
-                boolean installable = !zoo.spec(cfg.backbone()).weights().isEmpty();
-                yield zoo.loadOrRandom(cfg.backbone(), input, cfg.seed(), why -> note.accept(why
-                        + " Training continues from random initialisation (BatchNorm statistics calibrated on the "
-                        + "training images), which learns far less than ImageNet weights would."
-                        + (installable ? " Install the weights with: transfer4j models install " + cfg.backbone()
-                        + " --from FILE (or: transfer4j models download " + cfg.backbone() + " where the internet "
-                        + "is reachable), then run again." : "")));
+                BackboneSpec spec = zoo.spec(cfg.backbone());
+                if (spec.weights().isEmpty()) {
+                    note.accept("The catalogue lists no pretrained weights for " + spec.id() + ", so it starts "
+                            + "from random initialisation (BatchNorm statistics calibrated on the training images).");
+                    yield zoo.random(cfg.backbone(), input, cfg.seed());
+                }
+                try {
+                    yield zoo.load(cfg.backbone(), input);
+                } catch (WeightsUnavailableException e) {
+                    note.accept(weightsParagraph(spec, e));
+                    yield zoo.random(cfg.backbone(), input, cfg.seed());
+                }
             }
         };
+    }
+
+    /** The one paragraph a user reads when ImageNet weights could not be had: why, and how to install them. */
+    static String weightsParagraph(BackboneSpec spec, WeightsUnavailableException e) {
+        String why = switch (e.reason()) {
+            case OFFLINE -> "offline mode is on (TRANSFER4J_OFFLINE) and no verified copy is on this machine";
+            case DOWNLOAD_FAILED -> "they could not be downloaded (" + firstSentence(e.getMessage()) + ")";
+            case CHECKSUM_MISMATCH -> "the file found or downloaded did not match the publisher's checksum";
+            case NO_SOURCE -> "the catalogue lists no source for them";
+        };
+        io.transfer4j.zoo.WeightSource file = spec.weights().stream().filter(w -> !w.includesTop()).findFirst()
+                .orElse(spec.weights().get(0));
+        return "ImageNet weights for " + spec.id() + " are not available: " + why + ". This run therefore starts "
+                + "from random initialisation (BatchNorm statistics calibrated on the training images): every step "
+                + "runs, but the model learns far less than a pretrained one would. To use ImageNet weights, "
+                + "download " + file.fileName() + " from " + file.uri() + " on a machine with internet access and "
+                + "install it here with: transfer4j models install " + spec.id() + " --from FILE (where the internet "
+                + "is reachable, transfer4j models download " + spec.id() + " does both); transfer4j models info "
+                + spec.id() + " lists every accepted file and its checksum.";
+    }
+
+    private static String firstSentence(String s) {
+        if (s == null) {
+            return "no details";
+        }
+        int dot = s.indexOf(". ");
+        return (dot > 0 ? s.substring(0, dot) : s).trim();
     }
 
     /** The transfer model: backbone cut before its classifier, global pooling, optional dense layers, softmax. */

@@ -85,16 +85,10 @@ public final class Predictions {
     }
 
     /**
-     * Grad-CAM overlays from a saved bundle for the report, or null when the model's head does not allow it (see
-     * {@link GradCam}); an image that cannot be explained gets no overlay.
+     * Grad-CAM overlays of a model for the report, or null when its head does not allow it (see {@link GradCam});
+     * an image that cannot be explained gets no overlay.
      */
-    public static Function<Path, BufferedImage> gradCam(Path bundle) {
-        TransferModel m;
-        try {
-            m = ModelBundle.load(bundle);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    public static Function<Path, BufferedImage> gradCam(TransferModel m) {
         return GradCam.of(m).<Function<Path, BufferedImage>>map(cam -> file -> {
             try {
                 return cam.overlay(file);
