@@ -65,16 +65,20 @@ public final class EvaluateCommand implements Callable<Integer> {
                 + m.input() + ") on " + data);
         FlowOptions opts = FlowOptions.builder().targetSize(m.input().height(), m.input().width())
                 .batchSize(batchSize).shuffle(false).classes(labels).build();
-        Evaluation eval;
+        io.transfer4j.training.Metrics metrics;
         try (DirectoryFlow flow = ImagePipeline.of(m.normalization()).flowFromDirectory(data, opts)) {
             if (flow.samples() == 0) {
                 throw new UsageException("--data " + data + " holds no readable images in its class folders");
             }
-            eval = FitRun.evaluation(labels, FitRun.score(m.graph(), flow, out, "evaluate"));
+            metrics = FitRun.metrics(labels, FitRun.score(m.graph(), flow, out, "evaluate"));
         }
-        out.result(format(eval, data, FitRun.seconds(t0)), Output.fields("model", model.toString(),
+        Evaluation eval = Evaluation.of(metrics);
+        out.result(format(eval, data, FitRun.seconds(t0)) + String.format(Locale.ROOT,
+                "%n%nloss %.4f, top-2 accuracy %.1f %%, ROC AUC %.3f", metrics.loss(), 100 * metrics.topKAccuracy(),
+                metrics.rocAuc()), Output.fields("model", model.toString(),
                 "data", data.toString(), "samples", eval.total(), "accuracy", eval.accuracy(),
-                "macroF1", eval.macroF1(), "labels", eval.labels(), "perClass", eval.perClass(),
+                "macroF1", eval.macroF1(), "loss", metrics.loss(), "top2Accuracy", metrics.topKAccuracy(),
+                "rocAuc", metrics.rocAuc(), "labels", eval.labels(), "perClass", eval.perClass(),
                 "confusion", eval.confusion()));
         return Transfer4j.OK;
     }

@@ -35,7 +35,8 @@ class EvaluateCommandTest {
         assertTrue(r.out().lines().anyMatch(l -> l.matches("class\\s+precision\\s+recall\\s+f1\\s+support")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("squares\\s+[0-9.]+\\s+[0-9.]+\\s+[0-9.]+\\s+4")), r.out());
         // the confusion matrix rows add up to 4 images per class
-        List<String> cm = r.out().lines().dropWhile(l -> !l.startsWith("confusion matrix")).skip(2).toList();
+        List<String> cm = r.out().lines().dropWhile(l -> !l.startsWith("confusion matrix")).skip(2)
+                .takeWhile(l -> !l.isBlank()).toList();
         assertEquals(3, cm.size(), r.out());
         for (String row : cm) {
             String[] cells = row.trim().split("\\s+");
@@ -45,6 +46,8 @@ class EvaluateCommandTest {
             }
             assertEquals(4, sum, row);
         }
+        assertTrue(r.out().strip().lines().reduce((a, b) -> b).orElseThrow()
+                .matches("loss [0-9.]+, top-2 accuracy [0-9.]+ %, ROC AUC [0-9.]+"), r.out());
     }
 
     @Test

@@ -124,8 +124,7 @@ public final class FitPipeline {
             if (flows.test() != null) {
                 Instant t = Instant.now();
                 scored = FitRun.score(trained.model().graph(), flows.test(), out, "test");
-                testMetrics = Metrics.compute(split.classes(), scored.stream().mapToInt(FitRun.Scored::actual)
-                        .toArray(), scored.stream().map(FitRun.Scored::probabilities).toArray(float[][]::new), 2);
+                testMetrics = FitRun.metrics(split.classes(), scored);
                 test = Evaluation.of(testMetrics);
                 out.info(String.format(Locale.ROOT, "Test: accuracy %.1f %% on %d held-out images, macro F1 %.3f (%s)",
                         100 * test.accuracy(), test.total(), test.macroF1(), FitRun.seconds(t)));

@@ -223,9 +223,10 @@ public final class FitRun {
         return all;
     }
 
-    public static Evaluation evaluation(List<String> labels, List<Scored> scored) {
-        return Evaluation.of(labels, scored.stream().mapToInt(Scored::actual).toArray(),
-                scored.stream().mapToInt(Scored::predicted).toArray());
+    /** Training's metrics (accuracy, top-2, loss, per-class, AUC, confusion) of scored images. */
+    public static io.transfer4j.training.Metrics metrics(List<String> labels, List<Scored> scored) {
+        return io.transfer4j.training.Metrics.compute(labels, scored.stream().mapToInt(Scored::actual).toArray(),
+                scored.stream().map(Scored::probabilities).toArray(float[][]::new), 2);
     }
 
     /**
