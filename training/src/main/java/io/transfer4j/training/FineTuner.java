@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.transfer4j.augmentation.ImageFlow;
 import io.transfer4j.core.LayerSelection;
 import io.transfer4j.core.ModelBundle;
+import io.transfer4j.core.Task;
 import io.transfer4j.core.TransferModel;
 import io.transfer4j.training.internal.Engine;
 import io.transfer4j.zoo.LayerGroup;
@@ -190,6 +191,20 @@ public final class FineTuner {
             if (cacheMemoryLimit < 0) {
                 throw new IllegalArgumentException("featureCacheMemoryLimit must be >= 0 bytes; received "
                         + cacheMemoryLimit);
+            }
+            if (model.task() == Task.MULTILABEL) {
+                throw new IllegalArgumentException("FineTuner's metrics and class weights cover single-label tasks "
+                        + "(MULTICLASS, BINARY); this model is MULTILABEL, which is not supported yet");
+            }
+            if (!(classWeights instanceof ClassWeights.None)) {
+                if (model.task() != Task.MULTICLASS) {
+                    throw new IllegalArgumentException("class weights need a MULTICLASS model (softmax over the "
+                            + "classes); this model is " + model.task() + ". For two classes build it with "
+                            + "Task.MULTICLASS and both labels");
+                }
+                if (classWeights instanceof ClassWeights.Explicit) {
+                    classWeights.resolve(model.labels(), new long[model.labels().size()]);
+                }
             }
             checkPlanAgainstModel();
             checkMetrics();

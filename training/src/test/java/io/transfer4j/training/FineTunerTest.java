@@ -98,6 +98,21 @@ class FineTunerTest {
     }
 
     @Test
+    void classWeightsTrainAndAreCheckedAgainstTheLabels() throws Exception {
+        try (TinyRun t = open(false)) {
+            TrainingResult r = FineTuner.builder().model(t.model).train(t.train).validation(t.validation)
+                    .classWeights(ClassWeights.balanced()).plan(FineTunePlan.of(Phase.builder("head").maxEpochs(2)
+                            .lr(1e-2).build())).seed(3).build().fit();
+            assertEquals(2, r.history().size());
+            assertTrue(Double.isFinite(r.history().get(1).loss()));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FineTuner.builder()
+                    .model(t.model).train(t.train).classWeights(ClassWeights.explicit(java.util.Map.of("cats", 2.0)))
+                    .plan(FineTunePlan.of(Phase.builder("head").build())).build());
+            assertTrue(e.getMessage().contains("give exactly one weight per class"), e.getMessage());
+        }
+    }
+
+    @Test
     void badPlansAreRejectedBeforeTraining() throws Exception {
         try (TinyRun t = open(false)) {
             FineTunePlan unknownGroup = FineTunePlan.of(Phase.builder("x").trainable(LayerSelection.fromGroup("block9"))

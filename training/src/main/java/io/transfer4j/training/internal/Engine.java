@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.zip.CRC32C;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -93,6 +92,7 @@ public final class Engine implements TrainingControl {
     private FeatureCache valCache;
     private Integer genericBatchesPerEpoch;
     private LearningRates lrs;
+    private Runnable restoreLoss = () -> { };
 
     public Engine(Config cfg) {
         this.cfg = cfg;
@@ -165,6 +165,7 @@ public final class Engine implements TrainingControl {
                 }
             }
             callbacks.forEach(c -> c.onPhaseEnd(phase.name(), this));
+            restoreLoss.run();
             if (stopper != null && stopper.stopped()) {
                 LOG.info("Phase '{}' stopped early after epoch {}; best epoch {}", phase.name(), epochInPhase,
                         stopper.bestEpoch());
@@ -185,7 +186,6 @@ public final class Engine implements TrainingControl {
         Nd4j.getRandom().setSeed(epochSeed);
         long start = System.nanoTime();
         Iterator<DataSet> batches = cached ? trainCache.shuffled(epochSeed) : trainingBatches(history.size());
-        double[] weights = classWeights();
         double lossSum = 0;
         long seen = 0;
         double lr = Double.NaN;
@@ -194,10 +194,6 @@ public final class Engine implements TrainingControl {
             DataSet ds = batches.next();
             lr = scheduledLr() * lrFactor;
             lrs.apply(lr);
-            if (weights != null) {
-                ds.setLabelsMaskArray(ds.getLabels().castTo(DataType.FLOAT)
-                        .mmul(Nd4j.create(weights, new long[] {weights.length, 1}, DataType.FLOAT)));
-            }
             trainingGraph.fit(ds);
             double loss = trainingGraph.score();
             int n = ds.numExamples();
@@ -316,6 +312,8 @@ public final class Engine implements TrainingControl {
         for (LayerGroup g : model.backbone().groups()) {
             g.layers().forEach(l -> groupOf.put(l, g.name()));
         }
+        double[] weights = classWeights();
+        restoreLoss = weights == null ? () -> { } : ClassWeighting.install(trainingGraph, weights);
         lrs = LearningRates.prepare(trainingGraph, layer -> {
             String g = groupOf.get(layer);
             return phase.groupLrMultipliers().get(g == null ? "head" : g);
