@@ -10,7 +10,13 @@ import java.util.Objects;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
+import java.util.Optional;
+import java.util.function.Consumer;
+
 import io.transfer4j.zoo.internal.Catalogue;
+import io.transfer4j.zoo.internal.Downloader;
+import io.transfer4j.zoo.internal.WeightLoader;
+import io.transfer4j.zoo.internal.WeightStore;
 import io.transfer4j.zoo.internal.Graphs;
 import io.transfer4j.zoo.internal.Groups;
 
@@ -43,6 +49,7 @@ public final class Zoo {
     private final Duration retryBackoff;
     private final Path dl4jHome;
     private final Path kerasHome;
+    private final WeightStore store;
 
     private Zoo(Builder b) {
         this.catalogue = b.catalogue;
@@ -56,6 +63,8 @@ public final class Zoo {
         this.retryBackoff = b.retryBackoff;
         this.dl4jHome = b.dl4jHome;
         this.kerasHome = b.kerasHome;
+        this.store = new WeightStore(home, dl4jHome, kerasHome, offline, mirror,
+                new Downloader(connectTimeout, readTimeout, retries, retryBackoff, listener));
     }
 
     public static Builder builder() {
@@ -130,6 +139,98 @@ public final class Zoo {
                 Graphs.KERAS_OLD_BN_EPSILON);
         return new Backbone(spec, graph, input, Backbone.WeightsOrigin.random("random init, seed " + seed),
                 Groups.resolve(spec, graph));
+    }
+
+    /**
+     * The backbone with verified pretrained weights, built for {@code input} (any size from the spec's minimum;
+     * the classifier top only at the weights' own input size and if the weights file has it). Weights come from
+     * the cache, a verified DL4J or Keras cache, or a download (see {@link #fetch}).
+     *
+     * @throws WeightsUnavailableException if no verified weights can be had; the message says how to install them
+     * @throws IllegalArgumentException    for an unknown id or an input the weights cannot take
+     */
+    public Backbone load(String id, InputShape input) {
+        BackboneSpec spec = spec(id);
+        spec.checkInput(input, true);
+        WeightStore.LocalWeights weights = store.fetch(spec);
+        return WeightLoader.load(spec, input, weights);
+    }
+
+    /**
+     * {@link #load} if verified weights can be had, else {@link #random} after telling {@code why} the reason (for
+     * quickstarts and demos that must run anywhere).
+     */
+    public Backbone loadOrRandom(String id, InputShape input, long seed, Consumer<String> why) {
+        BackboneSpec spec = spec(id);
+        spec.checkInput(input, false);
+        if (input.channels() == spec.defaultInput().channels() && !spec.weights().isEmpty()) {
+            try {
+                return load(id, input);
+            } catch (WeightsUnavailableException e) {
+                why.accept("Using random weights for " + id + ": " + e.getMessage());
+                return random(id, input, seed);
+            }
+        }
+        why.accept("Using random weights for " + id + ": " + (spec.weights().isEmpty()
+                ? "the catalogue lists no pretrained weights for it."
+                : "the pretrained weights take " + spec.defaultInput().channels() + "-channel input, not "
+                        + input.channels() + "."));
+        return random(id, input, seed);
+    }
+
+    /**
+     * A verified weights file for {@code id} on disk, downloading it if needed (mirror first, then the publisher;
+     * sources in catalogue order). Nothing half-written is ever left in the cache.
+     *
+     * @throws WeightsUnavailableException offline without a cached copy, download failures, checksum mismatches
+     */
+    public Path fetch(String id) {
+        return store.fetch(spec(id)).file();
+    }
+
+    /**
+     * Installs a weights file obtained elsewhere (air-gapped machines): verified against the publisher's checksum
+     * of each of the backbone's sources, then copied into the cache atomically.
+     *
+     * @return the installed file in the cache
+     * @throws WeightsUnavailableException (CHECKSUM_MISMATCH) if the file matches no source; the cache is untouched
+     */
+    public Path install(String id, Path file) {
+        return store.install(spec(id), file).file();
+    }
+
+    /** Verifies every weights file of {@code id} on disk (our cache, DL4J's, Keras'). */
+    public VerifyResult verify(String id) {
+        return store.verify(spec(id));
+    }
+
+    /**
+     * Where {@code id}'s weights are: the first file present on disk (not verified here; see {@link #verify}), or
+     * else the cache path its first source would be downloaded to.
+     */
+    public Path path(String id) {
+        return present(id).orElseGet(() -> {
+            BackboneSpec spec = spec(id);
+            if (spec.weights().isEmpty()) {
+                throw new IllegalArgumentException("The catalogue lists no pretrained weights for " + id);
+            }
+            return store.cacheFile(spec, spec.weights().get(0));
+        });
+    }
+
+    /** The first weights file of {@code id} present on disk, without verifying it (cheap; for listings). */
+    public Optional<Path> present(String id) {
+        return store.present(spec(id));
+    }
+
+    /** A Keras-like summary of any graph (output shapes unknown: use {@link ModelSummary#of} with input types). */
+    public static ModelSummary summary(ComputationGraph graph) {
+        return ModelSummary.of(graph);
+    }
+
+    /** A Keras-like summary of a backbone, with output shapes for its input size. */
+    public static ModelSummary summary(Backbone backbone) {
+        return ModelSummary.of(backbone);
     }
 
     /** The layer groups of {@code spec} resolved against any graph that follows its naming (e.g. a reloaded one). */
