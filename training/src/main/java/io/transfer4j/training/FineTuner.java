@@ -152,6 +152,12 @@ public final class FineTuner {
             return this;
         }
 
+        /** A display of progress (batches, loss, ETA); any number may be added. */
+        public Builder progress(ProgressListener listener) {
+            this.callbacks.add(Objects.requireNonNull(listener, "progress listener").asCallback());
+            return this;
+        }
+
         public Builder classWeights(ClassWeights weights) {
             this.classWeights = Objects.requireNonNull(weights, "classWeights: use ClassWeights.none() for none");
             return this;

@@ -71,6 +71,37 @@ class FineTunerTest {
     }
 
     @Test
+    void progressListenerSeesEveryBatchWithAnEta() throws Exception {
+        List<BatchEnd> batches = new java.util.ArrayList<>();
+        List<String> phases = new java.util.ArrayList<>();
+        try (TinyRun t = open(true)) {
+            FineTuner.builder().model(t.model).train(t.train).seed(1)
+                    .plan(FineTunePlan.of(Phase.builder("head").maxEpochs(2).lr(1e-3).build()))
+                    .progress(new ProgressListener() {
+                        @Override
+                        public void onBatch(BatchEnd b) {
+                            batches.add(b);
+                        }
+
+                        @Override
+                        public void onPhase(String phase) {
+                            phases.add(phase);
+                        }
+                    }).build().fit();
+        }
+        assertEquals(List.of("head"), phases);
+        assertEquals(8, batches.size(), "27 images in batches of 8: 4 per epoch, 2 epochs");
+        BatchEnd first = batches.get(0);
+        assertEquals(1, first.batch());
+        assertEquals(4, first.batchesPerEpoch());
+        assertEquals(8, first.examples());
+        assertTrue(first.etaSeconds() >= 0);
+        assertEquals(27, batches.get(3).examples());
+        assertEquals(0, batches.get(3).etaSeconds(), 1e-12);
+        assertEquals(2, batches.get(7).epoch());
+    }
+
+    @Test
     void autoCacheSkipsAugmentedFlowsAndUsesPlainOnes() throws Exception {
         FineTunePlan plan = FineTunePlan.of(Phase.builder("head").maxEpochs(3).lr(1e-2).build());
         try (TinyRun plain = open(false); TinyRun augmented = open(true)) {

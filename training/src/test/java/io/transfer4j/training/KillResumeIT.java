@@ -60,7 +60,7 @@ class KillResumeIT {
         int[] trained = new int[1];
         try (TinyRun t = TinyRun.open(data, zooHome, false, 8)) {
             resumed = FineTuner.builder().model(t.model).train(t.train).validation(t.validation)
-                    .plan(ResumeTest.plan()).runDir(runDir).seed(77).callbacks(new Callback() {
+                    .plan(ResumeIT.plan()).runDir(runDir).seed(77).callbacks(new Callback() {
                         @Override
                         public Decision onEpochEnd(EpochRecord r, TrainingControl c) {
                             trained[0]++;
@@ -71,7 +71,7 @@ class KillResumeIT {
         TrainingResult whole;
         try (TinyRun t = TinyRun.open(data, zooHome, false, 8)) {
             whole = FineTuner.builder().model(t.model).train(t.train).validation(t.validation)
-                    .plan(ResumeTest.plan()).runDir(dir.resolve("whole")).seed(77)
+                    .plan(ResumeIT.plan()).runDir(dir.resolve("whole")).seed(77)
                     .callbacks(ReduceLrOnPlateau.of(Monitor.valLoss())).build().fit();
         }
         total = whole.history().size();

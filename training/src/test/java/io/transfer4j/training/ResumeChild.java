@@ -3,7 +3,7 @@ package io.transfer4j.training;
 import java.nio.file.Path;
 
 /**
- * The child JVM of {@code KillResumeIT}: trains {@link ResumeTest#plan()} on the tiny set-up into a run directory,
+ * The child JVM of {@code KillResumeIT}: trains {@link ResumeIT#plan()} on the tiny set-up into a run directory,
  * sleeping after every batch from the second epoch on so the parent can kill it -9 mid-run (sleeping changes
  * nothing in the result).
  */
@@ -16,7 +16,7 @@ public final class ResumeChild {
         Path zooHome = Path.of(args[1]);
         Path runDir = Path.of(args[2]);
         try (TinyRun t = TinyRun.open(data, zooHome, false, 8)) {
-            FineTuner.builder().model(t.model).train(t.train).validation(t.validation).plan(ResumeTest.plan())
+            FineTuner.builder().model(t.model).train(t.train).validation(t.validation).plan(ResumeIT.plan())
                     .runDir(runDir).seed(77).callbacks(new Callback() {
                         @Override
                         public Decision onBatchEnd(BatchEnd b, TrainingControl c) {

@@ -17,9 +17,9 @@ import io.transfer4j.core.LayerSelection;
 
 /**
  * A run interrupted after an epoch and resumed from its run directory ends exactly like an uninterrupted run
- * (history and every parameter). The interruption here is a callback; {@code KillResumeIT} does it with kill -9.
+ * (history and every parameter). The interruption here is a callback; {@code KillResumeIT} does it with kill -9. An IT: about 20 s.
  */
-class ResumeTest {
+class ResumeIT {
     @TempDir
     static Path shared;
     static Path data;
