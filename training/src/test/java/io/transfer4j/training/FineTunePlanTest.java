@@ -85,6 +85,16 @@ class FineTunePlanTest {
     }
 
     @Test
+    void theReadmePlanExampleIsAValidPlan() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
+        int start = readme.indexOf("```json\n") + "```json\n".length();
+        FineTunePlan p = FineTunePlan.fromJson(readme.substring(start, readme.indexOf("```", start)));
+        assertEquals(List.of("head", "fine-tune"), p.phases().stream().map(Phase::name).toList());
+        assertEquals(LrSchedule.warmup(1, LrSchedule.cosine(1e-4, 0)), p.phase(1).schedule());
+        assertEquals(FineTunePlan.kerasRecipe("res5", 10, 10).phase(0), p.phase(0));
+    }
+
+    @Test
     void customSchedulesCannotBeWrittenToAPlanFile() {
         FineTunePlan p = FineTunePlan.of(Phase.builder("x").schedule(LrSchedule.custom("mine", q -> 0.01)).build());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, p::toJson);
