@@ -114,6 +114,58 @@ class FineTunerTest {
     }
 
     @Test
+    void cacheIsReusedAcrossHeadPhasesAndRebuiltWhenTheBodyChanged() throws Exception {
+        try (TinyRun t = open(false)) {
+            java.util.List<org.nd4j.linalg.dataset.DataSet> all = new java.util.ArrayList<>();
+            t.train.setEpoch(0);
+            while (t.train.hasNext()) {
+                all.add(t.train.next());
+            }
+            org.nd4j.linalg.dataset.DataSet ds = org.nd4j.linalg.dataset.DataSet.merge(all);
+            Phase head = Phase.builder("head").maxEpochs(2).lr(1e-2).build();
+            Phase head2 = Phase.builder("head2").maxEpochs(2).lr(1e-3).build();
+            Phase fine = Phase.builder("fine").maxEpochs(1).trainable(LayerSelection.fromGroup("block3")).lr(1e-3)
+                    .build();
+
+            CountingIterator a = new CountingIterator(new TestDataSetIterator(ds, 8));
+            FineTuner.builder().model(t.model).train(a).featureCache(FeatureCacheMode.ALWAYS)
+                    .plan(FineTunePlan.of(head, head2)).seed(1).build().fit();
+            assertEquals(1, a.passes, "4 head-only epochs on one cache");
+
+            CountingIterator b = new CountingIterator(new TestDataSetIterator(ds, 8));
+            FineTuner.builder().model(t.model).train(b).featureCache(FeatureCacheMode.ALWAYS)
+                    .plan(FineTunePlan.of(head, fine, head2)).seed(1).build().fit();
+            // cache, count the batches once, the fine-tuning epoch, and a new cache after the body changed
+            assertEquals(4, b.passes);
+
+            CountingIterator c = new CountingIterator(new TestDataSetIterator(ds, 8));
+            FineTuner.builder().model(t.model).train(c).featureCache(FeatureCacheMode.AUTO)
+                    .plan(FineTunePlan.of(head)).seed(1).build().fit();
+            assertEquals(1 + 2, c.passes, "AUTO does not cache an iterator that may be augmented");
+        }
+    }
+
+    @Test
+    void aLargeCacheSpillsToTheRunDirectoryAndIsRemovedAfterwards(@TempDir Path runDir) throws Exception {
+        try (TinyRun t = open(false)) {
+            TrainingResult r = FineTuner.builder().model(t.model).train(t.train).validation(t.validation)
+                    .featureCacheMemoryLimit(64).runDir(runDir).seed(2)
+                    .plan(FineTunePlan.of(Phase.builder("head").maxEpochs(2).lr(1e-2).build()))
+                    .callbacks(new Callback() {
+                        @Override
+                        public Decision onEpochEnd(EpochRecord rec, TrainingControl c) {
+                            assertTrue(Files.isDirectory(runDir.resolve("feature-cache").resolve("train")),
+                                    "chunks on disk while training");
+                            return Decision.CONTINUE;
+                        }
+                    }).build().fit();
+            assertEquals(2, r.history().size());
+            assertTrue(Double.isFinite(r.history().get(1).valLoss()));
+            assertTrue(!Files.exists(runDir.resolve("feature-cache").resolve("train")));
+        }
+    }
+
+    @Test
     void sameSeedSameDataSameHistory() throws Exception {
         List<String> a;
         List<String> b;

@@ -380,13 +380,16 @@ public final class Engine implements TrainingControl {
 
     private String bodyHash() {
         CRC32C crc = new CRC32C();
-        Map<String, INDArray> table = model.graph().paramTable();
+        ComputationGraph g = model.graph();
         for (String v : model.bodyVertices()) {
-            for (Map.Entry<String, INDArray> e : table.entrySet()) {
-                if (e.getKey().startsWith(v + "_")) {
-                    crc.update(e.getKey().getBytes(StandardCharsets.UTF_8));
-                    crc.update(e.getValue().data().asBytes());
-                }
+            org.deeplearning4j.nn.api.Layer layer = g.getVertex(v).hasLayer() ? g.getVertex(v).getLayer() : null;
+            if (layer == null) {
+                continue;
+            }
+            for (Map.Entry<String, INDArray> e : new java.util.TreeMap<>(layer.paramTable()).entrySet()) {
+                crc.update((v + "/" + e.getKey()).getBytes(StandardCharsets.UTF_8));
+                // a copy: a parameter is a view into the graph's flat parameter buffer
+                crc.update(e.getValue().dup('c').data().asBytes());
             }
         }
         return Long.toHexString(crc.getValue());
