@@ -29,6 +29,8 @@ import picocli.CommandLine.ScopeType;
                 DoctorCommand.class,
                 io.transfer4j.examples.ExampleCommand.class,
                 // cli helper's commands (kept together, after the others' lines)
+                QuickstartCommand.class,
+                FitCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
                 ExplainCommand.class,

@@ -49,7 +49,15 @@ public final class GradCam {
 
     /** The heat map {@code [h, w]} at the cut's resolution for class {@code c}, scaled to [0, 1]. */
     public float[][] heatMap(INDArray input, int c) {
-        INDArray cam = raw(input, c);
+        return scaled(raw(activations(input), c));
+    }
+
+    /** One forward pass: every vertex's activation (the cut's feature map and the output among them). */
+    private Map<String, INDArray> activations(INDArray input) {
+        return model.graph().feedForward(new INDArray[] {input}, false, false);
+    }
+
+    private static float[][] scaled(INDArray cam) {
         int h = (int) cam.size(0);
         int wd = (int) cam.size(1);
         float[][] m = new float[h][wd];
@@ -72,8 +80,10 @@ public final class GradCam {
 
     /** {@code sum_k W[k,c] * A_k} before ReLU and scaling: {@code [h, w]}. */
     INDArray raw(INDArray input, int c) {
-        ComputationGraph g = model.graph();
-        Map<String, INDArray> acts = g.feedForward(new INDArray[] {input}, false, false);
+        return raw(activations(input), c);
+    }
+
+    private INDArray raw(Map<String, INDArray> acts, int c) {
         INDArray a = acts.get(model.bodyOutputName());
         if (a == null || a.rank() != 4) {
             throw new IllegalStateException("no feature map at the cut '" + model.bodyOutputName() + "'");
@@ -103,8 +113,10 @@ public final class GradCam {
         } catch (ImageDecodeException e) {
             throw new IOException("cannot decode " + file + ": " + e.getMessage(), e);
         }
-        float[] p = model.graph().output(false, x)[0].toFloatVector();
-        return overlay(Images.read(file), heatMap(x, FitRun.argmax(p)));
+        Map<String, INDArray> acts = activations(x);
+        ComputationGraph g = model.graph();
+        float[] p = acts.get(g.getConfiguration().getNetworkOutputs().get(0)).toFloatVector();
+        return overlay(Images.read(file), scaled(raw(acts, FitRun.argmax(p))));
     }
 
     static BufferedImage overlay(BufferedImage image, float[][] heat) {
