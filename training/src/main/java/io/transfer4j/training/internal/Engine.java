@@ -141,10 +141,17 @@ public final class Engine implements TrainingControl {
             snapshots.clear();
             lrFactor = 1;
             preparePhase(resume.isPresent() && phaseIndex == startPhase ? resume.get() : null);
+            boolean midPhase = resume.isPresent() && phaseIndex == startPhase
+                    && (resume.get().state().epochsDone() > 0 || resume.get().state().phaseStopped());
+            if (resume.isPresent() && phaseIndex == startPhase && !midPhase) {
+                // resuming at a phase boundary: run-long states (e.g. a best-only checkpoint's best value) come
+                // back first, then onPhaseBegin resets what is per phase
+                restoreCallbackStates(resume.get().state(), user);
+            }
             callbacks.forEach(c -> c.onPhaseBegin(phase.name(), this));
             int firstEpoch = 0;
             boolean stopPhase = false;
-            if (resume.isPresent() && phaseIndex == startPhase) {
+            if (midPhase) {
                 RunState s = resume.get().state();
                 restoreMidPhase(resume.get(), callbacks);
                 firstEpoch = s.epochsDone();
@@ -173,7 +180,7 @@ public final class Engine implements TrainingControl {
             if (stopRun) {
                 return finish(TrainingResult.StopReason.STOPPED_BY_CALLBACK);
             }
-            checkpoint(phaseIndex + 1, 0, false, false, List.of());
+            checkpoint(phaseIndex + 1, 0, false, false, user);
         }
         return finish(TrainingResult.StopReason.COMPLETED);
     }
@@ -326,12 +333,7 @@ public final class Engine implements TrainingControl {
     private void restoreMidPhase(RunDirectory.Checkpoint c, List<Callback> callbacks) {
         RunState s = c.state();
         lrFactor = s.lrFactor();
-        for (Callback cb : callbacks) {
-            Map<String, Double> st = s.callbackStates().get(cb.id());
-            if (st != null) {
-                cb.restoreState(st);
-            }
-        }
+        restoreCallbackStates(s, callbacks);
         snapshots.putAll(c.snapshots());
         if (c.updater() != null && s.epochsDone() > 0) {
             INDArray view = trainingGraph.getUpdater().getStateViewArray();
@@ -343,6 +345,15 @@ public final class Engine implements TrainingControl {
             view.assign(c.updater().reshape(view.shape()));
         }
         trainingGraph.getConfiguration().setIterationCount((int) s.iterations());
+    }
+
+    private static void restoreCallbackStates(RunState s, List<Callback> callbacks) {
+        for (Callback cb : callbacks) {
+            Map<String, Double> st = s.callbackStates().get(cb.id());
+            if (st != null) {
+                cb.restoreState(st);
+            }
+        }
     }
 
     private boolean useCache() {
