@@ -315,6 +315,10 @@ public final class Engine implements TrainingControl {
             trainingGraph = model.graph();
             batchesPerEpoch = countBatches();
         }
+        if (batchesPerEpoch == 0) {
+            throw new IllegalArgumentException("the training data is empty (no batch); check the training folder or "
+                    + "iterator");
+        }
         Map<String, String> groupOf = new HashMap<>();
         for (LayerGroup g : model.backbone().groups()) {
             g.layers().forEach(l -> groupOf.put(l, g.name()));
