@@ -97,6 +97,28 @@ class ResumeIT {
     }
 
     @org.junit.jupiter.api.Test
+    void resumeFromTheDirectoryAloneRebuildsModelAndPlanFromIt(@TempDir Path dir) throws Exception {
+        TrainingResult whole = run(dir.resolve("whole"), false);
+        Path runDir = dir.resolve("cut");
+        run(runDir, false, new StopAfter("head", 2));
+        TrainingResult resumed;
+        try (TinyRun t = TinyRun.open(data, TinyRun.zooHome(shared), false, 8)) {
+            // only the data comes from the caller: model, plan, seed and options are read from the run directory
+            resumed = FineTuner.resume(runDir, t.train, t.validation, null, ReduceLrOnPlateau.of(Monitor.valLoss()),
+                    ModelCheckpoint.bestOnly(runDir.resolve("best.t4j"), Monitor.of(Metric.VAL_ROC_AUC)));
+        }
+        assertEquals(TinyRun.comparable(whole.history()), TinyRun.comparable(resumed.history()));
+        List<INDArray> a = TinyRun.params(whole.model().graph());
+        List<INDArray> b = TinyRun.params(resumed.model().graph());
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i), b.get(i), "parameter " + i);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FineTuner.resumeBuilder(dir.resolve("nothing-here")));
+        assertTrue(e.getMessage().contains("run.json is missing"), e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
     void aRunDirectoryOfAnotherPlanOrSeedIsRefused(@TempDir Path dir) throws Exception {
         run(dir, false, new StopAfter("head", 1));
         try (TinyRun t = TinyRun.open(data, TinyRun.zooHome(shared), false, 8)) {

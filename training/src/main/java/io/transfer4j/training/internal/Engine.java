@@ -537,7 +537,9 @@ public final class Engine implements TrainingControl {
             run.put("plan", planJson());
             run.put("seed", cfg.seed());
             run.put("topK", cfg.topK());
-            run.put("classWeights", cfg.classWeights());
+            // written through the interface type, so the JSON carries the "type" id
+            run.put("classWeights", JSON.readTree(JSON.writerFor(ClassWeights.class)
+                    .writeValueAsString(cfg.classWeights())));
             run.put("featureCache", cfg.cacheMode());
             run.put("dataFingerprint", dataFingerprint);
             AtomicFiles.write(cfg.runDir().resolve("run.json"), out -> out.write(JSON.writerWithDefaultPrettyPrinter()
