@@ -192,6 +192,7 @@ public final class Engine implements TrainingControl {
         long epochSeed = mix(cfg.seed(), phaseIndex, epochInPhase);
         Nd4j.getRandom().setSeed(epochSeed);
         long start = System.nanoTime();
+        Map<String, INDArray> beforeEpoch = params(model.graph());
         Iterator<DataSet> batches = cached ? trainCache.shuffled(epochSeed) : trainingBatches(history.size());
         double lossSum = 0;
         long seen = 0;
@@ -214,6 +215,7 @@ public final class Engine implements TrainingControl {
                 d = d.and(c.onBatchEnd(end, this));
             }
             if (!Double.isFinite(loss)) {
+                loadParams(model.graph(), beforeEpoch);   // the caller's model is left as it was before the epoch
                 throw diverged(loss, lr);
             }
             if (d == Decision.STOP_TRAINING) {
@@ -258,7 +260,8 @@ public final class Engine implements TrainingControl {
                 : "; no checkpoint was written yet";
         return new TrainingDivergedException("Loss became " + loss + " in phase '" + phase.name() + "', epoch "
                 + (epochInPhase + 1) + ", batch " + batchInEpoch + " at learning rate " + lr
-                + where + ". Lower the learning rate (or check the input normalisation).", history);
+                + where + "; the model keeps its weights from before this epoch. Lower the learning rate (or check the "
+                + "input normalisation).", history);
     }
 
     private TrainingResult finish(TrainingResult.StopReason reason) {
