@@ -212,6 +212,10 @@ public final class FineTuner {
                     classWeights.resolve(model.labels(), new long[model.labels().size()]);
                 }
             }
+            if (train instanceof ImageFlow f && f.samples() == 0) {
+                throw new IllegalArgumentException("the training flow has no images; check the folder and the "
+                        + "validation split");
+            }
             checkPlanAgainstModel();
             checkMetrics();
             return new FineTuner(new Engine.Config(model, train, validation, test, plan, runDir, seed,

@@ -244,6 +244,8 @@ class FineTunerTest {
             var c = new io.transfer4j.training.internal.RunDirectory(runDir).read().orElseThrow();
             assertEquals(1, c.state().phaseIndex(), "checkpoint from the end of phase 'ok'");
             assertTrue(c.params().values().stream().allMatch(a -> !a.isNaN().any() && !a.isInfinite().any()));
+            assertTrue(!t.model.graph().params().isNaN().any() && !t.model.graph().params().isInfinite().any(),
+                    "the in-memory model is put back to its weights before the failing epoch");
         }
     }
 }

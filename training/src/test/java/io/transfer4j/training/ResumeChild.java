@@ -22,7 +22,7 @@ public final class ResumeChild {
                         public Decision onBatchEnd(BatchEnd b, TrainingControl c) {
                             if (c.history().size() >= 1) {
                                 try {
-                                    Thread.sleep(300);
+                                    Thread.sleep(500);
                                 } catch (InterruptedException e) {
                                     Thread.currentThread().interrupt();
                                 }

@@ -47,11 +47,22 @@ class ResumeIT {
         }
     }
 
+    /** Stops the run at the first batch of a phase: the last checkpoint is the one written at the phase boundary. */
+    record StopAtStartOf(String phase) implements Callback {
+        @Override
+        public Decision onBatchEnd(BatchEnd b, TrainingControl c) {
+            return b.phase().equals(phase) ? Decision.STOP_TRAINING : Decision.CONTINUE;
+        }
+    }
+
+    private ModelCheckpoint lastBest;
+
     private TrainingResult run(Path runDir, boolean augment, Callback... callbacks) throws Exception {
         try (TinyRun t = TinyRun.open(data, TinyRun.zooHome(shared), augment, 8)) {
+            lastBest = ModelCheckpoint.bestOnly(runDir.resolve("best.t4j"), Monitor.of(Metric.VAL_ROC_AUC));
             return FineTuner.builder().model(t.model).train(t.train).validation(t.validation).plan(plan())
                     .runDir(runDir).seed(77).callbacks(callbacks)
-                    .callbacks(ReduceLrOnPlateau.of(Monitor.valLoss())).build().fit();
+                    .callbacks(ReduceLrOnPlateau.of(Monitor.valLoss()), lastBest).build().fit();
         }
     }
 
@@ -59,8 +70,10 @@ class ResumeIT {
     @ValueSource(booleans = {false, true})
     void interruptedAndResumedEqualsUninterrupted(boolean augment, @TempDir Path dir) throws Exception {
         TrainingResult whole = run(dir.resolve("whole"), augment);
-        for (StopAfter stop : List.of(new StopAfter("head", 2), new StopAfter("fine", 1))) {
-            Path runDir = dir.resolve("cut-" + stop.phase());
+        double wholeBest = lastBest.best();
+        int cut = 0;
+        for (Callback stop : List.of(new StopAfter("head", 2), new StopAfter("fine", 1), new StopAtStartOf("fine"))) {
+            Path runDir = dir.resolve("cut-" + cut++);
             TrainingResult first = run(runDir, augment, stop);
             assertEquals(TrainingResult.StopReason.STOPPED_BY_CALLBACK, first.stopReason());
             int[] trained = new int[1];
@@ -74,12 +87,35 @@ class ResumeIT {
             assertEquals(whole.history().size() - first.history().size(), trained[0],
                     "the resumed run trains only the epochs after the checkpoint");
             assertEquals(TinyRun.comparable(whole.history()), TinyRun.comparable(resumed.history()), "after " + stop);
+            assertEquals(wholeBest, lastBest.best(), "the best-only checkpoint's best survives the restart");
             List<INDArray> a = TinyRun.params(whole.model().graph());
             List<INDArray> b = TinyRun.params(resumed.model().graph());
             for (int i = 0; i < a.size(); i++) {
                 assertEquals(a.get(i), b.get(i), "parameter " + i + " after " + stop);
             }
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void resumeFromTheDirectoryAloneRebuildsModelAndPlanFromIt(@TempDir Path dir) throws Exception {
+        TrainingResult whole = run(dir.resolve("whole"), false);
+        Path runDir = dir.resolve("cut");
+        run(runDir, false, new StopAfter("head", 2));
+        TrainingResult resumed;
+        try (TinyRun t = TinyRun.open(data, TinyRun.zooHome(shared), false, 8)) {
+            // only the data comes from the caller: model, plan, seed and options are read from the run directory
+            resumed = FineTuner.resume(runDir, t.train, t.validation, null, ReduceLrOnPlateau.of(Monitor.valLoss()),
+                    ModelCheckpoint.bestOnly(runDir.resolve("best.t4j"), Monitor.of(Metric.VAL_ROC_AUC)));
+        }
+        assertEquals(TinyRun.comparable(whole.history()), TinyRun.comparable(resumed.history()));
+        List<INDArray> a = TinyRun.params(whole.model().graph());
+        List<INDArray> b = TinyRun.params(resumed.model().graph());
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i), b.get(i), "parameter " + i);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FineTuner.resumeBuilder(dir.resolve("nothing-here")));
+        assertTrue(e.getMessage().contains("run.json is missing"), e.getMessage());
     }
 
     @org.junit.jupiter.api.Test

@@ -141,10 +141,17 @@ public final class Engine implements TrainingControl {
             snapshots.clear();
             lrFactor = 1;
             preparePhase(resume.isPresent() && phaseIndex == startPhase ? resume.get() : null);
+            boolean midPhase = resume.isPresent() && phaseIndex == startPhase
+                    && (resume.get().state().epochsDone() > 0 || resume.get().state().phaseStopped());
+            if (resume.isPresent() && phaseIndex == startPhase && !midPhase) {
+                // resuming at a phase boundary: run-long states (e.g. a best-only checkpoint's best value) come
+                // back first, then onPhaseBegin resets what is per phase
+                restoreCallbackStates(resume.get().state(), user);
+            }
             callbacks.forEach(c -> c.onPhaseBegin(phase.name(), this));
             int firstEpoch = 0;
             boolean stopPhase = false;
-            if (resume.isPresent() && phaseIndex == startPhase) {
+            if (midPhase) {
                 RunState s = resume.get().state();
                 restoreMidPhase(resume.get(), callbacks);
                 firstEpoch = s.epochsDone();
@@ -173,7 +180,7 @@ public final class Engine implements TrainingControl {
             if (stopRun) {
                 return finish(TrainingResult.StopReason.STOPPED_BY_CALLBACK);
             }
-            checkpoint(phaseIndex + 1, 0, false, false, List.of());
+            checkpoint(phaseIndex + 1, 0, false, false, user);
         }
         return finish(TrainingResult.StopReason.COMPLETED);
     }
@@ -185,6 +192,7 @@ public final class Engine implements TrainingControl {
         long epochSeed = mix(cfg.seed(), phaseIndex, epochInPhase);
         Nd4j.getRandom().setSeed(epochSeed);
         long start = System.nanoTime();
+        Map<String, INDArray> beforeEpoch = params(model.graph());
         Iterator<DataSet> batches = cached ? trainCache.shuffled(epochSeed) : trainingBatches(history.size());
         double lossSum = 0;
         long seen = 0;
@@ -207,6 +215,7 @@ public final class Engine implements TrainingControl {
                 d = d.and(c.onBatchEnd(end, this));
             }
             if (!Double.isFinite(loss)) {
+                loadParams(model.graph(), beforeEpoch);   // the caller's model is left as it was before the epoch
                 throw diverged(loss, lr);
             }
             if (d == Decision.STOP_TRAINING) {
@@ -251,7 +260,8 @@ public final class Engine implements TrainingControl {
                 : "; no checkpoint was written yet";
         return new TrainingDivergedException("Loss became " + loss + " in phase '" + phase.name() + "', epoch "
                 + (epochInPhase + 1) + ", batch " + batchInEpoch + " at learning rate " + lr
-                + where + ". Lower the learning rate (or check the input normalisation).", history);
+                + where + "; the model keeps its weights from before this epoch. Lower the learning rate (or check the "
+                + "input normalisation).", history);
     }
 
     private TrainingResult finish(TrainingResult.StopReason reason) {
@@ -308,6 +318,10 @@ public final class Engine implements TrainingControl {
             trainingGraph = model.graph();
             batchesPerEpoch = countBatches();
         }
+        if (batchesPerEpoch == 0) {
+            throw new IllegalArgumentException("the training data is empty (no batch); check the training folder or "
+                    + "iterator");
+        }
         Map<String, String> groupOf = new HashMap<>();
         for (LayerGroup g : model.backbone().groups()) {
             g.layers().forEach(l -> groupOf.put(l, g.name()));
@@ -326,12 +340,7 @@ public final class Engine implements TrainingControl {
     private void restoreMidPhase(RunDirectory.Checkpoint c, List<Callback> callbacks) {
         RunState s = c.state();
         lrFactor = s.lrFactor();
-        for (Callback cb : callbacks) {
-            Map<String, Double> st = s.callbackStates().get(cb.id());
-            if (st != null) {
-                cb.restoreState(st);
-            }
-        }
+        restoreCallbackStates(s, callbacks);
         snapshots.putAll(c.snapshots());
         if (c.updater() != null && s.epochsDone() > 0) {
             INDArray view = trainingGraph.getUpdater().getStateViewArray();
@@ -343,6 +352,15 @@ public final class Engine implements TrainingControl {
             view.assign(c.updater().reshape(view.shape()));
         }
         trainingGraph.getConfiguration().setIterationCount((int) s.iterations());
+    }
+
+    private static void restoreCallbackStates(RunState s, List<Callback> callbacks) {
+        for (Callback cb : callbacks) {
+            Map<String, Double> st = s.callbackStates().get(cb.id());
+            if (st != null) {
+                cb.restoreState(st);
+            }
+        }
     }
 
     private boolean useCache() {
@@ -522,7 +540,9 @@ public final class Engine implements TrainingControl {
             run.put("plan", planJson());
             run.put("seed", cfg.seed());
             run.put("topK", cfg.topK());
-            run.put("classWeights", cfg.classWeights());
+            // written through the interface type, so the JSON carries the "type" id
+            run.put("classWeights", JSON.readTree(JSON.writerFor(ClassWeights.class)
+                    .writeValueAsString(cfg.classWeights())));
             run.put("featureCache", cfg.cacheMode());
             run.put("dataFingerprint", dataFingerprint);
             AtomicFiles.write(cfg.runDir().resolve("run.json"), out -> out.write(JSON.writerWithDefaultPrettyPrinter()
