@@ -108,7 +108,8 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
             }
             dir = WorkDirs.prepare(dir, "run directory (--run-dir)", NEEDED_BYTES);
         }
-        FitPipeline.Outcome o = FitPipeline.run("transfer4j fit", cfg, resuming, dir, dir, Zoo.fromEnvironment(),
+        FitPipeline.Outcome o = FitPipeline.run("transfer4j fit", cfg,
+                resuming ? FitPipeline.Mode.RESUME : FitPipeline.Mode.RESUMABLE, dir, dir, Zoo.fromEnvironment(),
                 new FineTunerTrainer(), Predictions::gradCam, out);
         StringBuilder sb = new StringBuilder("\n");
         if (o.test() != null) {

@@ -49,12 +49,16 @@ public final class FineTunerTrainer implements FitPipeline.Trainer {
 
     @Override
     public FitPipeline.Trained train(TransferModel model, FitRun.Flows flows, FitConfig cfg, String fineTuneGroup,
-                                     Path runDir, Output out) throws IOException {
+                                     Path checkpointDir, Output out) throws IOException {
         FineTunePlan plan = plan(cfg, fineTuneGroup);
         out.info("Plan: " + String.join(" -> ", plan.phases().stream().map(p -> p.name() + " (up to " + p.maxEpochs()
                 + " epochs, " + p.trainable().describe() + ")").toList()));
-        TrainingResult r = FineTuner.builder().model(model).train(flows.train()).validation(flows.validation())
-                .plan(plan).runDir(runDir).seed(cfg.seed()).progress(new Talk(out)).build().fit();
+        FineTuner.Builder b = FineTuner.builder().model(model).train(flows.train()).validation(flows.validation())
+                .plan(plan).seed(cfg.seed()).progress(new Talk(out));
+        if (checkpointDir != null) {
+            b.runDir(checkpointDir);
+        }
+        TrainingResult r = b.build().fit();
         return trained(r, plan);
     }
 

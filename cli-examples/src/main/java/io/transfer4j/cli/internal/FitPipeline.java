@@ -45,10 +45,24 @@ public final class FitPipeline {
     private FitPipeline() {
     }
 
+    /** How the run treats its directory. */
+    public enum Mode {
+        /** A new run that keeps resumable checkpoints in its directory ({@code fit}). */
+        RESUMABLE,
+        /** A new run without checkpoints ({@code quickstart}: its staged directory cannot be resumed anyway). */
+        ONE_SHOT,
+        /** Continue the run in the directory from its last checkpoint ({@code fit --resume}). */
+        RESUME
+    }
+
     /** Trains a model (head phase, then fine-tuning from a layer group), or resumes an interrupted run. */
     public interface Trainer {
-        Trained train(TransferModel model, FitRun.Flows flows, FitConfig cfg, String fineTuneGroup, Path runDir,
-                      Output out) throws IOException;
+        /**
+         * @param checkpointDir where the trainer keeps its resumable checkpoint (one per epoch), or null for a run
+         *                      that cannot be resumed (and saves the time of writing them)
+         */
+        Trained train(TransferModel model, FitRun.Flows flows, FitConfig cfg, String fineTuneGroup,
+                      Path checkpointDir, Output out) throws IOException;
 
         Trained resume(FitRun.Flows flows, Path runDir, Output out) throws IOException;
     }
@@ -75,7 +89,7 @@ public final class FitPipeline {
      *
      * @param gradCam Grad-CAM overlays for the trained model (a function of an image file), or null
      */
-    public static Outcome run(String title, FitConfig cfg, boolean resume, Path writeDir, Path finalDir, Zoo zoo,
+    public static Outcome run(String title, FitConfig cfg, Mode mode, Path writeDir, Path finalDir, Zoo zoo,
                               Trainer trainer, Function<TransferModel, Function<Path, BufferedImage>> gradCam,
                               Output out)
             throws IOException {
@@ -84,6 +98,7 @@ public final class FitPipeline {
         InputShape input = FitRun.input(spec, cfg);
         FitConfig resolved = cfg.imageSize() == null ? withImageSize(cfg, input.height()) : cfg;
         Map<String, Object> config = FitRun.configMap(resolved);
+        boolean resume = mode == Mode.RESUME;
         if (!resume) {
             RunDirectory.writeConfig(writeDir, config);
         }
@@ -119,7 +134,7 @@ public final class FitPipeline {
                     out.info("Calibrated the random backbone's BatchNorm statistics on " + n + " training images ("
                             + FitRun.seconds(t) + ")");
                 }
-                trained = trainer.train(model, flows, resolved, group, writeDir, out);
+                trained = trainer.train(model, flows, resolved, group, mode == Mode.RESUMABLE ? writeDir : null, out);
             }
             if (flows.test() != null) {
                 Instant t = Instant.now();

@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class WorkDirsTest {
+public class WorkDirsTest {
 
     @TempDir
     Path tmp;
 
     /** A directory this process cannot create: under a read-only one, or under /sys when running as root. */
-    static Path unwritable(Path tmp) throws IOException {
+    public static Path unwritable(Path tmp) throws IOException {
         Path ro = Files.createDirectories(tmp.resolve("read-only"));
         ro.toFile().setWritable(false, false);
         if (!Files.isWritable(ro)) {
