@@ -28,6 +28,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {CommandLine.HelpCommand.class,
                 DoctorCommand.class,
                 io.transfer4j.examples.ExampleCommand.class,
+                ModelsCommand.class,
+                SummaryCommand.class,
                 // cli helper's commands (kept together, after the others' lines)
                 QuickstartCommand.class,
                 FitCommand.class,
