@@ -108,6 +108,17 @@ class PredictExplainCommandTest {
     }
 
     @Test
+    void summaryOfABundleShowsItsManifestAndLayers() {
+        CliRun r = CliRun.run("summary", bundle.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("3 labels [circles, squares, stripes]"), r.out());
+        assertTrue(r.out().contains("Total params:"), r.out());
+        r = CliRun.run("summary", tmp.resolve("none.t4j").toString());
+        assertEquals(2, r.exitCode());
+        assertEquals("transfer4j: BUNDLE: no such file: " + tmp.resolve("none.t4j"), r.err().strip());
+    }
+
+    @Test
     void explainWritesAGradCamPngOfTheImagesSize() throws Exception {
         Path png = tmp.resolve("why/cam.png");
         CliRun r = CliRun.run("explain", "--model", bundle.toString(), "--out", png.toString(),
