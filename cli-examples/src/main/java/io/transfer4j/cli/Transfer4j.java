@@ -152,7 +152,7 @@ public final class Transfer4j implements Callable<Integer> {
             return cause != null && cause != ex ? describe(cause) : ex.getClass().getSimpleName();
         }
         if (ex instanceof java.io.IOException && msg.toLowerCase(java.util.Locale.ROOT).contains("no space left")) {
-            return "disk full: " + msg;
+            return msg + " (the disk is full: free some space or choose another directory)";
         }
         return msg;
     }

@@ -25,10 +25,22 @@ public final class AtomicFiles {
                     java.nio.file.StandardOpenOption.WRITE);
             moveIntoPlace(tmp, target);
             return target;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw named(target, e);
+        } catch (RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
+    }
+
+    /** The exception with the target path in its message when it does not name a file already. */
+    public static IOException named(Path target, IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            return e;
+        }
+        return new IOException("cannot write " + target + ": " + (e.getMessage() == null
+                ? e.getClass().getSimpleName() : e.getMessage()), e);
     }
 
     public static Path writeString(Path target, String content) throws IOException {

@@ -152,8 +152,12 @@ public final class FitPipeline {
         model.recordTraining(trained.plan(), JSON.valueToTree(Map.of("seed", resolved.seed())),
                 JSON.valueToTree(dataFingerprint(split)), testMetrics == null ? null : metricsJson(testMetrics));
         Instant ts = Instant.now();
-        ModelBundle.save(model, bundle, new BundleExtras(trained.plan(), null, null, null,
-                JSON.valueToTree(trained.history()), false));
+        try {
+            ModelBundle.save(model, bundle, new BundleExtras(trained.plan(), null, null, null,
+                    JSON.valueToTree(trained.history()), false));
+        } catch (IOException e) {
+            throw AtomicFiles.named(bundle, e);
+        }
         out.info(String.format(Locale.ROOT, "Saved the model bundle (%s, %s)", WorkDirs.mb(java.nio.file.Files.size(bundle)),
                 FitRun.seconds(ts)));
 
