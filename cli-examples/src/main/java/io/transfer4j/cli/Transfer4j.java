@@ -164,6 +164,7 @@ public final class Transfer4j implements Callable<Integer> {
     public static void main(String[] args) {
         if (java.util.Arrays.asList(args).contains("--verbose")) {
             System.setProperty("transfer4j.log.level", "DEBUG");
+            System.setProperty("transfer4j.training.log.level", "DEBUG");
         }
         System.exit(commandLine().execute(args));
     }

@@ -49,7 +49,7 @@ public final class WorkDirs {
     }
 
     public static String mb(long bytes) {
-        return String.format(Locale.ROOT, "%.0f MB", bytes / 1e6);
+        return String.format(Locale.ROOT, bytes < 10_000_000 ? "%.1f MB" : "%.0f MB", bytes / 1e6);
     }
 
     /** Deletes a directory tree; quietly does nothing when it does not exist. */
