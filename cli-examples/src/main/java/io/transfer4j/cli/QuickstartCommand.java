@@ -106,7 +106,8 @@ public final class QuickstartCommand implements Callable<Integer> {
                 "testAccuracy", o.test() == null ? null : o.test().accuracy(),
                 "bundle", o.bundle().toString(), "report", o.report().toString(), "runDir", o.runDir().toString(),
                 "data", dataDir.toString(), "inputSize", size, "pretrained", o.weights().pretrained(),
-                "seconds", took.toMillis() / 1000.0, "predictions", predicted));
+                "seconds", took.toMillis() / 1000.0, "predictions", predicted.stream().map(p -> Output.fields(
+                        "file", p.file().toString(), "label", p.label(), "probability", p.probability())).toList()));
         return Transfer4j.OK;
     }
 

@@ -75,6 +75,22 @@ class FitCommandTest {
     }
 
     @Test
+    void aYamlConfigDrivesTheRunAndFlagsWin() throws Exception {
+        Path yaml = Files.writeString(tmp.resolve("run.yaml"), String.join("\n", "data: " + images,
+                "backbone: tiny", "runDir: " + tmp.resolve("from-yaml"), "seed: 1", "imageSize: 32", "headEpochs: 1",
+                "unfreeze: none", "augment: false", "pooling: max", "headLearningRate: 1e-2", ""));
+        CliRun r = CliRun.run("fit", "--config", yaml.toString(), "--seed", "11");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode config = new ObjectMapper().readTree(tmp.resolve("from-yaml").resolve(RunDirectory.CONFIG).toFile());
+        assertEquals(11, config.get("seed").asInt(), "the flag wins over the file");
+        assertEquals("max", config.get("pooling").asText());
+        assertEquals(0.01, config.get("headLearningRate").asDouble(), 1e-12);
+        List<String> history = Files.readAllLines(tmp.resolve("from-yaml").resolve(RunDirectory.HISTORY_CSV));
+        assertEquals(2, history.size(), "one head epoch, no fine-tuning (unfreeze: none)");
+        assertTrue(history.get(1).startsWith("head,1,"), history.get(1));
+    }
+
+    @Test
     void aNonEmptyRunDirectoryIsRefusedWithTheResumeHint() {
         CliRun r = CliRun.run("fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir", run.toString());
         assertEquals(2, r.exitCode());
