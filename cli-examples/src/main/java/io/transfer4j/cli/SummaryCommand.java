@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** {@code transfer4j summary}: a Keras-like table of a backbone's layers (or of a DL4J model zip). */
 @Command(name = "summary", mixinStandardHelpOptions = true,
         description = {"Print a Keras-like summary: layer, type, output shape, params, trainable; totals.",
-                "BACKBONE is a backbone id (the architecture; no weights are needed) or a DL4J model zip."})
+                "BACKBONE is a backbone id (the architecture; no weights are needed), a DL4J model zip or a .t4j bundle."})
 public final class SummaryCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -39,6 +39,12 @@ public final class SummaryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelSummary summary;
         Path file = Path.of(backbone);
+        if (backbone.endsWith(".t4j")) { // a model bundle: its manifest and its whole graph (cli helper)
+            String text = io.transfer4j.cli.internal.BundleSummary.describe(
+                    io.transfer4j.cli.internal.Args.existingFile(file, "BUNDLE"));
+            Output.of(spec).result(text, Output.fields("bundle", backbone, "summary", text));
+            return Transfer4j.OK;
+        }
         if (backbone.endsWith(".zip") && Files.isRegularFile(file)) {
             ComputationGraph g;
             try {
