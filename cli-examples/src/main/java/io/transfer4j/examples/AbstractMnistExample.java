@@ -102,6 +102,7 @@ abstract class AbstractMnistExample implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         check();
+        MnistFlow.Augmenter aug = augmenter();   // checks the augmentation options before any data is read
         PrintWriter log = spec.commandLine().getOut();
         long t0 = System.nanoTime();
         MnistData all = MnistData.read(data, MnistData.Part.TRAIN);
@@ -120,7 +121,6 @@ abstract class AbstractMnistExample implements Callable<Integer> {
         log.printf(Locale.ROOT, "%s: %d training, %d validation, %d test images (%dx%d) from %s%n", exampleName(),
                 split.train().size(), split.validation().size(), test.size(), all.rows(), all.cols(), data);
 
-        MnistFlow.Augmenter aug = augmenter();
         MnistFlow train = MnistFlow.builder(split.train()).batchSize(batchSize).shuffle(true).seed(seed)
                 .augmenter(aug).labels(classes.names).build();
         MnistFlow val = MnistFlow.builder(split.validation()).batchSize(batchSize).shuffle(false)
