@@ -1,6 +1,12 @@
 package io.transfer4j.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -13,20 +19,56 @@ import picocli.CommandLine.ScopeType;
  * stack trace unless {@code --verbose}.
  *
  * <p>Subcommands implement {@link Callable}{@code <Integer>}; they throw {@link UsageException} (or let picocli
- * throw a {@link CommandLine.ParameterException}) for usage errors and any other exception for failures.
+ * throw a {@link CommandLine.ParameterException}) for usage errors and any other exception for failures. They
+ * print through {@link Output#of} so that the global {@code --quiet} and {@code --json} options hold everywhere.
  */
 @Command(name = "transfer4j", mixinStandardHelpOptions = true, version = "transfer4j 0.1.0-SNAPSHOT",
         description = "Transfer learning for Java: fine-tune pretrained VGG16/ResNet50 on a folder of images.",
+        // one subcommand per line, so parallel additions merge cleanly
         subcommands = {CommandLine.HelpCommand.class,
-                io.transfer4j.examples.ExampleCommand.class})
+                DoctorCommand.class,
+                io.transfer4j.examples.ExampleCommand.class,
+        })
 public final class Transfer4j implements Callable<Integer> {
 
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
 
+    private boolean verbose;
+    private boolean quiet;
+    private boolean json;
+
+    // Inherited options are bound to these setters of the root object, so "transfer4j fit --json" and
+    // "transfer4j --json fit" set the same field.
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Stack traces on errors, debug logging.")
-    boolean verbose;
+    void setVerbose(boolean v) {
+        verbose = v;
+    }
+
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+            description = "Only results, warnings and errors: no progress talk, no progress bars.")
+    void setQuiet(boolean q) {
+        quiet = q;
+    }
+
+    @Option(names = "--json", scope = ScopeType.INHERIT,
+            description = "Machine-readable output on stdout: one JSON object per line (info, progress, result).")
+    void setJson(boolean j) {
+        json = j;
+    }
+
+    /** The output mode chosen by the global options. */
+    Output.Mode mode() {
+        if (json) {
+            return Output.Mode.JSON;
+        }
+        return quiet ? Output.Mode.QUIET : Output.Mode.HUMAN;
+    }
+
+    boolean verbose() {
+        return verbose;
+    }
 
     @Override
     public Integer call() {
@@ -36,39 +78,78 @@ public final class Transfer4j implements Callable<Integer> {
 
     /** The configured command line, for tests and for {@link #main}. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Transfer4j());
+        Transfer4j root = new Transfer4j();
+        CommandLine cl = new CommandLine(root);
+        cl.setExecutionStrategy(parseResult -> {
+            if (root.json && root.quiet) {
+                throw new CommandLine.ParameterException(parseResult.commandSpec().commandLine(),
+                        "--json and --quiet cannot be combined; received both (--json output is already quiet "
+                                + "apart from JSON lines)");
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            boolean verbose = parseResult.originalArgs().contains("--verbose");
-            PrintWriter err = commandLine.getErr();
-            if (ex instanceof UsageException) {
-                err.println("transfer4j: " + ex.getMessage());
-                if (verbose) {
-                    ex.printStackTrace(err);
-                }
-                return USAGE;
-            }
-            err.println("transfer4j: " + oneLine(ex));
-            if (verbose) {
-                ex.printStackTrace(err);
-            } else {
-                err.println("(run again with --verbose for the stack trace)");
-            }
-            return FAILURE;
+            boolean usage = ex instanceof UsageException;
+            reportError(root, commandLine, describe(ex), ex, usage);
+            return usage ? USAGE : FAILURE;
         });
         cl.setParameterExceptionHandler((ex, args) -> {
-            PrintWriter err = ex.getCommandLine().getErr();
-            err.println("transfer4j: " + ex.getMessage());
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            CommandLine sub = ex.getCommandLine();
+            reportError(root, sub, ex.getMessage() + " (try '" + sub.getCommandSpec().qualifiedName() + " --help')",
+                    ex, true);
             return USAGE;
         });
         return cl;
     }
 
-    static String oneLine(Throwable ex) {
+    private static void reportError(Transfer4j root, CommandLine commandLine, String message, Throwable ex,
+                                    boolean usage) {
+        PrintWriter err = commandLine.getErr();
+        err.println("transfer4j: " + oneLine(message));
+        if (root.verbose) {
+            ex.printStackTrace(err);
+        } else if (!usage) {
+            err.println("(run again with --verbose for the stack trace)");
+        }
+        err.flush();
+        if (root.json) {
+            new Output(Output.Mode.JSON, commandLine.getCommandSpec().qualifiedName(), commandLine.getOut(), err,
+                    false).event("error", Map.of("exitCode", usage ? USAGE : FAILURE, "message", oneLine(message)),
+                    null);
+        }
+    }
+
+    /** A one-line, human description of a failure; file-system errors say which path and why. */
+    static String describe(Throwable ex) {
+        if (ex instanceof AccessDeniedException e) {
+            return "permission denied: " + e.getFile() + " (choose a directory you can write to, or fix its permissions)";
+        }
+        if (ex instanceof NoSuchFileException e) {
+            return "no such file or directory: " + e.getFile();
+        }
+        if (ex instanceof NotDirectoryException e) {
+            return "not a directory: " + e.getFile();
+        }
+        if (ex instanceof FileAlreadyExistsException e) {
+            return "already exists: " + e.getFile() + (e.getReason() != null ? " (" + e.getReason() + ")" : "");
+        }
+        if (ex instanceof FileSystemException e && e.getFile() != null) {
+            String reason = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+            return "cannot write " + e.getFile() + (e.getOtherFile() != null ? " -> " + e.getOtherFile() : "")
+                    + ": " + reason;
+        }
         String msg = ex.getMessage();
         if (msg == null || msg.isBlank()) {
-            msg = ex.getClass().getSimpleName();
+            Throwable cause = ex.getCause();
+            return cause != null && cause != ex ? describe(cause) : ex.getClass().getSimpleName();
         }
+        if (ex instanceof java.io.IOException && msg.toLowerCase(java.util.Locale.ROOT).contains("no space left")) {
+            return "disk full: " + msg;
+        }
+        return msg;
+    }
+
+    static String oneLine(String msg) {
         return msg.replace('\n', ' ').replaceAll("\\s+", " ").trim();
     }
 

@@ -14,6 +14,9 @@ public record Backbone(BackboneSpec spec, ComputationGraph graph, InputShape inp
                        List<LayerGroup> groups) {
 
     public Backbone {
+        if (spec == null || graph == null || input == null || weights == null) {
+            throw new IllegalArgumentException("a backbone needs a spec, a graph, an input shape and a weights origin");
+        }
         groups = List.copyOf(groups);
     }
 
@@ -40,6 +43,39 @@ public record Backbone(BackboneSpec spec, ComputationGraph graph, InputShape inp
 
     public Normalization normalization() {
         return spec.normalization();
+    }
+
+    /** The spec's cut points that exist in this graph (e.g. vgg16's {@code fc2} only with the top, at 224 px). */
+    public List<CutPoint> cutPoints() {
+        return spec.cutPoints().stream().filter(c -> graph.getVertex(c.name()) != null).toList();
+    }
+
+    /** The first of the spec's cut points present in this graph. */
+    public CutPoint defaultCut() {
+        return cutPoints().get(0);
+    }
+
+    /** A cut point by name; unknown or absent names get the available ones, the nearest, and why. */
+    public CutPoint cutPoint(String name) {
+        List<CutPoint> available = cutPoints();
+        for (CutPoint c : available) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        List<String> names = available.stream().map(CutPoint::name).toList();
+        boolean inSpec = spec.cutPoints().stream().anyMatch(c -> c.name().equals(name));
+        String why = inSpec ? " '" + name + "' exists only with the classifier top, which is built only at the"
+                + " weights' own input " + spec.defaultInput() + "; this backbone was built for " + input + "."
+                : io.transfer4j.zoo.internal.Names.didYouMean(name, names);
+        throw new IllegalArgumentException("Unknown cut point '" + name + "' for " + spec.id() + " at " + input
+                + "; available: " + String.join(", ", names) + "." + why);
+    }
+
+    /** Whether the graph includes the ImageNet classifier layers. */
+    public boolean hasTop() {
+        return io.transfer4j.zoo.internal.NetworkBlueprint.of(spec.architecture()).topLayers().stream()
+                .anyMatch(n -> graph.getVertex(n) != null);
     }
 
     public LayerGroup group(String name) {

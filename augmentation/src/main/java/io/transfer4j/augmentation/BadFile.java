@@ -1,0 +1,26 @@
+package io.transfer4j.augmentation;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A file that could not be used, with the reason.
+ *
+ * @param path     the file (as listed, not resolved)
+ * @param relative its path relative to the scanned directory, with {@code /} separators
+ * @param kind     the reason class
+ * @param detail   what exactly went wrong, for a human
+ */
+public record BadFile(Path path, String relative, BadFileKind kind, String detail) {
+    public BadFile {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(kind, "kind");
+        relative = relative == null ? path.toString() : relative;
+        detail = detail == null ? kind.description() : detail;
+    }
+
+    @Override
+    public String toString() {
+        return relative + ": " + kind.description() + (detail.equals(kind.description()) ? "" : " (" + detail + ")");
+    }
+}

@@ -1,0 +1,471 @@
+package io.transfer4j.augmentation;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DirectColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.ZipException;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+import org.apache.commons.imaging.ImageInfo;
+import org.apache.commons.imaging.Imaging;
+
+import io.transfer4j.augmentation.internal.JpegHeader;
+
+/**
+ * Decodes image files at full precision into {@link DecodedImage}s.
+ *
+ * <ul>
+ *   <li>JPEG, PNG, BMP, GIF: the JDK's ImageIO. JPEG EXIF orientation is applied (Keras ignores it). CMYK/YCCK
+ *       JPEGs are refused with a message saying how to convert them.</li>
+ *   <li>TIFF: the header (size, page count) is read with Apache Commons Imaging; pixels come from the JDK's TIFF
+ *       reader, which keeps 16-bit samples as 16-bit (Commons Imaging's {@code getBufferedImage} narrows them to 8
+ *       bits); TIFF variants the JDK cannot read fall back to Commons Imaging. Multi-page TIFF: the first page, with
+ *       a warning.</li>
+ *   <li>PNM (PBM/PGM/PPM/PAM), PSD and the other formats Commons Imaging reads: Commons Imaging.</li>
+ * </ul>
+ *
+ * <p>Every file's pixel count is read from its header and checked against {@link #maxPixels()} <em>before</em> any
+ * pixel memory is allocated (decompression-bomb guard). Failures are {@link ImageDecodeException}s with a
+ * {@link BadFileKind}. Instances are immutable and thread-safe.
+ */
+public final class ImageDecoder {
+
+    /** Pillow's {@code MAX_IMAGE_PIXELS} (it warns above this, and refuses above twice this). */
+    public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+
+    private static final ImageDecoder DEFAULT = new ImageDecoder(DEFAULT_MAX_PIXELS);
+
+    private final long maxPixels;
+
+    private ImageDecoder(long maxPixels) {
+        this.maxPixels = maxPixels;
+    }
+
+    /** The decoder with the default pixel limit. */
+    public static ImageDecoder standard() {
+        return DEFAULT;
+    }
+
+    /** A decoder that refuses images with more than {@code maxPixels} pixels (width x height). */
+    public static ImageDecoder withMaxPixels(long maxPixels) {
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("maxPixels must be >= 1; received " + maxPixels);
+        }
+        return new ImageDecoder(maxPixels);
+    }
+
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    /** Decodes a file with the default decoder. */
+    public static DecodedImage decode(Path file) throws ImageDecodeException {
+        return DEFAULT.read(file);
+    }
+
+    /** Decodes bytes with the default decoder. */
+    public static DecodedImage decode(byte[] bytes) throws ImageDecodeException {
+        return DEFAULT.read(bytes, null);
+    }
+
+    /** Converts an in-memory image (8-bit or 16-bit component images keep their depth). */
+    public static DecodedImage decode(BufferedImage image) {
+        return fromBufferedImage(image, List.of());
+    }
+
+    /** Reads and decodes a file. */
+    public DecodedImage read(Path file) throws ImageDecodeException {
+        byte[] bytes = readBytes(file);
+        return read(bytes, file);
+    }
+
+    /** Header-only check: the file exists, can be read, is an image this decoder accepts, within the pixel limit. */
+    public ImageHeader probe(Path file) throws ImageDecodeException {
+        byte[] bytes = readBytes(file);
+        return header(bytes, file);
+    }
+
+    /** What the header says. */
+    public record ImageHeader(String format, int width, int height, int pages) {
+    }
+
+    static byte[] readBytes(Path file) throws ImageDecodeException {
+        if (Files.isSymbolicLink(file) && !Files.exists(file)) {
+            String target;
+            try {
+                target = Files.readSymbolicLink(file).toString();
+            } catch (IOException e) {
+                target = "?";
+            }
+            throw new ImageDecodeException(file, BadFileKind.BROKEN_LINK,
+                    "symbolic link to '" + target + "', which does not exist; fix or remove the link", null);
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            if (bytes.length == 0) {
+                throw new ImageDecodeException(file, BadFileKind.EMPTY,
+                        "empty file (0 bytes); remove it or replace it with the real image", null);
+            }
+            return bytes;
+        } catch (AccessDeniedException e) {
+            throw new ImageDecodeException(file, BadFileKind.UNREADABLE,
+                    "permission denied; make it readable (chmod +r) or remove it", e);
+        } catch (NoSuchFileException e) {
+            throw new ImageDecodeException(file, BadFileKind.BROKEN_LINK, "file vanished or dangling link", e);
+        } catch (FileSystemException e) {
+            String reason = e.getReason() == null ? "" : e.getReason();
+            BadFileKind kind = reason.contains("symbolic links") ? BadFileKind.LINK_LOOP : BadFileKind.UNREADABLE;
+            throw new ImageDecodeException(file, kind, "cannot read: " + reason, e);
+        } catch (ImageDecodeException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ImageDecodeException(file, BadFileKind.UNREADABLE, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private enum Format {
+        JPEG, PNG, GIF, BMP, TIFF, PNM, PSD, OTHER
+    }
+
+    private static Format sniff(byte[] b) {
+        if (b.length >= 3 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8 && (b[2] & 0xFF) == 0xFF) {
+            return Format.JPEG;
+        }
+        if (b.length >= 8 && (b[0] & 0xFF) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+            return Format.PNG;
+        }
+        if (b.length >= 4 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8') {
+            return Format.GIF;
+        }
+        if (b.length >= 2 && b[0] == 'B' && b[1] == 'M') {
+            return Format.BMP;
+        }
+        if (b.length >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0)
+                || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) {
+            return Format.TIFF;
+        }
+        if (b.length >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '7') {
+            return Format.PNM;
+        }
+        if (b.length >= 4 && b[0] == '8' && b[1] == 'B' && b[2] == 'P' && b[3] == 'S') {
+            return Format.PSD;
+        }
+        return Format.OTHER;
+    }
+
+    private ImageHeader header(byte[] bytes, Path file) throws ImageDecodeException {
+        Format f = sniff(bytes);
+        if (f == Format.JPEG) {
+            JpegHeader jh = JpegHeader.parse(bytes);
+            if (jh.components() == 4) {
+                throw cmyk(file, jh);
+            }
+        }
+        if (f == Format.PNM || f == Format.PSD || f == Format.TIFF || f == Format.OTHER) {
+            ImageHeader h = commonsHeader(bytes, file, f);
+            if (h != null) {
+                return checkSize(h, file);
+            }
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            ImageReader reader = firstReader(in, bytes, file);
+            try {
+                reader.setInput(in, true, true);
+                return checkSize(new ImageHeader(reader.getFormatName().toLowerCase(Locale.ROOT),
+                        reader.getWidth(0), reader.getHeight(0), 1), file);
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageDecodeException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw classify(file, e, "reading the header");
+        }
+    }
+
+    /** Commons Imaging's header for the formats it owns; null when it does not know the format. */
+    private static ImageHeader commonsHeader(byte[] bytes, Path file, Format f) throws ImageDecodeException {
+        try {
+            ImageInfo info = Imaging.getImageInfo(bytes);
+            return new ImageHeader(info.getFormat().getName().toLowerCase(Locale.ROOT), info.getWidth(),
+                    info.getHeight(), Math.max(1, info.getNumberOfImages()));
+        } catch (IOException | RuntimeException e) {
+            if (f == Format.OTHER) {
+                return null;
+            }
+            throw classify(file, e, "reading the " + f + " header");
+        }
+    }
+
+    private ImageHeader checkSize(ImageHeader h, Path file) throws ImageDecodeException {
+        long pixels = (long) h.width() * h.height();
+        if (h.width() < 1 || h.height() < 1) {
+            throw new ImageDecodeException(file, BadFileKind.CORRUPT,
+                    "header declares an empty image (" + h.width() + "x" + h.height() + ")", null);
+        }
+        if (pixels > maxPixels) {
+            throw new ImageDecodeException(file, BadFileKind.TOO_MANY_PIXELS,
+                    "header declares " + h.width() + "x" + h.height() + " = " + pixels + " pixels, more than the limit of "
+                            + maxPixels + " (decompression-bomb guard); refused before decoding. Raise the limit "
+                            + "(maxPixels) if the image is genuine", null);
+        }
+        return h;
+    }
+
+    private static ImageReader firstReader(ImageInputStream in, byte[] bytes, Path file) throws ImageDecodeException {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw notAnImage(bytes, file);
+        }
+        return readers.next();
+    }
+
+    private static ImageDecodeException notAnImage(byte[] bytes, Path file) {
+        StringBuilder hex = new StringBuilder();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < Math.min(8, bytes.length); i++) {
+            hex.append(String.format("%02x ", bytes[i] & 0xFF));
+            char c = (char) (bytes[i] & 0xFF);
+            text.append(c >= 32 && c < 127 ? c : '.');
+        }
+        return new ImageDecodeException(file, BadFileKind.NOT_AN_IMAGE,
+                "not a recognised image (first bytes: " + hex.toString().trim() + " '" + text
+                        + "'); readable formats: JPEG, PNG, BMP, GIF, TIFF, PNM/PPM, PSD. Remove the file or give "
+                        + "it its real extension", null);
+    }
+
+    private static ImageDecodeException cmyk(Path file, JpegHeader jh) {
+        return new ImageDecodeException(file, BadFileKind.UNSUPPORTED,
+                (jh.adobeTransformYcck() ? "YCCK" : "CMYK") + " JPEG (4 colour components) is not supported; convert "
+                        + "it to RGB first, e.g. 'convert in.jpg -colorspace sRGB out.jpg' (ImageMagick)", null);
+    }
+
+    /** Decodes bytes; {@code file} is only used in messages and may be null. */
+    public DecodedImage read(byte[] bytes, Path file) throws ImageDecodeException {
+        if (bytes.length == 0) {
+            throw new ImageDecodeException(file, BadFileKind.EMPTY, "empty input (0 bytes)", null);
+        }
+        Format f = sniff(bytes);
+        List<String> warnings = new ArrayList<>();
+        int orientation = 1;
+        if (f == Format.JPEG) {
+            JpegHeader jh = JpegHeader.parse(bytes);
+            if (jh.components() == 4) {
+                throw cmyk(file, jh);
+            }
+            orientation = jh.orientation();
+        }
+        if (f == Format.PNM || f == Format.PSD || f == Format.OTHER) {
+            ImageHeader h = commonsHeader(bytes, file, f);
+            if (h != null) {
+                checkSize(h, file);
+                return decodeCommons(bytes, file, h, warnings);
+            }
+        }
+        if (f == Format.TIFF) {
+            ImageHeader h = checkSize(commonsHeader(bytes, file, f), file);
+            if (h.pages() > 1) {
+                warnings.add("multi-page TIFF: first page of " + h.pages() + " used");
+            }
+            try {
+                return decodeImageIo(bytes, file, warnings, 1);
+            } catch (ImageDecodeException e) {
+                if (e.kind() != BadFileKind.NOT_AN_IMAGE && e.kind() != BadFileKind.UNSUPPORTED) {
+                    throw e;
+                }
+                return decodeCommons(bytes, file, h, warnings);
+            }
+        }
+        return decodeImageIo(bytes, file, warnings, orientation);
+    }
+
+    private DecodedImage decodeImageIo(byte[] bytes, Path file, List<String> warnings, int orientation)
+            throws ImageDecodeException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            ImageReader reader = firstReader(in, bytes, file);
+            try {
+                reader.setInput(in, true, true);
+                checkSize(new ImageHeader(reader.getFormatName(), reader.getWidth(0), reader.getHeight(0), 1), file);
+                List<String> readerWarnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((src, w) -> readerWarnings.add(w));
+                BufferedImage img = reader.read(0);
+                for (String w : readerWarnings) {
+                    String lw = w.toLowerCase(Locale.ROOT);
+                    if (lw.contains("premature end") || lw.contains("truncat") || lw.contains("unexpected end")) {
+                        throw new ImageDecodeException(file, BadFileKind.TRUNCATED,
+                                "truncated image data (" + w + "); re-copy or re-export the file", null);
+                    }
+                    warnings.add(w);
+                }
+                DecodedImage d = fromBufferedImage(img, warnings);
+                return orientation == 1 ? d : orient(d, orientation);
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageDecodeException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw classify(file, e, "decoding");
+        }
+    }
+
+    private static DecodedImage decodeCommons(byte[] bytes, Path file, ImageHeader h, List<String> warnings)
+            throws ImageDecodeException {
+        try {
+            BufferedImage img = Imaging.getBufferedImage(bytes);
+            return fromBufferedImage(img, warnings);
+        } catch (IOException | RuntimeException e) {
+            throw classify(file, e, "decoding " + h.format());
+        }
+    }
+
+    private static ImageDecodeException classify(Path file, Throwable e, String doing) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+            if (t instanceof EOFException || m.contains("premature end") || m.contains("unexpected end")
+                    || m.contains("end of stream") || m.contains("truncat") || m.contains("not enough")
+                    || m.contains("unexpected eof") || m.contains("insufficient data")
+                    || (t instanceof ZipException && m.contains("end"))) {
+                return new ImageDecodeException(file, BadFileKind.TRUNCATED,
+                        "truncated image data while " + doing + " (" + t.getMessage()
+                                + "); re-copy or re-export the file", e);
+            }
+            if (t instanceof OutOfMemoryError) {
+                return new ImageDecodeException(file, BadFileKind.TOO_MANY_PIXELS, "out of memory while " + doing, e);
+            }
+        }
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (msg.toLowerCase(Locale.ROOT).contains("unsupported")) {
+            return new ImageDecodeException(file, BadFileKind.UNSUPPORTED,
+                    "unsupported image variant while " + doing + ": " + msg, e);
+        }
+        return new ImageDecodeException(file, BadFileKind.CORRUPT, "corrupt image data while " + doing + ": " + msg
+                + "; re-export the file or remove it", e);
+    }
+
+    /** Planar float samples from any BufferedImage; component images keep their bit depth (e.g. 16-bit gray). */
+    static DecodedImage fromBufferedImage(BufferedImage img, List<String> warnings) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        ColorModel cm = img.getColorModel();
+        Raster r = img.getRaster();
+        int type = cm.getColorSpace().getType();
+        boolean plain = (cm instanceof ComponentColorModel || cm instanceof DirectColorModel)
+                && (type == ColorSpace.TYPE_RGB || type == ColorSpace.TYPE_GRAY)
+                && r.getNumBands() == cm.getNumComponents();
+        if (plain) {
+            int bands = r.getNumBands();
+            int bits = 0;
+            for (int c = 0; c < bands; c++) {
+                bits = Math.max(bits, cm.getComponentSize(c));
+            }
+            if (bits <= 16 && (bands >= 1 && bands <= 4)) {
+                float[] planes = new float[bands * w * h];
+                if (r.getDataBuffer() instanceof DataBufferByte db && r.getSampleModel() instanceof PixelInterleavedSampleModel sm
+                        && r.getParent() == null && db.getNumBanks() == 1) {
+                    byte[] data = db.getData();
+                    int[] offsets = sm.getBandOffsets();
+                    int ps = sm.getPixelStride();
+                    int ss = sm.getScanlineStride();
+                    for (int c = 0; c < bands; c++) {
+                        int base = c * w * h;
+                        int off = offsets[c];
+                        for (int y = 0; y < h; y++) {
+                            int row = y * ss + off;
+                            int o = base + y * w;
+                            for (int x = 0; x < w; x++) {
+                                planes[o + x] = data[row + x * ps] & 0xFF;
+                            }
+                        }
+                    }
+                } else {
+                    float[] tmp = new float[w * h];
+                    for (int c = 0; c < bands; c++) {
+                        r.getSamples(0, 0, w, h, c, tmp);
+                        System.arraycopy(tmp, 0, planes, c * w * h, w * h);
+                    }
+                }
+                int depth = bits <= 8 ? 8 : 16;
+                if (bits < 8) {
+                    // 1/2/4-bit gray: stretch to 8-bit levels so 1 means white
+                    float s = 255f / ((1 << bits) - 1);
+                    for (int i = 0; i < planes.length; i++) {
+                        planes[i] *= s;
+                    }
+                } else if (bits > 8 && bits < 16) {
+                    depth = bits;
+                }
+                return new DecodedImage(w, h, bands, depth, planes, warnings);
+            }
+        }
+        // palette, packed or unusual colour spaces: the colour model's 8-bit sRGB view
+        boolean alpha = cm.hasAlpha();
+        int channels = alpha ? 4 : 3;
+        float[] planes = new float[channels * w * h];
+        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+        int n = w * h;
+        for (int i = 0; i < n; i++) {
+            int p = argb[i];
+            planes[i] = (p >> 16) & 0xFF;
+            planes[n + i] = (p >> 8) & 0xFF;
+            planes[2 * n + i] = p & 0xFF;
+            if (alpha) {
+                planes[3 * n + i] = (p >>> 24) & 0xFF;
+            }
+        }
+        return new DecodedImage(w, h, channels, 8, planes, warnings);
+    }
+
+    /** Applies an EXIF orientation (2..8) so the image is upright. */
+    static DecodedImage orient(DecodedImage d, int orientation) {
+        int w = d.width();
+        int h = d.height();
+        boolean swap = orientation >= 5;
+        int ow = swap ? h : w;
+        int oh = swap ? w : h;
+        float[] src = d.planes();
+        float[] out = new float[src.length];
+        for (int c = 0; c < d.channels(); c++) {
+            int sb = c * w * h;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int sx;
+                    int sy;
+                    switch (orientation) {
+                        case 2 -> { sx = w - 1 - ox; sy = oy; }
+                        case 3 -> { sx = w - 1 - ox; sy = h - 1 - oy; }
+                        case 4 -> { sx = ox; sy = h - 1 - oy; }
+                        case 5 -> { sx = oy; sy = ox; }
+                        case 6 -> { sx = oy; sy = h - 1 - ox; }
+                        case 7 -> { sx = w - 1 - oy; sy = h - 1 - ox; }
+                        case 8 -> { sx = w - 1 - oy; sy = ox; }
+                        default -> { sx = ox; sy = oy; }
+                    }
+                    out[sb + oy * ow + ox] = src[sb + sy * w + sx];
+                }
+            }
+        }
+        List<String> warnings = new ArrayList<>(d.warnings());
+        return new DecodedImage(ow, oh, d.channels(), d.bitDepth(), out, warnings);
+    }
+}

@@ -1,0 +1,429 @@
+package io.transfer4j.augmentation;
+
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.transfer4j.augmentation.internal.SampleProcessor;
+import io.transfer4j.augmentation.internal.Seeds;
+import io.transfer4j.zoo.Normalization;
+
+/**
+ * The batching machinery shared by {@link DirectoryFlow} and {@link ArrayFlow}: a DL4J {@link DataSetIterator} of
+ * NCHW float32 batches, shuffled per epoch from the seed, with every sample's random transform drawn from a
+ * generator seeded by (seed, epoch, sample index) and batches prepared ahead by background threads. The batches
+ * are therefore identical whatever the number of worker threads and whatever the prefetch depth.
+ *
+ * <p>An epoch ends when {@link #hasNext()} is false; {@link #reset()} starts the next epoch (new shuffle, new
+ * random transforms) if at least one batch of the current epoch was taken. Close the flow to stop its threads
+ * (they are daemon threads, so a forgotten flow does not keep the JVM alive).
+ */
+public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ImageFlow.class);
+    private static final AtomicInteger FLOW_IDS = new AtomicInteger();
+
+    private final transient FlowOptions options;
+    private final transient SampleProcessor processor;
+    private final transient Normalization normalization;
+    private final List<String> classNames;
+    private final int[] labels;
+    private final int size;
+    private final boolean augmented;
+
+    private transient DataSetPreProcessor preProcessor;
+    private transient ExecutorService pool;
+    private final transient Map<String, BadFile> skipped = new ConcurrentHashMap<>();
+    private final transient Deque<Future<Batch>> inFlight = new ArrayDeque<>();
+    private transient Batch peeked;
+    private int epoch;
+    private int nextToSubmit;
+    private int nextToTake;
+    private boolean takenThisEpoch;
+    private transient int[] order;
+    private transient List<Integer> lastBatch = List.of();
+
+    /** One prepared batch: the data and which samples it holds (bad files left out). */
+    private record Batch(DataSet data, List<Integer> samples) {
+    }
+
+    ImageFlow(FlowOptions options, SampleProcessor processor, Normalization normalization, List<String> classNames,
+              int[] labels, int size) {
+        this.options = options;
+        this.processor = processor;
+        this.normalization = normalization;
+        this.classNames = List.copyOf(classNames);
+        this.labels = labels;
+        this.size = size;
+        this.augmented = processor.augments();
+        this.order = computeOrder();
+    }
+
+    /** The sample's image, decoded, converted and resized, on the 0-255 scale (before any random transform). */
+    abstract float[] load(int index) throws ImageDecodeException;
+
+    /** A short name of the sample for logs and saved files. */
+    abstract String name(int index);
+
+    // ---- what the flow holds ----
+
+    /** Number of samples (Keras {@code samples}); files found bad while decoding are still counted here. */
+    public int samples() {
+        return size;
+    }
+
+    /** True if training-time random transforms are applied (never for validation/test flows). */
+    public boolean isAugmented() {
+        return augmented;
+    }
+
+    public FlowOptions options() {
+        return options;
+    }
+
+    /** The number of batches per epoch, {@code ceil(samples / batchSize)} as Keras. */
+    public int batchesPerEpoch() {
+        return (size + options.batchSize() - 1) / options.batchSize();
+    }
+
+    /** The current epoch (0-based). */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** The class index of every sample, in sample order (Keras {@code classes}); null without labels. */
+    public int[] classes() {
+        return labels == null ? null : labels.clone();
+    }
+
+    /** Sample indices in the order the current epoch yields them. */
+    public int[] epochOrder() {
+        return order.clone();
+    }
+
+    /** Sample indices of the batch most recently returned by {@link #next()}. */
+    public List<Integer> lastBatchSamples() {
+        return lastBatch;
+    }
+
+    /** Files left out because they could not be decoded, each reported once. */
+    public List<BadFile> skippedFiles() {
+        return List.copyOf(skipped.values());
+    }
+
+    /** Jumps to the start of an epoch (e.g. when resuming training); batches are a function of the epoch. */
+    public void setEpoch(int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch must be >= 0; received " + epoch);
+        }
+        cancelInFlight();
+        this.epoch = epoch;
+        restart();
+    }
+
+    // ---- DataSetIterator ----
+
+    @Override
+    public boolean hasNext() {
+        while (peeked == null) {
+            if (nextToTake >= batchesPerEpoch()) {
+                return false;
+            }
+            Batch b = take();
+            if (!b.samples().isEmpty()) {
+                peeked = b;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public DataSet next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("epoch " + epoch + " has no more batches; call reset() for the next epoch");
+        }
+        Batch b = peeked;
+        peeked = null;
+        takenThisEpoch = true;
+        lastBatch = b.samples();
+        DataSet ds = b.data();
+        if (preProcessor != null) {
+            preProcessor.preProcess(ds);
+        }
+        return ds;
+    }
+
+    @Override
+    public DataSet next(int num) {
+        if (num != options.batchSize()) {
+            throw new UnsupportedOperationException("this flow yields batches of " + options.batchSize()
+                    + " (FlowOptions.batchSize); received a request for " + num);
+        }
+        return next();
+    }
+
+    @Override
+    public int inputColumns() {
+        return processor.channels() * processor.height() * processor.width();
+    }
+
+    @Override
+    public int totalOutcomes() {
+        return classNames.size();
+    }
+
+    @Override
+    public boolean resetSupported() {
+        return true;
+    }
+
+    /** False: the flow prefetches itself; DL4J must not wrap it in another asynchronous iterator. */
+    @Override
+    public boolean asyncSupported() {
+        return false;
+    }
+
+    @Override
+    public void reset() {
+        cancelInFlight();
+        if (takenThisEpoch) {
+            epoch++;
+        }
+        restart();
+    }
+
+    @Override
+    public int batch() {
+        return options.batchSize();
+    }
+
+    @Override
+    public void setPreProcessor(DataSetPreProcessor preProcessor) {
+        this.preProcessor = preProcessor;
+    }
+
+    @Override
+    public DataSetPreProcessor getPreProcessor() {
+        return preProcessor;
+    }
+
+    /** The class names in index order. */
+    @Override
+    public List<String> getLabels() {
+        return classNames;
+    }
+
+    @Override
+    public void close() {
+        cancelInFlight();
+        if (pool != null) {
+            pool.shutdownNow();
+            pool = null;
+        }
+    }
+
+    // ---- machinery ----
+
+    private void restart() {
+        takenThisEpoch = false;
+        nextToSubmit = 0;
+        nextToTake = 0;
+        peeked = null;
+        order = computeOrder();
+    }
+
+    private int[] computeOrder() {
+        if (options.shuffle()) {
+            return Seeds.permutation(size, options.seed(), epoch);
+        }
+        int[] o = new int[size];
+        for (int i = 0; i < size; i++) {
+            o[i] = i;
+        }
+        return o;
+    }
+
+    private void cancelInFlight() {
+        for (Future<Batch> f : inFlight) {
+            f.cancel(true);
+        }
+        inFlight.clear();
+    }
+
+    private Batch take() {
+        if (options.prefetch() == 0) {
+            return build(epoch, nextToTake++, order);
+        }
+        int window = options.prefetch() + options.workers() - 1;
+        while (inFlight.size() < window && nextToSubmit < batchesPerEpoch()) {
+            final int e = epoch;
+            final int b = nextToSubmit++;
+            final int[] ord = order;
+            inFlight.add(pool().submit(() -> build(e, b, ord)));
+        }
+        Future<Batch> f = inFlight.poll();
+        nextToTake++;
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a batch", e);
+        } catch (CancellationException e) {
+            throw new IllegalStateException("batch preparation was cancelled (flow closed?)", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(c.getMessage(), c);
+        }
+    }
+
+    private synchronized ExecutorService pool() {
+        if (pool == null) {
+            int id = FLOW_IDS.incrementAndGet();
+            AtomicInteger n = new AtomicInteger();
+            pool = Executors.newFixedThreadPool(options.workers(), r -> {
+                Thread t = new Thread(r, "transfer4j-flow" + id + "-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return pool;
+    }
+
+    private Batch build(int ep, int batchIndex, int[] ord) {
+        int from = batchIndex * options.batchSize();
+        int to = Math.min(size, from + options.batchSize());
+        int c = processor.channels();
+        int h = processor.height();
+        int w = processor.width();
+        int per = c * h * w;
+        List<float[]> xs = new ArrayList<>(to - from);
+        List<Integer> kept = new ArrayList<>(to - from);
+        for (int p = from; p < to; p++) {
+            int i = ord[p];
+            float[] x;
+            try {
+                x = load(i);
+            } catch (ImageDecodeException e) {
+                if (options.badFiles() == BadFilePolicy.FAIL) {
+                    throw new UncheckedIOException(e.getMessage()
+                            + " (the flow's bad-file policy is FAIL; use BadFilePolicy.SKIP to leave such files out)", e);
+                }
+                String key = name(i);
+                if (skipped.putIfAbsent(key, new BadFile(e.path() == null ? java.nio.file.Path.of(key) : e.path(), key,
+                        e.kind(), e.detail())) == null) {
+                    LOG.warn("Skipping {}: {}", key, e.detail());
+                }
+                continue;
+            }
+            if (augmented) {
+                x = processor.augment(x, Seeds.sample(options.seed(), ep, i));
+            }
+            if (options.saveToDir() != null) {
+                save(x, c, h, w, i, ep);
+            }
+            x = processor.standardize(x);
+            if (x.length != per) {
+                throw new IllegalStateException("sample " + name(i) + " has " + x.length + " values; expected " + per);
+            }
+            xs.add(x);
+            kept.add(i);
+        }
+        int k = xs.size();
+        if (k == 0) {
+            return new Batch(null, List.of());
+        }
+        float[] flat = new float[k * per];
+        for (int j = 0; j < k; j++) {
+            System.arraycopy(xs.get(j), 0, flat, j * per, per);
+        }
+        INDArray features = Nd4j.create(flat, new long[] {k, c, h, w}, DataType.FLOAT);
+        normalize(features, c);
+        return new Batch(new DataSet(features, labels(kept, features)), List.copyOf(kept));
+    }
+
+    private void normalize(INDArray features, int c) {
+        if (c == 4) {
+            normalization.applyInPlace(features.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 3)));
+            features.get(NDArrayIndex.all(), NDArrayIndex.interval(3, 4)).muli(normalization.scale());
+        } else {
+            normalization.applyInPlace(features);
+        }
+    }
+
+    private INDArray labels(List<Integer> kept, INDArray features) {
+        int k = kept.size();
+        switch (options.classMode()) {
+            case NONE -> {
+                return null;
+            }
+            case INPUT -> {
+                return features.dup();
+            }
+            case CATEGORICAL -> {
+                requireLabels();
+                float[] y = new float[k * classNames.size()];
+                for (int j = 0; j < k; j++) {
+                    y[j * classNames.size() + labels[kept.get(j)]] = 1f;
+                }
+                return Nd4j.create(y, new long[] {k, classNames.size()}, DataType.FLOAT);
+            }
+            default -> {
+                requireLabels();
+                float[] y = new float[k];
+                for (int j = 0; j < k; j++) {
+                    y[j] = labels[kept.get(j)];
+                }
+                return Nd4j.create(y, new long[] {k, 1}, DataType.FLOAT);
+            }
+        }
+    }
+
+    private void requireLabels() {
+        if (labels == null) {
+            throw new IllegalStateException("class mode " + options.classMode() + " needs labels, and this flow has "
+                    + "none; use ClassMode.NONE or ClassMode.INPUT");
+        }
+    }
+
+    private void save(float[] x, int c, int h, int w, int index, int ep) {
+        try {
+            java.nio.file.Files.createDirectories(options.saveToDir());
+            java.awt.image.BufferedImage img = io.transfer4j.augmentation.internal.Images.toBufferedImage(x, c, h, w);
+            String hash = Long.toString(Math.floorMod(Seeds.derive(options.seed(), ep, index), 10_000_000L));
+            String fmt = options.saveFormat();
+            String file = (options.savePrefix().isEmpty() ? "" : options.savePrefix()) + "_" + index + "_" + hash + "."
+                    + (fmt.equals("jpeg") ? "jpg" : fmt);
+            io.transfer4j.augmentation.internal.Images.writeAtomically(img, fmt, options.saveToDir().resolve(file));
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException("cannot save augmented image to " + options.saveToDir() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package io.transfer4j.cli.report;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+import javax.imageio.ImageIO;
+
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Run plots drawn with XChart, headless: the learning curve (loss, accuracy and learning rate per epoch, training
+ * vs validation, phase boundaries marked) and the confusion matrix.
+ */
+public final class Plots {
+
+    private static final int WIDTH = 900;
+    private static final int PANEL_HEIGHT = 280;
+    private static final Color TRAIN = new Color(31, 119, 180);
+    private static final Color VALIDATION = new Color(255, 127, 14);
+    private static final Color LR = new Color(44, 160, 44);
+    private static final Color BOUNDARY = new Color(120, 120, 120);
+
+    private Plots() {
+    }
+
+    /**
+     * The learning curve: three stacked panels (loss, accuracy, learning rate) over the epochs of all phases, with
+     * a dashed line where a phase starts and the phase's name at the top.
+     */
+    public static BufferedImage learningCurve(List<HistoryEntry> history) {
+        if (history.isEmpty()) {
+            throw new IllegalArgumentException("a learning curve needs at least one epoch; the history is empty");
+        }
+        List<BufferedImage> panels = new ArrayList<>();
+        panels.add(panel(history, "Loss", "loss", HistoryEntry::loss, HistoryEntry::valLoss, false));
+        if (history.stream().anyMatch(h -> !Double.isNaN(h.accuracy()) || !Double.isNaN(h.valAccuracy()))) {
+            panels.add(panel(history, "Accuracy", "accuracy", HistoryEntry::accuracy, HistoryEntry::valAccuracy,
+                    false));
+        }
+        if (history.stream().allMatch(h -> h.lr() > 0)) {
+            panels.add(panel(history, "Learning rate", "learning rate", HistoryEntry::lr, null, true));
+        }
+        BufferedImage all = new BufferedImage(WIDTH, PANEL_HEIGHT * panels.size(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = all.createGraphics();
+        for (int i = 0; i < panels.size(); i++) {
+            g.drawImage(panels.get(i), 0, i * PANEL_HEIGHT, null);
+        }
+        g.dispose();
+        return all;
+    }
+
+    private static BufferedImage panel(List<HistoryEntry> history, String title, String yLabel,
+                                       ToDoubleFunction<HistoryEntry> train, ToDoubleFunction<HistoryEntry> val,
+                                       boolean log) {
+        XYChart chart = new XYChart(WIDTH, PANEL_HEIGHT);
+        chart.setTitle(title);
+        chart.setXAxisTitle("epoch (all phases)");
+        chart.setYAxisTitle(yLabel);
+        var st = chart.getStyler();
+        st.setLegendPosition(Styler.LegendPosition.OutsideE);
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotGridLinesColor(new Color(225, 225, 225));
+        st.setYAxisLogarithmic(log);
+        st.setXAxisDecimalPattern("0");
+        st.setAnnotationLineColor(BOUNDARY);
+        st.setAnnotationTextFontColor(BOUNDARY);
+        st.setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        double[] x = new double[history.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i + 1;
+        }
+        double hi = Double.NEGATIVE_INFINITY;
+        boolean any = false;
+        for (int k = 0; k < 2; k++) {
+            ToDoubleFunction<HistoryEntry> f = k == 0 ? train : val;
+            if (f == null) {
+                continue;
+            }
+            double[] y = history.stream().mapToDouble(f).toArray();
+            boolean present = false;
+            for (double v : y) {
+                if (Double.isFinite(v)) {
+                    present = true;
+                    hi = Math.max(hi, v);
+                }
+            }
+            if (!present) {
+                continue;
+            }
+            any = true;
+            XYSeries s = chart.addSeries(val == null ? yLabel : k == 0 ? "training" : "validation", x, y);
+            s.setLineColor(k == 0 ? (val == null ? LR : TRAIN) : VALIDATION);
+            s.setMarkerColor(k == 0 ? (val == null ? LR : TRAIN) : VALIDATION);
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
+        if (!any) {
+            chart.addSeries("(not recorded)", new double[] {1}, new double[] {0});
+            hi = 0;
+        }
+        // phase boundaries and names
+        int start = 0;
+        for (int i = 1; i <= history.size(); i++) {
+            if (i == history.size() || !history.get(i).phase().equals(history.get(start).phase())) {
+                if (start > 0) {
+                    chart.addAnnotation(new AnnotationLine(start + 0.5, true, false));
+                }
+                double mid = (start + 1 + i) / 2.0;
+                chart.addAnnotation(new AnnotationText(history.get(start).phase(), mid, hi, false));
+                start = i;
+            }
+        }
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /**
+     * The confusion matrix as a heat map: actual class down the side, predicted class along the top; each cell
+     * shows the count and the share of its row, shaded by that share. Drawn with Java2D (XChart 3.8.8's heat map
+     * paints nothing when its axes are categories).
+     */
+    public static BufferedImage confusionMatrix(Evaluation eval) {
+        List<String> labels = eval.labels();
+        int n = labels.size();
+        int[][] m = eval.confusion();
+        Font labelFont = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+        Font cellFont = new Font(Font.SANS_SERIF, Font.BOLD, 14);
+        Font titleFont = new Font(Font.SANS_SERIF, Font.BOLD, 15);
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D pg = probe.createGraphics();
+        int labelWidth = 0;
+        for (String l : labels) {
+            labelWidth = Math.max(labelWidth, pg.getFontMetrics(labelFont).stringWidth(l));
+        }
+        pg.dispose();
+        int cell = Math.max(56, Math.min(90, 640 / n));
+        int left = 40 + labelWidth + 12;
+        int top = 60 + labelWidth + 12;
+        int width = Math.max(left + n * cell + 30, 420);
+        int height = top + n * cell + 30;
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setColor(Color.BLACK);
+        g.setFont(titleFont);
+        g.drawString(String.format(java.util.Locale.ROOT, "Confusion matrix - test accuracy %.1f %% (%d images)",
+                100 * eval.accuracy(), eval.total()), 12, 22);
+        g.setFont(labelFont);
+        g.drawString("predicted \u2192", left, 44);
+        // "actual" written downwards along the left edge
+        java.awt.geom.AffineTransform saved = g.getTransform();
+        g.rotate(-Math.PI / 2);
+        g.drawString("actual \u2192", -(top + n * cell), 24);
+        g.setTransform(saved);
+        for (int i = 0; i < n; i++) {
+            int w = g.getFontMetrics().stringWidth(labels.get(i));
+            g.setColor(Color.BLACK);
+            g.drawString(labels.get(i), left - 8 - w, top + i * cell + cell / 2 + 5);
+            saved = g.getTransform();
+            g.translate(left + i * cell + cell / 2 + 5, top - 8);
+            g.rotate(-Math.PI / 2);
+            g.drawString(labels.get(i), 0, 0);
+            g.setTransform(saved);
+        }
+        for (int a = 0; a < n; a++) {
+            int rowTotal = 0;
+            for (int v : m[a]) {
+                rowTotal += v;
+            }
+            for (int p = 0; p < n; p++) {
+                double share = rowTotal == 0 ? 0 : (double) m[a][p] / rowTotal;
+                Color c = shade(share);
+                g.setColor(c);
+                g.fillRect(left + p * cell, top + a * cell, cell, cell);
+                g.setColor(new Color(200, 200, 200));
+                g.drawRect(left + p * cell, top + a * cell, cell, cell);
+                g.setColor(share > 0.55 ? Color.WHITE : Color.BLACK);
+                g.setFont(cellFont);
+                String count = Integer.toString(m[a][p]);
+                int cx = left + p * cell + cell / 2;
+                int cy = top + a * cell + cell / 2;
+                g.drawString(count, cx - g.getFontMetrics().stringWidth(count) / 2, cy);
+                g.setFont(labelFont.deriveFont(11f));
+                String pct = rowTotal == 0 ? "" : String.format(java.util.Locale.ROOT, "%.0f%%", 100 * share);
+                g.drawString(pct, cx - g.getFontMetrics().stringWidth(pct) / 2, cy + 16);
+            }
+        }
+        g.dispose();
+        return img;
+    }
+
+    /** White (0) to dark blue (1). */
+    static Color shade(double share) {
+        Color lo = new Color(247, 251, 255);
+        Color hi = new Color(8, 81, 156);
+        double t = Math.max(0, Math.min(1, share));
+        return new Color((int) Math.round(lo.getRed() + t * (hi.getRed() - lo.getRed())),
+                (int) Math.round(lo.getGreen() + t * (hi.getGreen() - lo.getGreen())),
+                (int) Math.round(lo.getBlue() + t * (hi.getBlue() - lo.getBlue())));
+    }
+
+    /** A PNG file's bytes. */
+    public static byte[] png(BufferedImage image) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            if (!ImageIO.write(image, "png", bytes)) {
+                throw new IllegalStateException("no PNG writer in this JDK");
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The image scaled so that its longer side is {@code maxSide} pixels (never enlarged beyond 4x). */
+    public static BufferedImage thumbnail(BufferedImage image, int maxSide) {
+        double scale = Math.min(4.0, (double) maxSide / Math.max(image.getWidth(), image.getHeight()));
+        int w = Math.max(1, (int) Math.round(image.getWidth() * scale));
+        int h = Math.max(1, (int) Math.round(image.getHeight() * scale));
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(image, 0, 0, w, h, null);
+        g.dispose();
+        return out;
+    }
+}

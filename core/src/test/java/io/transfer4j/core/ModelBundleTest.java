@@ -1,0 +1,209 @@
+package io.transfer4j.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.transfer4j.core.internal.Json;
+import io.transfer4j.zoo.Normalization;
+
+class ModelBundleTest {
+    @TempDir
+    Path dir;
+
+    private TransferModel trained() {
+        TransferModel m = TransferModelTest.tiny().cut("block2_out")
+                .head(HeadSpec.builder().dense(8, Activation.RELU, 0.2, true).build())
+                .trainable(LayerSelection.fromGroup("block2")).updater(new Adam(1e-2)).build();
+        DataSet ds = TestData.batch(16, 3, 16, 3, 1, 11);
+        for (int i = 0; i < 3; i++) {
+            m.graph().fit(ds);
+        }
+        return m;
+    }
+
+    @Test
+    void saveAndLoadRestoreOutputsTrainableStateAndPreprocessing() throws IOException {
+        TransferModel m = trained();
+        ObjectNode metrics = JsonNodeFactory.instance.objectNode().put("valAccuracy", 0.75);
+        ObjectNode plan = JsonNodeFactory.instance.objectNode().put("phases", 2);
+        Path file = ModelBundle.save(m, dir.resolve("sub/model.t4j"),
+                new BundleExtras(plan, null, null, metrics, JsonNodeFactory.instance.arrayNode().add(1), true));
+        try (Stream<Path> files = Files.list(file.getParent())) {
+            assertEquals(List.of(file), files.toList(), "no temp file left beside the bundle");
+        }
+        TransferModel back = ModelBundle.load(file);
+        INDArray x = TestData.batch(5, 3, 16, 3, 1, 12).getFeatures();
+        assertEquals(m.graph().outputSingle(false, x), back.graph().outputSingle(false, x));
+        assertEquals(m.frozenVertices(), back.frozenVertices());
+        assertEquals(Set.copyOf(TestBackbones.BLOCK1), back.frozenVertices());
+        assertEquals(LayerSelection.fromGroup("block2"), back.trainable());
+        assertEquals(TransferModelTest.LABELS, back.labels());
+        assertEquals(Normalization.rescale(), back.normalization());
+        assertEquals(m.input(), back.input());
+        assertEquals(m.cut(), back.cut());
+        assertEquals(m.head(), back.head());
+
+        Manifest man = ModelBundle.readManifest(file);
+        assertEquals(1, man.formatVersion());
+        assertEquals("test-tiny", man.backbone().id());
+        assertEquals("random", man.backbone().weights().kind());
+        assertEquals(0.75, man.metrics().get("valAccuracy").asDouble());
+        assertEquals(2, man.plan().get("phases").asInt());
+        assertFalse(man.dl4jVersion().equals("unknown"), "DL4J version recorded: " + man.dl4jVersion());
+        assertEquals(1, ModelBundle.readHistory(file).orElseThrow().get(0).asInt());
+        // updater state stored: training continues from it
+        back.graph().fit(TestData.batch(16, 3, 16, 3, 1, 11));
+        try (ZipFile z = new ZipFile(file.toFile())) {
+            assertTrue(z.getEntry("manifest.json") != null && z.getEntry("graph.zip") != null);
+        }
+    }
+
+    @Test
+    void saveReplacesAnExistingBundleAtomically() throws IOException {
+        Path file = dir.resolve("m.t4j");
+        TransferModel a = TransferModelTest.tiny().seed(1).build();
+        TransferModel b = TransferModelTest.tiny().seed(2).build();
+        ModelBundle.save(a, file, BundleExtras.none());
+        ModelBundle.save(b, file, BundleExtras.none());
+        assertEquals(2, ModelBundle.readManifest(file).seed());
+        // a failing save (target is a directory) leaves everything as it was
+        Path asDir = Files.createDirectories(dir.resolve("taken.t4j"));
+        assertThrows(IllegalArgumentException.class, () -> ModelBundle.save(a, asDir, BundleExtras.none()));
+        assertEquals(2, ModelBundle.readManifest(file).seed());
+    }
+
+    @Test
+    void loadRestoresFrozenStateEvenWhenTheGraphCarriesNoWrappers() throws IOException {
+        // a bundle whose graph was saved with every layer plain (as other writers, e.g. the golden bundle, do)
+        TransferModel m = trained();
+        m.setTrainable(LayerSelection.all(), new Adam(1e-3));
+        Path file = ModelBundle.save(m, dir.resolve("plain.t4j"), BundleExtras.none());
+        ObjectNode manifest = (ObjectNode) Json.mapper().readTree(entry(file, "manifest.json"));
+        ((ObjectNode) manifest.get("trainable")).set("selection",
+                Json.mapper().valueToTree(LayerSelection.fromLayer("block2_conv")));
+        Path edited = rewrite(file, Map.of("manifest.json", Json.mapper().writeValueAsBytes(manifest)));
+        TransferModel back = ModelBundle.load(edited);
+        assertEquals(LayerSelection.fromLayer("block2_conv"), back.trainable());
+        assertEquals(Set.copyOf(TestBackbones.BLOCK1), back.frozenVertices());
+        INDArray x = TestData.batch(3, 3, 16, 3, 1, 13).getFeatures();
+        assertEquals(m.graph().outputSingle(false, x), back.graph().outputSingle(false, x));
+    }
+
+    @Test
+    void newerFormatVersionIsRefusedWithAClearMessage() throws IOException {
+        Path file = ModelBundle.save(TransferModelTest.tiny().build(), dir.resolve("m.t4j"), BundleExtras.none());
+        ObjectNode manifest = (ObjectNode) Json.mapper().readTree(entry(file, "manifest.json"));
+        manifest.put("formatVersion", 2).put("transfer4jVersion", "9.9");
+        Path newer = rewrite(file, Map.of("manifest.json", Json.mapper().writeValueAsBytes(manifest)));
+        InvalidBundleException e = assertThrows(InvalidBundleException.class, () -> ModelBundle.load(newer));
+        assertTrue(e.getMessage().contains("format version 2") && e.getMessage().contains("transfer4j 9.9")
+                && e.getMessage().contains("Upgrade transfer4j"), e.getMessage());
+    }
+
+    @Test
+    void notABundleTruncatedAndNoManifestGiveClearErrors() throws IOException {
+        Path text = Files.writeString(dir.resolve("notes.t4j"), "hello");
+        InvalidBundleException notZip = assertThrows(InvalidBundleException.class, () -> ModelBundle.load(text));
+        assertTrue(notZip.getMessage().contains("not a zip archive, or truncated"), notZip.getMessage());
+
+        Path good = ModelBundle.save(TransferModelTest.tiny().build(), dir.resolve("m.t4j"), BundleExtras.none());
+        byte[] bytes = Files.readAllBytes(good);
+        Path cut = Files.write(dir.resolve("cut.t4j"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        InvalidBundleException truncated = assertThrows(InvalidBundleException.class, () -> ModelBundle.load(cut));
+        assertTrue(truncated.getMessage().contains("truncated"), truncated.getMessage());
+
+        Path noManifest = zip(dir.resolve("x.t4j"), Map.of("configuration.json", "{}".getBytes(StandardCharsets.UTF_8)));
+        InvalidBundleException e = assertThrows(InvalidBundleException.class, () -> ModelBundle.load(noManifest));
+        assertTrue(e.getMessage().contains("no manifest.json") && e.getMessage().contains("plain DL4J"),
+                e.getMessage());
+
+        Path damaged = rewrite(good, Map.of("graph.zip", "garbage".getBytes(StandardCharsets.UTF_8)));
+        InvalidBundleException d = assertThrows(InvalidBundleException.class, () -> ModelBundle.load(damaged));
+        assertTrue(d.getMessage().contains("could not be read"), d.getMessage());
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> ModelBundle.load(dir.resolve("missing.t4j")));
+    }
+
+    @Test
+    void entriesEscapingTheTargetAreRefusedAndNothingIsWritten() throws IOException {
+        Path good = ModelBundle.save(TransferModelTest.tiny().build(), dir.resolve("m.t4j"), BundleExtras.none());
+        Path outside = dir.resolve("evil.txt");
+        for (String name : List.of("../evil.txt", "/tmp/evil.txt", "a/../../evil.txt", "..\\evil.txt")) {
+            Path bad = rewrite(good, Map.of(name, "pwned".getBytes(StandardCharsets.UTF_8)));
+            Path target = dir.resolve("unpacked-" + Math.abs(name.hashCode()));
+            InvalidBundleException e = assertThrows(InvalidBundleException.class, () -> ModelBundle.unpack(bad, target));
+            assertTrue(e.getMessage().contains("outside the bundle") && e.getMessage().contains(name), e.getMessage());
+            assertThrows(InvalidBundleException.class, () -> ModelBundle.load(bad));
+            assertFalse(Files.exists(outside), "nothing written outside");
+            assertFalse(Files.exists(target), "nothing written at all");
+        }
+        List<Path> files = ModelBundle.unpack(good, dir.resolve("ok"));
+        assertEquals(Set.of("manifest.json", "graph.zip"),
+                Set.copyOf(files.stream().map(p -> p.getFileName().toString()).toList()));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static byte[] entry(Path zipFile, String name) throws IOException {
+        try (ZipFile z = new ZipFile(zipFile.toFile())) {
+            return z.getInputStream(z.getEntry(name)).readAllBytes();
+        }
+    }
+
+    /** A copy of {@code zipFile} with entries replaced or added. */
+    Path rewrite(Path zipFile, Map<String, byte[]> replace) throws IOException {
+        Path out = Files.createTempFile(dir, "edited", ".t4j");
+        try (ZipFile z = new ZipFile(zipFile.toFile());
+             OutputStream os = Files.newOutputStream(out); ZipOutputStream zos = new ZipOutputStream(os)) {
+            for (ZipEntry e : java.util.Collections.list(z.entries())) {
+                zos.putNextEntry(new ZipEntry(e.getName()));
+                zos.write(replace.containsKey(e.getName()) ? replace.get(e.getName())
+                        : z.getInputStream(e).readAllBytes());
+                zos.closeEntry();
+            }
+            for (Map.Entry<String, byte[]> r : replace.entrySet()) {
+                if (z.getEntry(r.getKey()) == null) {
+                    zos.putNextEntry(new ZipEntry(r.getKey()));
+                    zos.write(r.getValue());
+                    zos.closeEntry();
+                }
+            }
+        }
+        return out;
+    }
+
+    static Path zip(Path out, Map<String, byte[]> entries) throws IOException {
+        try (OutputStream os = Files.newOutputStream(out); ZipOutputStream zos = new ZipOutputStream(os)) {
+            for (Map.Entry<String, byte[]> r : entries.entrySet()) {
+                zos.putNextEntry(new ZipEntry(r.getKey()));
+                zos.write(r.getValue());
+                zos.closeEntry();
+            }
+        }
+        return out;
+    }
+}

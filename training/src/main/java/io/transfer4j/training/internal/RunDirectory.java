@@ -1,0 +1,179 @@
+package io.transfer4j.training.internal;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * A run directory's checkpoints. Each checkpoint is a directory {@code ckpt-NNNNNN} holding {@code state.json},
+ * {@code params.bin} (every parameter of the model by name, BatchNorm statistics included),
+ * {@code updater.bin} (the optimiser state of the graph being trained) and {@code snapshot-KEY.bin} files. It is
+ * written completely and flushed to disk first; only then does the pointer file {@code checkpoint.json} move
+ * atomically to name it, and older checkpoints are deleted. A kill at any moment therefore leaves the previous
+ * checkpoint intact and pointed to.
+ */
+public final class RunDirectory {
+    static final String POINTER = "checkpoint.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path dir;
+
+    public RunDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    /** What a checkpoint holds. */
+    public record Checkpoint(RunState state, Map<String, INDArray> params, INDArray updater,
+                             Map<String, Map<String, INDArray>> snapshots) {
+    }
+
+    private record Pointer(String checkpoint) {
+    }
+
+    public boolean hasCheckpoint() {
+        return Files.isRegularFile(dir.resolve(POINTER));
+    }
+
+    /** Writes a new checkpoint and makes it the current one. */
+    public void write(Checkpoint c) throws IOException {
+        Files.createDirectories(dir);
+        int next = currentIndex().map(i -> i + 1).orElse(1);
+        String name = String.format("ckpt-%06d", next);
+        Path tmp = dir.resolve(name + ".partial");
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
+        writeSynced(tmp.resolve("state.json"), out -> out.write(JSON.writeValueAsBytes(c.state())));
+        writeSynced(tmp.resolve("params.bin"), out -> writeArrays(out, c.params()));
+        if (c.updater() != null) {
+            writeSynced(tmp.resolve("updater.bin"), out -> Nd4j.write(c.updater(), new DataOutputStream(out)));
+        }
+        for (Map.Entry<String, Map<String, INDArray>> s : c.snapshots().entrySet()) {
+            writeSynced(tmp.resolve("snapshot-" + s.getKey() + ".bin"), out -> writeArrays(out, s.getValue()));
+        }
+        Path finalDir = dir.resolve(name);
+        deleteTree(finalDir);
+        Files.move(tmp, finalDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(dir.resolve(POINTER), out -> out.write(JSON.writeValueAsBytes(new Pointer(name))));
+        // older checkpoints are no longer pointed to
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.getFileName().toString().startsWith("ckpt-") && !p.getFileName().toString().equals(name))
+                    .forEach(RunDirectory::deleteTreeQuietly);
+        }
+    }
+
+    /** Reads the current checkpoint, if any. */
+    public Optional<Checkpoint> read() throws IOException {
+        if (!hasCheckpoint()) {
+            return Optional.empty();
+        }
+        Pointer p = JSON.readValue(dir.resolve(POINTER).toFile(), Pointer.class);
+        Path c = dir.resolve(p.checkpoint());
+        if (!Files.isDirectory(c)) {
+            throw new IOException("run directory " + dir + " points to checkpoint " + p.checkpoint()
+                    + ", which is missing; the directory was changed by hand. Start a new run directory.");
+        }
+        RunState state = JSON.readValue(c.resolve("state.json").toFile(), RunState.class);
+        if (state.formatVersion() > RunState.FORMAT_VERSION) {
+            throw new IOException("checkpoint " + c + " has format version " + state.formatVersion()
+                    + "; this transfer4j reads up to " + RunState.FORMAT_VERSION + ". Resume with a newer version.");
+        }
+        Map<String, INDArray> params = readArrays(c.resolve("params.bin"));
+        INDArray updater = null;
+        if (Files.exists(c.resolve("updater.bin"))) {
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+                    Files.newInputStream(c.resolve("updater.bin"))))) {
+                updater = Nd4j.read(in);
+            }
+        }
+        Map<String, Map<String, INDArray>> snapshots = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.list(c)) {
+            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                String n = f.getFileName().toString();
+                if (n.startsWith("snapshot-") && n.endsWith(".bin")) {
+                    snapshots.put(n.substring("snapshot-".length(), n.length() - ".bin".length()), readArrays(f));
+                }
+            }
+        }
+        return Optional.of(new Checkpoint(state, params, updater, snapshots));
+    }
+
+    private Optional<Integer> currentIndex() throws IOException {
+        if (!hasCheckpoint()) {
+            return Optional.empty();
+        }
+        Pointer p = JSON.readValue(dir.resolve(POINTER).toFile(), Pointer.class);
+        return Optional.of(Integer.parseInt(p.checkpoint().substring("ckpt-".length())));
+    }
+
+    private static void writeSynced(Path file, AtomicFiles.Writer writer) throws IOException {
+        try (var out = new BufferedOutputStream(Files.newOutputStream(file))) {
+            writer.write(out);
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    static void writeArrays(java.io.OutputStream os, Map<String, INDArray> arrays) throws IOException {
+        DataOutputStream out = new DataOutputStream(os);
+        out.writeInt(arrays.size());
+        for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
+            out.writeUTF(e.getKey());
+            Nd4j.write(e.getValue(), out);
+        }
+        out.flush();
+    }
+
+    static Map<String, INDArray> readArrays(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            int n = in.readInt();
+            Map<String, INDArray> m = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                String k = in.readUTF();
+                m.put(k, Nd4j.read(in));
+            }
+            return m;
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(x);
+            }
+        }
+    }
+
+    private static void deleteTreeQuietly(Path p) {
+        try {
+            deleteTree(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete old checkpoint " + p + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package io.transfer4j.zoo.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.transfer4j.zoo.DownloadListener;
+import io.transfer4j.zoo.WeightSource;
+
+/**
+ * Streams one weight file from one URL into a partial file beside the cache target, verifying the publisher's
+ * checksum and a SHA-256 as the bytes arrive. Connect and read timeouts bound every wait; transient failures
+ * (timeouts, resets, truncated bodies, 5xx, 408, 429) are retried with exponential backoff and resumed with an
+ * HTTP {@code Range} request; permanent ones (other 4xx) fail at once. The partial file is moved into place
+ * atomically only after it verified; on a checksum mismatch it is deleted.
+ */
+public final class Downloader {
+    private static final Logger LOG = LoggerFactory.getLogger(Downloader.class);
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+    private static final long PROGRESS_INTERVAL_NANOS = 200_000_000L;
+
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final int retries;
+    private final Duration backoff;
+    private final DownloadListener listener;
+
+    public Downloader(Duration connectTimeout, Duration readTimeout, int retries, Duration backoff,
+                      DownloadListener listener) {
+        this.connectTimeout = connectTimeout;
+        this.readTimeout = readTimeout;
+        this.retries = retries;
+        this.backoff = backoff;
+        this.listener = listener;
+    }
+
+    /** A failed download: {@code mismatch} if bytes arrived but did not verify. */
+    public static final class Failure extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final boolean mismatch;
+
+        Failure(String message, boolean mismatch, Throwable cause) {
+            super(message, cause);
+            this.mismatch = mismatch;
+        }
+
+        public boolean mismatch() {
+            return mismatch;
+        }
+    }
+
+    /** A failure of one attempt; {@code permanent} ones are not retried. */
+    private static final class AttemptFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final boolean permanent;
+
+        AttemptFailure(String message, boolean permanent) {
+            super(message);
+            this.permanent = permanent;
+        }
+    }
+
+    /**
+     * Downloads {@code url} to {@code target} via {@code part}, verifying against {@code source}.
+     *
+     * @return the checksums of the verified file
+     */
+    public Checksums.Result download(String id, URI url, WeightSource source, Path part, Path target)
+            throws Failure {
+        boolean cleanRetryAfterMismatch = false;
+        int attempt = 0;
+        while (true) {
+            attempt++;
+            boolean resumed = Files.exists(part) && size(part) > 0;
+            Checksums.Result result;
+            try {
+                result = attempt(id, url, source, part);
+            } catch (IOException e) {
+                handleFailure(id, url, attempt, e);
+                continue;
+            }
+            boolean sizeOk = source.size() < 0 || result.size() == source.size();
+            if (result.publisher().equals(source.checksum()) && sizeOk) {
+                try {
+                    Files.move(part, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    deleteQuietly(part);
+                    throw new Failure("could not move the verified download " + part + " to " + target + ": "
+                            + e.getMessage(), false, e);
+                }
+                listener.finished(id, result.size());
+                return result;
+            }
+            deleteQuietly(part);
+            if (resumed && !cleanRetryAfterMismatch) {
+                // the bytes kept from an earlier attempt may have been the bad ones: one clean download
+                cleanRetryAfterMismatch = true;
+                LOG.warn("{}: resumed download of {} did not verify; downloading it again from the start", id, url);
+                continue;
+            }
+            throw new Failure("Checksum mismatch for " + id + " weights from " + url + ": expected "
+                    + source.checksumLabel() + (source.size() >= 0 ? " (" + source.size() + " bytes)" : "")
+                    + ", got " + result.label() + " (" + result.size() + " bytes, sha256 " + result.sha256()
+                    + "). The partial file was removed", true, null);
+        }
+    }
+
+    private void handleFailure(String id, URI url, int attempt, IOException e) throws Failure {
+        String reason = describe(e);
+        boolean permanent = e instanceof AttemptFailure f && f.permanent;
+        if (permanent || attempt > retries) {
+            throw new Failure(reason + (permanent ? "" : " (after " + attempt + " attempts)"), false, e);
+        }
+        long delay = Math.min(backoff.toMillis() << Math.min(attempt - 1, 16), 60_000L);
+        LOG.info("{}: download attempt {} from {} failed ({}); retrying in {} ms", id, attempt, url, reason, delay);
+        listener.retrying(id, attempt, delay, reason);
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new Failure("interrupted while waiting to retry " + url, false, ie);
+        }
+    }
+
+    private String describe(IOException e) {
+        if (e instanceof AttemptFailure) {
+            return e.getMessage();
+        }
+        if (e instanceof SocketTimeoutException) {
+            return "timed out (" + e.getMessage() + "; connect timeout " + connectTimeout.toMillis()
+                    + " ms, read timeout " + readTimeout.toMillis() + " ms)";
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host " + e.getMessage();
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    private Checksums.Result attempt(String id, URI url, WeightSource source, Path part) throws IOException {
+        String scheme = url.getScheme() == null ? "" : url.getScheme();
+        if (scheme.equals("file")) {
+            return copyLocal(id, url, source, part);
+        }
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new AttemptFailure("unsupported URL scheme '" + scheme + "' in " + url
+                    + " (allowed: http, https, file)", true);
+        }
+        long have = Files.exists(part) ? size(part) : 0;
+        HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
+        try {
+            c.setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()));
+            c.setReadTimeout(Math.toIntExact(readTimeout.toMillis()));
+            c.setInstanceFollowRedirects(true);
+            c.setRequestProperty("User-Agent", "transfer4j-zoo");
+            c.setRequestProperty("Accept-Encoding", "identity");
+            if (have > 0) {
+                c.setRequestProperty("Range", "bytes=" + have + "-");
+            }
+            int code = c.getResponseCode();
+            long total;
+            if (code == HttpURLConnection.HTTP_PARTIAL && have > 0) {
+                Matcher m = CONTENT_RANGE.matcher(String.valueOf(c.getHeaderField("Content-Range")));
+                if (!m.matches() || Long.parseLong(m.group(1)) != have) {
+                    Files.deleteIfExists(part);
+                    throw new AttemptFailure("HTTP 206 from " + url + " with Content-Range '"
+                            + c.getHeaderField("Content-Range") + "' not starting at " + have
+                            + "; the partial file was discarded", false);
+                }
+                total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
+            } else if (code == HttpURLConnection.HTTP_OK) {
+                have = 0;
+                long length = c.getContentLengthLong();
+                total = length;
+            } else if (code == 416) {
+                Files.deleteIfExists(part);
+                throw new AttemptFailure("HTTP 416 (range not satisfiable) from " + url
+                        + "; the partial file was discarded", false);
+            } else {
+                boolean transientCode = code >= 500 || code == 408 || code == 429 || code == -1;
+                throw new AttemptFailure("HTTP " + code + (c.getResponseMessage() == null ? ""
+                        : " " + c.getResponseMessage()) + " from " + url, !transientCode);
+            }
+            Checksums sums = new Checksums(source.checksumAlgorithm());
+            if (have > 0) {
+                Checksums.feed(part, sums);
+                LOG.info("{}: resuming {} at byte {}", id, url, have);
+            }
+            listener.started(id, url, have, total);
+            try (InputStream in = c.getInputStream()) {
+                stream(id, in, part, have > 0, sums, total);
+            }
+            if (total >= 0 && sums.bytes() != total) {
+                throw new AttemptFailure("body from " + url + " ended after " + sums.bytes() + " of " + total
+                        + " bytes", false);
+            }
+            return sums.finish();
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    private Checksums.Result copyLocal(String id, URI url, WeightSource source, Path part) throws IOException {
+        Path from = Path.of(url);
+        if (!Files.isRegularFile(from)) {
+            throw new AttemptFailure("no file at " + url, true);
+        }
+        Checksums sums = new Checksums(source.checksumAlgorithm());
+        long total = Files.size(from);
+        listener.started(id, url, 0, total);
+        try (InputStream in = Files.newInputStream(from)) {
+            stream(id, in, part, false, sums, total);
+        }
+        return sums.finish();
+    }
+
+    private void stream(String id, InputStream in, Path part, boolean append, Checksums sums, long total)
+            throws IOException {
+        long start = System.nanoTime();
+        long startBytes = sums.bytes();
+        long lastReport = 0;
+        byte[] buffer = new byte[1 << 16];
+        try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+             OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                out.write(buffer, 0, n);
+                sums.update(buffer, 0, n);
+                long now = System.nanoTime();
+                if (now - lastReport > PROGRESS_INTERVAL_NANOS) {
+                    lastReport = now;
+                    double seconds = Math.max(1e-9, (now - start) / 1e9);
+                    listener.progress(id, sums.bytes(), total, (sums.bytes() - startBytes) / seconds);
+                }
+            }
+            out.flush();
+            ch.force(true);
+        }
+        double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+        listener.progress(id, sums.bytes(), total, (sums.bytes() - startBytes) / seconds);
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", p, e.getMessage());
+        }
+    }
+}

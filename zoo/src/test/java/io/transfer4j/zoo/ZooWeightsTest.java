@@ -1,0 +1,371 @@
+package io.transfer4j.zoo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import io.transfer4j.zoo.WeightsUnavailableException.Reason;
+
+/**
+ * Downloading, caching, verifying and installing weights, against a loopback server serving a generated tiny
+ * model zip. No internet.
+ */
+class ZooWeightsTest {
+    private static final String PATH = "/models/" + TestCatalogues.FILE_NAME;
+    private static byte[] zip;
+    private static String adler;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void generateModel(@TempDir Path dir) throws IOException {
+        zip = TestCatalogues.tinyZip(dir, 11);
+        adler = TestCatalogues.adler32(zip);
+    }
+
+    private Zoo.Builder zoo(LoopbackServer server, String checksum) throws IOException {
+        return Zoo.builder()
+                .home(tmp.resolve("cache"))
+                .dl4jHome(tmp.resolve("dl4j"))
+                .kerasHome(tmp.resolve("keras"))
+                .catalogue(TestCatalogues.tiny(tmp, server.uri(PATH), checksum, zip.length))
+                .connectTimeout(Duration.ofSeconds(2))
+                .readTimeout(Duration.ofMillis(500))
+                .retries(2, Duration.ofMillis(10));
+    }
+
+    private Path cached() {
+        return tmp.resolve("cache").resolve("tiny").resolve(TestCatalogues.FILE_NAME);
+    }
+
+    private List<String> cacheListing() throws IOException {
+        Path dir = tmp.resolve("cache").resolve("tiny");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".lock")).sorted().toList();
+        }
+    }
+
+    @Test
+    void firstDownloadIsVerifiedRecordedAndThenServedFromTheCacheWithoutRequests() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
+            Zoo zoo = zoo(server, adler).progress(new DownloadListener() {
+                @Override
+                public void started(String id, URI uri, long have, long total) {
+                    events.add("started " + have + "/" + total);
+                }
+
+                @Override
+                public void finished(String id, long bytes) {
+                    events.add("finished " + bytes);
+                }
+            }).build();
+            Path file = zoo.fetch("tiny");
+            assertEquals(cached(), file);
+            assertArrayEquals(zip, Files.readAllBytes(file));
+            String sidecar = Files.readString(file.resolveSibling(TestCatalogues.FILE_NAME + ".sha256"));
+            assertTrue(sidecar.startsWith(sha256(zip) + "  " + TestCatalogues.FILE_NAME), sidecar);
+            assertEquals(List.of("started 0/" + zip.length, "finished " + zip.length), events);
+            assertEquals(1, server.requests().size());
+
+            Zoo again = zoo(server, adler).build();
+            Backbone b = again.load("tiny", InputShape.rgb(32, 32));
+            assertEquals(1, server.requests().size(), "cache hit: no request");
+            assertTrue(b.weights().pretrained());
+            assertEquals(sha256(zip), b.weights().sha256());
+            INDArray expected = Zoo.builder().home(tmp.resolve("x")).build()
+                    .random("tiny", InputShape.rgb(32, 32), 11).graph().params();
+            assertEquals(expected, b.graph().params(), "weights loaded bit for bit");
+            assertTrue(again.verify("tiny").ok());
+        }
+    }
+
+    @Test
+    void loadAtAnotherInputSizeCopiesTheBodyAndDropsTheTop() throws Exception {
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
+            Backbone b = zoo(server, adler).build().load("tiny", InputShape.rgb(48, 40));
+            Backbone random = Zoo.builder().home(tmp.resolve("x")).build().random("tiny", InputShape.rgb(32, 32), 11);
+            assertFalse(b.hasTop());
+            assertEquals(random.graph().getLayer("block2_conv1").getParam("W"),
+                    b.graph().getLayer("block2_conv1").getParam("W"));
+            assertEquals(random.graph().getLayer("block3_bn").getParam("var"),
+                    b.graph().getLayer("block3_bn").getParam("var"));
+            INDArray out = b.graph().outputSingle(Nd4j.rand(2, 3, 48, 40));
+            assertArrayEquals(new long[] {2, 32}, out.shape());
+        }
+    }
+
+    @Test
+    void checksumMismatchNamesUrlExpectedGotAndInstallCommandAndLeavesNothing() throws Exception {
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
+            Zoo zoo = zoo(server, "12345").build();
+            WeightsUnavailableException e = assertThrows(WeightsUnavailableException.class, () -> zoo.fetch("tiny"));
+            assertEquals(Reason.CHECKSUM_MISMATCH, e.reason());
+            String m = e.getMessage();
+            assertTrue(m.contains(server.uri(PATH).toString()), m);
+            assertTrue(m.contains("expected adler32:12345"), m);
+            assertTrue(m.contains("got adler32:" + adler), m);
+            assertTrue(m.contains("transfer4j models install tiny --from FILE"), m);
+            assertEquals(List.of(), cacheListing(), "nothing left in the cache");
+        }
+    }
+
+    @Test
+    void truncatedBodyIsResumedWithARangeRequest() throws Exception {
+        int cut = zip.length / 3;
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.truncate(zip, cut), LoopbackServer.serve(zip))) {
+            Path file = zoo(server, adler).build().fetch("tiny");
+            assertArrayEquals(zip, Files.readAllBytes(file));
+            assertEquals(2, server.requests().size());
+            assertNull(server.requests().get(0).header("Range"));
+            assertEquals("bytes=" + cut + "-", server.requests().get(1).header("Range"));
+        }
+    }
+
+    @Test
+    void connectionResetMidStreamIsResumed() throws Exception {
+        int cut = zip.length / 2;
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.reset(zip, cut), LoopbackServer.serve(zip))) {
+            Path file = zoo(server, adler).build().fetch("tiny");
+            assertArrayEquals(zip, Files.readAllBytes(file));
+            assertEquals(2, server.requests().size());
+            String range = server.requests().get(1).header("Range");
+            assertTrue(range != null && range.startsWith("bytes="), "second request resumes: " + range);
+            assertEquals(List.of(TestCatalogues.FILE_NAME, TestCatalogues.FILE_NAME + ".sha256"), cacheListing());
+        }
+    }
+
+    @Test
+    void notFoundFailsAtOnceNamingTheUrl() throws Exception {
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.status(404))) {
+            WeightsUnavailableException e = assertThrows(WeightsUnavailableException.class,
+                    () -> zoo(server, adler).build().fetch("tiny"));
+            assertEquals(Reason.DOWNLOAD_FAILED, e.reason());
+            assertTrue(e.getMessage().contains("HTTP 404") && e.getMessage().contains(server.uri(PATH).toString()),
+                    e.getMessage());
+            assertEquals(1, server.requests().size(), "a 404 is not retried");
+            assertEquals(List.of(), cacheListing());
+        }
+    }
+
+    @Test
+    void serverErrorIsRetriedThenReportedWithTheUrl() throws Exception {
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.status(500))) {
+            List<Integer> retries = new CopyOnWriteArrayList<>();
+            WeightsUnavailableException e = assertThrows(WeightsUnavailableException.class,
+                    () -> zoo(server, adler).progress(new DownloadListener() {
+                        @Override
+                        public void retrying(String id, int attempt, long delay, String reason) {
+                            retries.add(attempt);
+                        }
+                    }).build().fetch("tiny"));
+            assertTrue(e.getMessage().contains("HTTP 500") && e.getMessage().contains(server.uri(PATH).toString()),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("after 3 attempts"), e.getMessage());
+            assertEquals(3, server.requests().size(), "first attempt + 2 retries");
+            assertEquals(List.of(1, 2), retries);
+        }
+    }
+
+    @Test
+    void aStallingServerTimesOutInsteadOfHangingAndIsResumedAfterwards() throws Exception {
+        int cut = zip.length / 4;
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.stall(zip, cut), LoopbackServer.serve(zip))) {
+            Zoo zoo = zoo(server, adler).build();
+            Path file = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> zoo.fetch("tiny"));
+            assertArrayEquals(zip, Files.readAllBytes(file));
+            assertEquals("bytes=" + cut + "-", server.requests().get(1).header("Range"));
+        }
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.stall(zip, 10))) {
+            Zoo zoo = zoo(server, "1").home(tmp.resolve("cache2")).build();
+            long start = System.nanoTime();
+            WeightsUnavailableException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> assertThrows(WeightsUnavailableException.class, () -> zoo.fetch("tiny")));
+            assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+            assertTrue(e.getMessage().contains(server.uri(PATH).toString()), e.getMessage());
+            assertTrue(System.nanoTime() - start < 5_000_000_000L, "3 attempts x 0.5 s read timeout");
+        }
+    }
+
+    @Test
+    void twoConcurrentFetchesDownloadOnceAndBothSucceed() throws Exception {
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip, 5))) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                List<Future<Path>> results = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    Zoo zoo = zoo(server, adler).build();
+                    results.add(pool.submit(() -> zoo.fetch("tiny")));
+                }
+                for (Future<Path> f : results) {
+                    assertArrayEquals(zip, Files.readAllBytes(f.get()));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(1, server.requests().size(), "one download");
+        }
+    }
+
+    @Test
+    void offlineModeNeverTouchesTheNetworkAndSaysHowToInstall() throws Exception {
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
+            Zoo zoo = zoo(server, adler).offline(true).build();
+            WeightsUnavailableException e = assertThrows(WeightsUnavailableException.class,
+                    () -> zoo.load("tiny", InputShape.rgb(32, 32)));
+            assertEquals(Reason.OFFLINE, e.reason());
+            String m = e.getMessage();
+            assertTrue(m.contains(TestCatalogues.FILE_NAME) && m.contains("adler32:" + adler), m);
+            assertTrue(m.contains("transfer4j models install tiny --from FILE"), m);
+            assertEquals(0, server.requests().size());
+
+            Path downloaded = tmp.resolve("elsewhere.zip");
+            Files.write(downloaded, zip);
+            assertEquals(cached(), zoo.install("tiny", downloaded));
+            Backbone b = zoo.load("tiny", InputShape.rgb(32, 32));
+            assertTrue(b.weights().pretrained());
+            assertEquals(0, server.requests().size());
+
+            List<String> why = new ArrayList<>();
+            Zoo empty = zoo(server, adler).offline(true).home(tmp.resolve("empty")).build();
+            Backbone fallback = empty.loadOrRandom("tiny", InputShape.rgb(32, 32), 3, why::add);
+            assertFalse(fallback.weights().pretrained());
+            assertTrue(why.get(0).contains("Offline mode"), why.toString());
+        }
+    }
+
+    @Test
+    void corruptFileInTheCacheIsDetectedAndFetchedAgain() throws Exception {
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
+            Files.createDirectories(cached().getParent());
+            byte[] corrupt = zip.clone();
+            corrupt[corrupt.length / 2] ^= 0x5a;
+            Files.write(cached(), corrupt);
+            Zoo zoo = zoo(server, adler).build();
+            assertFalse(zoo.verify("tiny").ok());
+            Path file = zoo.fetch("tiny");
+            assertArrayEquals(zip, Files.readAllBytes(file));
+            assertEquals(1, server.requests().size());
+            assertTrue(zoo.verify("tiny").ok());
+        }
+    }
+
+    @Test
+    void aFileThatNoLongerMatchesItsRecordedSha256FailsVerification() throws Exception {
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
+            Zoo zoo = zoo(server, adler).build();
+            Path file = zoo.fetch("tiny");
+            Files.writeString(file.resolveSibling(TestCatalogues.FILE_NAME + ".sha256"), "0".repeat(64) + "  x\n");
+            VerifyResult r = zoo.verify("tiny");
+            assertFalse(r.ok());
+            assertTrue(r.files().get(0).message().contains("recorded"), r.files().get(0).message());
+        }
+    }
+
+    @Test
+    void installingAFileWithTheWrongChecksumIsRefusedAndTheCacheIsUntouched() throws Exception {
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
+            Zoo zoo = zoo(server, adler).build();
+            zoo.fetch("tiny");
+            List<String> before = cacheListing();
+            Path wrong = tmp.resolve("wrong.zip");
+            Files.write(wrong, TestCatalogues.tinyZip(tmp, 12));
+            WeightsUnavailableException e = assertThrows(WeightsUnavailableException.class,
+                    () -> zoo.install("tiny", wrong));
+            assertEquals(Reason.CHECKSUM_MISMATCH, e.reason());
+            assertTrue(e.getMessage().contains("adler32:" + adler) && e.getMessage().contains("not changed"),
+                    e.getMessage());
+            assertEquals(before, cacheListing());
+            assertArrayEquals(zip, Files.readAllBytes(cached()));
+            IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                    () -> zoo.install("tiny", tmp.resolve("nope.zip")));
+            assertTrue(missing.getMessage().contains("No such file"), missing.getMessage());
+        }
+    }
+
+    @Test
+    void mirrorIsTriedFirstAndThePublisherIsTheFallback() throws Exception {
+        try (LoopbackServer publisher = new LoopbackServer(LoopbackServer.serve(zip));
+             LoopbackServer mirror = new LoopbackServer(LoopbackServer.serve(zip))) {
+            zoo(publisher, adler).mirror(mirror.uri("/mirror")).build().fetch("tiny");
+            assertEquals(0, publisher.requests().size());
+            assertEquals("/mirror/" + TestCatalogues.FILE_NAME, mirror.requests().get(0).path());
+        }
+        try (LoopbackServer publisher = new LoopbackServer(LoopbackServer.serve(zip));
+             LoopbackServer mirror = new LoopbackServer(LoopbackServer.status(404))) {
+            Path file = zoo(publisher, adler).home(tmp.resolve("c2")).mirror(mirror.uri("/m/")).build().fetch("tiny");
+            assertArrayEquals(zip, Files.readAllBytes(file));
+            assertEquals(1, publisher.requests().size());
+            assertEquals(1, mirror.requests().size());
+        }
+    }
+
+    @Test
+    void aVerifiedDl4jCacheIsReusedInPlaceAndACorruptOneIsIgnored() throws Exception {
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
+            Path dl4j = tmp.resolve("dl4j").resolve("models").resolve("tiny").resolve(TestCatalogues.FILE_NAME);
+            Files.createDirectories(dl4j.getParent());
+            Files.write(dl4j, zip);
+            Zoo zoo = zoo(server, adler).build();
+            assertEquals(dl4j, zoo.fetch("tiny"));
+            assertEquals(0, server.requests().size());
+
+            Files.write(dl4j, new byte[] {1, 2, 3});
+            assertEquals(cached(), zoo.fetch("tiny"));
+            assertEquals(1, server.requests().size());
+            assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(dl4j), "DL4J's cache is never modified");
+        }
+    }
+
+    @Test
+    void environmentIsReadInOnePlaceAndBadValuesAreExplained() {
+        Zoo zoo = Zoo.fromEnvironment(Map.of("TRANSFER4J_HOME", tmp.toString(), "TRANSFER4J_OFFLINE", "1"));
+        assertEquals(tmp.resolve("models").toAbsolutePath(), zoo.home());
+        assertTrue(zoo.offline());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Zoo.fromEnvironment(Map.of("TRANSFER4J_OFFLINE", "maybe")));
+        assertTrue(e.getMessage().contains("TRANSFER4J_OFFLINE") && e.getMessage().contains("maybe"), e.getMessage());
+        IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
+                () -> Zoo.fromEnvironment(Map.of("TRANSFER4J_MODEL_MIRROR", "ftp://x/")));
+        assertTrue(m.getMessage().contains("ftp://x/"), m.getMessage());
+    }
+
+    @Test
+    void randomOnlyBackbonesSayThereIsNothingToDownload() {
+        Zoo zoo = Zoo.builder().home(tmp).build();
+        WeightsUnavailableException e = assertThrows(WeightsUnavailableException.class, () -> zoo.fetch("tiny"));
+        assertEquals(Reason.NO_SOURCE, e.reason());
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
