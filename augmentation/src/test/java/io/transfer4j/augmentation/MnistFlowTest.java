@@ -109,6 +109,35 @@ class MnistFlowTest {
     }
 
     @Test
+    void kerasAugmentOptionsTransformTrainingImagesReproducibly() {
+        AugmentOptions opts = AugmentOptions.builder().rotationRange(15).widthShiftRange(0.1).heightShiftRange(0.1)
+                .zoomRange(0.1).build();
+        INDArray a = MnistFlow.builder(data).batchSize(70).seed(9).augment(opts).build().next().getFeatures();
+        INDArray b = MnistFlow.builder(data).batchSize(70).seed(9).augment(opts).build().next().getFeatures();
+        INDArray plain = MnistFlow.builder(data).batchSize(70).seed(9).build().next().getFeatures();
+        assertEquals(a, b);
+        assertNotEquals(plain, a);
+        assertTrue(a.minNumber().doubleValue() >= 0 && a.maxNumber().doubleValue() <= 1.0 + 1e-6,
+                "still on the 0-1 scale: " + a.minNumber() + ".." + a.maxNumber());
+        // a pure horizontal flip is exact: every image mirrored or not, row sums unchanged
+        AugmentOptions flip = AugmentOptions.builder().horizontalFlip(true).build();
+        INDArray f = MnistFlow.builder(data).batchSize(70).seed(9).augment(flip).build().next().getFeatures();
+        assertEquals(plain.sum(3), f.sum(3));
+        assertNotEquals(plain, f);
+        assertFalse(MnistFlow.builder(data).augment(AugmentOptions.none()).build().isAugmented());
+    }
+
+    @Test
+    void standardisationOptionsAreRefusedWithTheReason() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MnistFlow.builder(data)
+                .augment(AugmentOptions.builder().rescale(1 / 255.0).rotationRange(5).build()));
+        assertTrue(e.getMessage().contains("rescale=") && e.getMessage().contains("pixel / 255"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> MnistFlow.builder(data)
+                .augment(AugmentOptions.builder().validationSplit(0.2).build()));
+        assertTrue(e.getMessage().contains("MnistData.split"), e.getMessage());
+    }
+
+    @Test
     void builderRejectsBadSettingsWithTheReceivedValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MnistFlow.builder(data).batchSize(0).build());

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
+import io.transfer4j.augmentation.AugmentOptions;
 import io.transfer4j.augmentation.MnistData;
 import io.transfer4j.augmentation.MnistFlow;
 import io.transfer4j.cli.Transfer4j;
@@ -91,8 +92,11 @@ abstract class AbstractMnistExample implements Callable<Integer> {
     /** Example name, used for the default output directory and in the metrics. */
     abstract String exampleName();
 
-    /** The training-set augmentation, or null for none. */
-    abstract MnistFlow.Augmenter augmenter();
+    /**
+     * The training-set augmentation ({@link AugmentOptions#none()} for none); bad values throw a
+     * {@link UsageException}. Called before any data is read.
+     */
+    abstract AugmentOptions augmentation();
 
     /** Settings of the augmentation for metrics.json; empty for none. */
     Map<String, Object> augmentationSettings() {
@@ -102,7 +106,7 @@ abstract class AbstractMnistExample implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         check();
-        MnistFlow.Augmenter aug = augmenter();   // checks the augmentation options before any data is read
+        AugmentOptions aug = augmentation();   // checks the augmentation options before any data is read
         PrintWriter log = spec.commandLine().getOut();
         long t0 = System.nanoTime();
         MnistData all = MnistData.read(data, MnistData.Part.TRAIN);
@@ -122,7 +126,7 @@ abstract class AbstractMnistExample implements Callable<Integer> {
                 split.train().size(), split.validation().size(), test.size(), all.rows(), all.cols(), data);
 
         MnistFlow train = MnistFlow.builder(split.train()).batchSize(batchSize).shuffle(true).seed(seed)
-                .augmenter(aug).labels(classes.names).build();
+                .augment(aug).labels(classes.names).build();
         MnistFlow val = MnistFlow.builder(split.validation()).batchSize(batchSize).shuffle(false)
                 .labels(classes.names).build();
         MnistFlow testFlow = MnistFlow.builder(test).batchSize(batchSize).shuffle(false).labels(classes.names).build();
@@ -132,7 +136,7 @@ abstract class AbstractMnistExample implements Callable<Integer> {
                         MnistCnn.KERAS_RMSPROP_EPSILON));
         log.printf(Locale.ROOT, "model: %,d parameters; RMSprop(lr=%s, rho=%s, eps=%s), batch %d, %d epochs%s%n",
                 net.numParams(), learningRate, MnistCnn.KERAS_RMSPROP_RHO, MnistCnn.KERAS_RMSPROP_EPSILON, batchSize,
-                epochs, aug != null ? ", augmented training data" : "");
+                epochs, train.isAugmented() ? ", augmented training data" : "");
         log.flush();
 
         ExampleOutputs outputs = new ExampleOutputs(outputDir());

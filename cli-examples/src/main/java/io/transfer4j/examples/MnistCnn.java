@@ -82,7 +82,9 @@ public final class MnistCnn {
                 .build();
     }
 
+    /** The initialised network; transfer4j's backend defaults (oneDNN layer helpers) are applied first. */
     public static MultiLayerNetwork network(int rows, int cols, long seed, IUpdater updater) {
+        io.transfer4j.zoo.Backend.ensureInitialised();
         MultiLayerNetwork net = new MultiLayerNetwork(configuration(rows, cols, seed, updater));
         net.init();
         return net;

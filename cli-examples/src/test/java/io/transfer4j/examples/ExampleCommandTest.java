@@ -47,8 +47,8 @@ class ExampleCommandTest {
     void outOfRangeValuesAreUsageErrors() {
         assertEquals(2, run("example", "mnist-cnn", "--data", dir.toString(), "--validation-split", "1.5"));
         assertTrue(err.toString().contains("--validation-split must be in (0, 1); received 1.5"), err.toString());
-        assertEquals(2, run("example", "mnist-cnn-augmented", "--data", dir.toString(), "--width-shift-range", "2"));
-        assertTrue(err.toString().contains("received 2.0"), err.toString());
+        assertEquals(2, run("example", "mnist-cnn-augmented", "--data", dir.toString(), "--zoom-range", "1.5"));
+        assertTrue(err.toString().contains("zoomRange") && err.toString().contains("1.5"), err.toString());
         assertEquals(2, run("example", "mnist-cnn", "--data", dir.toString(), "--epochs", "many"));
         assertEquals(2, run("example", "mnist-cnn"));
         assertTrue(err.toString().contains("--data"), err.toString());
