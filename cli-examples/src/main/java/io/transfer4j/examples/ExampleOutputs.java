@@ -101,7 +101,7 @@ final class ExampleOutputs {
 
     private static XYChart chart(String title, String yTitle) {
         XYChart c = new XYChartBuilder().width(700).height(500).title(title).xAxisTitle("Epochs").yAxisTitle(yTitle).build();
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         return c;
     }
