@@ -1,7 +1,6 @@
 package io.transfer4j.examples;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +17,7 @@ import io.transfer4j.augmentation.DirectoryFlow;
 import io.transfer4j.augmentation.FlowOptions;
 import io.transfer4j.augmentation.ImagePipeline;
 import io.transfer4j.augmentation.Subset;
+import io.transfer4j.cli.Output;
 import io.transfer4j.cli.Transfer4j;
 import io.transfer4j.cli.UsageException;
 import io.transfer4j.core.TransferModel;
@@ -66,7 +66,7 @@ abstract class AbstractTransferExample implements Callable<Integer> {
 
     /** Builds the model on the backbone and trains it, reporting every epoch; returns the history. */
     abstract List<MnistCnn.Epoch> train(Backbone backbone, List<String> labels, DirectoryFlow trainFlow,
-                                        DirectoryFlow valFlow, PrintWriter log, Map<String, Object> metrics,
+                                        DirectoryFlow valFlow, Output log, Map<String, Object> metrics,
                                         List<Integer> phaseStarts);
 
     /** Training-set augmentation ({@link AugmentOptions#none()} for none). */
@@ -93,7 +93,7 @@ abstract class AbstractTransferExample implements Callable<Integer> {
             throw new UsageException("--image-size must be >= 32 (the backbones' minimum); received " + imageSize);
         }
         checkOptions();
-        PrintWriter log = spec.commandLine().getOut();
+        Output log = Output.of(spec);
         long t0 = System.nanoTime();
         io.transfer4j.zoo.Backend.ensureInitialised();
         Zoo zoo = Zoo.fromEnvironment();
@@ -102,18 +102,17 @@ abstract class AbstractTransferExample implements Callable<Integer> {
         Backbone backbone = zoo.loadOrRandom(backboneId(), InputShape.rgb(size, size), seed, notes::add);
         boolean pretrained = backbone.weights().pretrained();
         if (!pretrained) {
-            log.println("NOTE: ImageNet weights for " + backboneId() + " cannot be had here: " + String.join(" ", notes));
-            log.println("NOTE: to use them, run `transfer4j models download " + backboneId() + "` on a connected "
+            log.warn("ImageNet weights for " + backboneId() + " cannot be had here: " + String.join(" ", notes));
+            log.warn("to use them, run `transfer4j models download " + backboneId() + "` on a connected "
                     + "machine, or copy the file and run `transfer4j models install " + backboneId() + " --from FILE`.");
-            log.println("NOTE: running with RANDOM initialisation instead: the accuracy below says the pipeline "
+            log.warn("running with RANDOM initialisation instead: the accuracy below says the pipeline "
                     + "works, not what transfer learning achieves.");
             if (imageSize == null) {
                 size = 64;
                 backbone = zoo.random(backboneId(), InputShape.rgb(size, size), seed);
-                log.println("NOTE: input size " + size + " px (pass --image-size to change it).");
+                log.warn("input size " + size + " px with random weights (pass --image-size to change it).");
             }
         }
-        log.flush();
 
         ImagePipeline pipeline = ImagePipeline.forBackbone(backbone.spec());
         FlowOptions.Builder fo = FlowOptions.builder().targetSize(size, size).batchSize(batchSize).seed(seed)
@@ -123,10 +122,9 @@ abstract class AbstractTransferExample implements Callable<Integer> {
         DirectoryFlow valFlow = pipeline.withoutAugmentation()
                 .flowFromDirectory(data, fo.subset(Subset.VALIDATION).shuffle(false).build());
         List<String> labels = trainFlow.getLabels();
-        log.printf(Locale.ROOT, "%s: %d training, %d validation images of %d classes %s from %s; %s %dx%d, %s%n",
+        log.info(String.format(Locale.ROOT, "%s: %d training, %d validation images of %d classes %s from %s; %s %dx%d, %s",
                 exampleName(), trainFlow.samples(), valFlow.samples(), labels.size(), labels, data, backboneId(),
-                size, size, pretrained ? "ImageNet weights" : "random weights");
-        log.flush();
+                size, size, pretrained ? "ImageNet weights" : "random weights"));
 
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("example", exampleName());
@@ -157,16 +155,17 @@ abstract class AbstractTransferExample implements Callable<Integer> {
         metrics.put("total_seconds", totalSeconds);
         metrics.put("machine", AbstractMnistExample.machine());
         outputs.writeJson("metrics.json", metrics);
-        log.printf(Locale.ROOT, "validation accuracy %.4f (%d images)%s; total %.0f s%n", last.valAccuracy(),
-                valFlow.samples(), pretrained ? "" : " -- random weights: not a transfer-learning result", totalSeconds);
-        log.printf("wrote %s (history.csv, learning-curve.png, metrics.json)%n", outputs.dir());
-        log.flush();
+        log.result(String.format(Locale.ROOT, "validation accuracy %.4f (%d images)%s; total %.0f s%nwrote %s "
+                        + "(history.csv, learning-curve.png, metrics.json)", last.valAccuracy(), valFlow.samples(),
+                pretrained ? "" : " -- random weights: not a transfer-learning result", totalSeconds, outputs.dir()),
+                Output.fields("out", outputs.dir().toString(), "metrics", metrics));
         return Transfer4j.OK;
     }
 
-    static void printEpoch(PrintWriter log, String phase, MnistCnn.Epoch row) {
-        log.printf(Locale.ROOT, "[%s] %s%n", phase, row);
-        log.flush();
+    static void printEpoch(Output log, String phase, MnistCnn.Epoch row) {
+        Map<String, Object> fields = Output.fields("phase", phase);
+        fields.putAll(ExampleOutputs.epochFields(row));
+        log.event("epoch", fields, String.format(Locale.ROOT, "[%s] %s", phase, row));
     }
 
     static ComputationGraph graphOf(TransferModel m) {

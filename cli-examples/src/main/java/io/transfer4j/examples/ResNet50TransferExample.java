@@ -1,6 +1,5 @@
 package io.transfer4j.examples;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +7,7 @@ import java.util.Map;
 import org.nd4j.linalg.learning.config.Adam;
 
 import io.transfer4j.augmentation.DirectoryFlow;
+import io.transfer4j.cli.Output;
 import io.transfer4j.cli.Transfer4j;
 import io.transfer4j.cli.UsageException;
 import io.transfer4j.core.HeadSpec;
@@ -69,7 +69,7 @@ public final class ResNet50TransferExample extends AbstractTransferExample {
 
     @Override
     List<MnistCnn.Epoch> train(Backbone backbone, List<String> labels, DirectoryFlow trainFlow, DirectoryFlow valFlow,
-                               PrintWriter log, Map<String, Object> metrics, List<Integer> phaseStarts) {
+                               Output log, Map<String, Object> metrics, List<Integer> phaseStarts) {
         TransferModel model = TransferModel.builder().backbone(backbone).cut("res5c_relu")
                 .head(HeadSpec.builder().pooling(Pooling.AVG).build())
                 .task(Task.MULTICLASS).labels(labels).trainable(LayerSelection.headOnly()).seed(seed)
@@ -77,10 +77,10 @@ public final class ResNet50TransferExample extends AbstractTransferExample {
         if (!backbone.weights().pretrained()) {
             long n = model.calibrateBatchNorm(trainFlow, 4);
             trainFlow.reset();
-            log.printf("calibrated the random backbone's BatchNorm statistics on %d training images%n", n);
+            log.info(String.format("calibrated the random backbone's BatchNorm statistics on %d training images", n));
         }
-        log.printf("model: %,d parameters, %,d trainable in the head phase%n", model.graph().numParams(),
-                model.trainableParameters());
+        log.info(String.format("model: %,d parameters, %,d trainable in the head phase", model.graph().numParams(),
+                model.trainableParameters()));
         metrics.put("parameters", model.graph().numParams());
         metrics.put("head_phase", Map.of("epochs", headEpochs, "optimizer", "Adam", "learning_rate", learningRate,
                 "trainable_parameters", model.trainableParameters()));
@@ -89,7 +89,7 @@ public final class ResNet50TransferExample extends AbstractTransferExample {
         if (fineTuneEpochs > 0) {
             double fineLr = learningRate / 100;
             model.setTrainable(LayerSelection.fromGroup("res5"), new Adam(fineLr));
-            log.printf("fine-tuning res5: %,d trainable parameters, Adam lr %s%n", model.trainableParameters(), fineLr);
+            log.info(String.format("fine-tuning res5: %,d trainable parameters, Adam lr %s", model.trainableParameters(), fineLr));
             metrics.put("fine_tune_phase", Map.of("epochs", fineTuneEpochs, "optimizer", "Adam", "learning_rate",
                     fineLr, "unfrozen", "res5", "trainable_parameters", model.trainableParameters()));
             phaseStarts.add(headEpochs + 1);

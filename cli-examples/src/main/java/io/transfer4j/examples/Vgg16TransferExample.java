@@ -1,6 +1,5 @@
 package io.transfer4j.examples;
 
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 
@@ -8,6 +7,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 
 import io.transfer4j.augmentation.DirectoryFlow;
+import io.transfer4j.cli.Output;
 import io.transfer4j.cli.Transfer4j;
 import io.transfer4j.cli.UsageException;
 import io.transfer4j.core.HeadSpec;
@@ -59,13 +59,13 @@ public final class Vgg16TransferExample extends AbstractTransferExample {
 
     @Override
     List<MnistCnn.Epoch> train(Backbone backbone, List<String> labels, DirectoryFlow trainFlow, DirectoryFlow valFlow,
-                               PrintWriter log, Map<String, Object> metrics, List<Integer> phaseStarts) {
+                               Output log, Map<String, Object> metrics, List<Integer> phaseStarts) {
         TransferModel model = TransferModel.builder().backbone(backbone).cut("block5_pool")
                 .head(HeadSpec.builder().pooling(Pooling.FLATTEN).dense(128, Activation.RELU).build())
                 .task(Task.MULTICLASS).labels(labels).trainable(LayerSelection.headOnly()).seed(seed)
                 .updater(new Adam(learningRate)).build();
-        log.printf("model: %,d parameters, %,d trainable (the frozen base is block1..block5)%n",
-                model.graph().numParams(), model.trainableParameters());
+        log.info(String.format("model: %,d parameters, %,d trainable (the frozen base is block1..block5)",
+                model.graph().numParams(), model.trainableParameters()));
         metrics.put("parameters", model.graph().numParams());
         metrics.put("trainable_parameters", model.trainableParameters());
         metrics.put("optimizer", Map.of("name", "Adam", "learning_rate", learningRate));

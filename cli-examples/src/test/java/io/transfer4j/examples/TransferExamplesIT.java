@@ -29,6 +29,7 @@ class TransferExamplesIT {
     @TempDir
     Path out;
 
+    /** Runs the command; returns stdout then stderr (the random-weights warnings go to stderr). */
     private String run(String... args) {
         StringWriter stdout = new StringWriter();
         StringWriter stderr = new StringWriter();
@@ -37,7 +38,8 @@ class TransferExamplesIT {
         cl.setErr(new PrintWriter(stderr));
         int code = cl.execute(args);
         assertEquals(0, code, "stdout:\n" + stdout + "\nstderr:\n" + stderr);
-        return stdout.toString();
+        assertTrue(stderr.toString().contains("warning: running with RANDOM initialisation"), stderr.toString());
+        return stdout + "\n" + stderr;
     }
 
     private static Path animals() {
