@@ -71,16 +71,25 @@ final class GraphFit {
         while (data.hasNext()) {
             DataSet batch = data.next();
             INDArray probs = graph.outputSingle(false, batch.getFeatures());
-            INDArray labels = batch.getLabels();
-            INDArray clipped = Transforms.max(Transforms.min(probs, 1 - KERAS_EPSILON, true), KERAS_EPSILON, false);
-            lossSum -= Transforms.log(clipped, false).muli(labels).sumNumber().doubleValue();
-            correct += Nd4j.argMax(probs, 1).eq(Nd4j.argMax(labels, 1)).castTo(DataType.INT).sumNumber().longValue();
+            lossSum += crossEntropySum(probs, batch.getLabels());
+            correct += correct(probs, batch.getLabels());
             samples += batch.numExamples();
         }
         if (samples == 0) {
             throw new IllegalArgumentException("the evaluation data is empty");
         }
         return new MnistCnn.Score(lossSum / samples, correct / (double) samples, samples);
+    }
+
+    /** Summed categorical cross-entropy of a batch, probabilities clipped to [1e-7, 1 - 1e-7] as Keras does. */
+    static double crossEntropySum(INDArray probs, INDArray oneHot) {
+        INDArray clipped = Transforms.max(Transforms.min(probs, 1 - KERAS_EPSILON, true), KERAS_EPSILON, false);
+        return -Transforms.log(clipped, false).muli(oneHot).sumNumber().doubleValue();
+    }
+
+    /** Rows whose largest score is at the label's position. */
+    static long correct(INDArray scores, INDArray oneHot) {
+        return Nd4j.argMax(scores, 1).eq(Nd4j.argMax(oneHot, 1)).castTo(DataType.INT32).sumNumber().longValue();
     }
 
     /** Correct predictions from the activations DL4J computes anyway (see {@link MnistCnn}). */
@@ -98,6 +107,7 @@ final class GraphFit {
         }
 
         @Override
+        @SuppressWarnings("try")   // the workspace scope is used for its side effect only
         public void onForwardPass(Model model, Map<String, INDArray> activations) {
             INDArray hidden = activations.get(outputInput);
             if (hidden == null || hidden.rank() != 2) {
@@ -106,7 +116,7 @@ final class GraphFit {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                 org.deeplearning4j.nn.api.Layer out = graph.getLayer(output);
                 INDArray logits = hidden.mmul(out.getParam("W")).addiRowVector(out.getParam("b"));
-                correct += Nd4j.argMax(logits, 1).eq(Nd4j.argMax(labels, 1)).castTo(DataType.INT).sumNumber().longValue();
+                correct += GraphFit.correct(logits, labels);
             }
         }
     }
