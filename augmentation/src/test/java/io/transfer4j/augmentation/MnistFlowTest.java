@@ -138,6 +138,21 @@ class MnistFlowTest {
     }
 
     @Test
+    void plugsIntoDl4jFitForSeveralEpochs() {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1)
+                        .updater(new org.nd4j.linalg.learning.config.Sgd(0.1)).list()
+                        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
+                                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                        .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(28, 28, 1)).build());
+        net.init();
+        MnistFlow flow = MnistFlow.builder(data).batchSize(32).seed(5).build();   // 70 images: 3 batches per epoch
+        net.fit(flow, 2);
+        assertEquals(6, net.getIterationCount(), "2 epochs x 3 batches");
+        assertEquals(2, net.getEpochCount());
+    }
+
+    @Test
     void builderRejectsBadSettingsWithTheReceivedValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MnistFlow.builder(data).batchSize(0).build());
