@@ -27,9 +27,12 @@ import picocli.CommandLine.ScopeType;
         // one subcommand per line, so parallel additions merge cleanly
         subcommands = {CommandLine.HelpCommand.class,
                 DoctorCommand.class,
+                BenchCommand.class,
                 io.transfer4j.examples.ExampleCommand.class,
                 ModelsCommand.class,
                 SummaryCommand.class,
+                DataCommand.class,
+                AugmentCommand.class,
                 // cli helper's commands (kept together, after the others' lines)
                 QuickstartCommand.class,
                 FitCommand.class,

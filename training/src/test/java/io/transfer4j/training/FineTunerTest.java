@@ -146,6 +146,23 @@ class FineTunerTest {
     }
 
     @Test
+    void featureMapCutsAreCachedAsFeatureMaps() throws Exception {
+        try (TinyRun t = open(false)) {
+            io.transfer4j.zoo.Zoo zoo = io.transfer4j.zoo.Zoo.builder().home(TinyRun.zooHome(shared)).offline(true)
+                    .build();
+            io.transfer4j.core.TransferModel m = io.transfer4j.core.TransferModel.builder()
+                    .backbone(zoo.random("tiny", new io.transfer4j.zoo.InputShape(3, TinyRun.SIZE, TinyRun.SIZE), 3))
+                    .cut("block3_pool").labels(t.train.getLabels()).seed(4).build();
+            m.calibrateBatchNorm(t.train, 2);
+            TrainingResult r = FineTuner.builder().model(m).train(t.train).validation(t.validation)
+                    .plan(FineTunePlan.of(Phase.builder("head").maxEpochs(2).lr(1e-2).build())).seed(1).build().fit();
+            assertEquals(2, r.history().size());
+            assertTrue(Double.isFinite(r.history().get(1).valLoss()));
+            assertEquals(1, t.train.epoch(), "calibration took epoch 0, the cache one more pass, training none");
+        }
+    }
+
+    @Test
     void aLargeCacheSpillsToTheRunDirectoryAndIsRemovedAfterwards(@TempDir Path runDir) throws Exception {
         try (TinyRun t = open(false)) {
             TrainingResult r = FineTuner.builder().model(t.model).train(t.train).validation(t.validation)
