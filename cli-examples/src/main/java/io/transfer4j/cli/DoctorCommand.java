@@ -3,7 +3,6 @@ package io.transfer4j.cli;
 import io.transfer4j.zoo.Backend;
 import io.transfer4j.zoo.BackendReport;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,17 +28,15 @@ public final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         BackendReport report = Backend.report();
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(report);
-        out.flush();
+        Output out = Output.of(spec);
+        out.result(report.toString().stripTrailing(), Output.fields("fast_path", report.oneDnnActive(),
+                "report", report));
         if (report.oneDnnActive()) {
             return Transfer4j.OK;
         }
-        PrintWriter err = spec.commandLine().getErr();
         for (String advice : advice(report)) {
-            err.println("transfer4j doctor: " + advice);
+            out.warn(advice);
         }
-        err.flush();
         return Transfer4j.FAILURE;
     }
 

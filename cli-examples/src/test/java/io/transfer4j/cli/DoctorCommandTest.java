@@ -37,7 +37,7 @@ class DoctorCommandTest {
     void adviceNamesEachReasonTheFastPathIsOff() {
         BackendReport slow = new BackendReport("CPU", "linux-x86_64", false, BackendReport.HelperSetting.DISABLED_BY_USER,
                 false, List.of(new BackendReport.HelperCheck(HelperKind.CONVOLUTION, "conv", null, false, false, false,
-                "no helper")), "cpu", List.of(), 2, 2, "OPENBLAS", null, 1L << 30, 1L << 30, 1L << 31, 1L << 32);
+                "no helper")), "cpu", List.of(), 2, 2, "OPENBLAS", null, null, 1L << 30, 1L << 30, 1L << 31, 1L << 32);
         List<String> advice = DoctorCommand.advice(slow);
         assertEquals(3, advice.size(), advice.toString());
         assertTrue(advice.get(0).contains("linux-x86_64") && advice.get(0).contains("-onednn"), advice.get(0));

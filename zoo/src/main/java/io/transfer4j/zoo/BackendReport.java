@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param ompThreads         ND4J's native (OpenMP) thread count
  * @param blas               BLAS vendor and thread count
  * @param openblasCoreType   the {@code OPENBLAS_CORETYPE} override, or null
+ * @param ompWaitPolicy      {@code OMP_WAIT_POLICY} (PASSIVE is what the launcher sets), or null (GNU default:
+ *                           spin), see docs/performance.md
  * @param heapMaxBytes       JVM heap limit
  * @param offHeapMaxBytes    javacpp off-heap limit ({@code org.bytedeco.javacpp.maxbytes})
  * @param physicalMaxBytes   javacpp physical-memory limit ({@code org.bytedeco.javacpp.maxphysicalbytes})
@@ -29,7 +31,7 @@ import java.util.Objects;
 public record BackendReport(String backend, String nativesFlavour, boolean oneDnnInNatives,
                             HelperSetting helperSetting, boolean compatibilityShim, List<HelperCheck> checks,
                             String cpu, List<String> simd, int cores, int ompThreads, String blas,
-                            String openblasCoreType, long heapMaxBytes, long offHeapMaxBytes,
+                            String openblasCoreType, String ompWaitPolicy, long heapMaxBytes, long offHeapMaxBytes,
                             long physicalMaxBytes, long totalPhysicalBytes) {
 
     public BackendReport {
@@ -119,7 +121,9 @@ public record BackendReport(String backend, String nativesFlavour, boolean oneDn
         }
         line(sb, "CPU", cpu + (simd.isEmpty() ? "" : " [" + String.join(" ", simd) + "]"));
         line(sb, "threads", cores + " cores, " + ompThreads + " native (OpenMP) threads, BLAS " + blas
-                + (openblasCoreType == null ? "" : ", OPENBLAS_CORETYPE=" + openblasCoreType));
+                + (openblasCoreType == null ? "" : ", OPENBLAS_CORETYPE=" + openblasCoreType)
+                + ", OMP_WAIT_POLICY=" + (ompWaitPolicy == null ? "unset (spinning: very slow on a busy machine)"
+                : ompWaitPolicy));
         line(sb, "memory", "heap max " + gib(heapMaxBytes) + ", off-heap max " + gib(offHeapMaxBytes)
                 + ", physical max " + gib(physicalMaxBytes) + ", machine " + gib(totalPhysicalBytes));
         line(sb, "verdict", oneDnnActive() ? "fast path active"

@@ -35,7 +35,7 @@ public final class NativeInfo {
                 setting, shimOk, checks, cpu[0], cpu[1].isEmpty() ? List.of() : List.of(cpu[1].split(" ")),
                 Runtime.getRuntime().availableProcessors(), intProp(env, "omp.threads"),
                 prop(env, "blas.vendor") + " (" + prop(env, "blas.threads") + " threads)",
-                System.getenv("OPENBLAS_CORETYPE"), Runtime.getRuntime().maxMemory(), Pointer.maxBytes(),
+                System.getenv("OPENBLAS_CORETYPE"), System.getenv("OMP_WAIT_POLICY"), Runtime.getRuntime().maxMemory(), Pointer.maxBytes(),
                 Pointer.maxPhysicalBytes(), Pointer.totalPhysicalBytes());
     }
 

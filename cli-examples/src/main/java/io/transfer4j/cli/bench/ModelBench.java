@@ -1,0 +1,230 @@
+package io.transfer4j.cli.bench;
+
+import io.transfer4j.training.internal.FeatureCache;
+import io.transfer4j.zoo.Backbone;
+import io.transfer4j.zoo.Backend;
+import io.transfer4j.zoo.CutPoint;
+import io.transfer4j.zoo.InputShape;
+import io.transfer4j.zoo.MemoryEstimate;
+import io.transfer4j.zoo.Zoo;
+
+import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Model workloads on the Keras-faithful zoo graphs with random weights (speed does not depend on the weights).
+ * Each model is cut where a Keras user replaces the classifier ({@code fc2} for VGG16, {@code flatten_1} for
+ * ResNet50) and gets a 10-class softmax head; PyTorch's peer does the same on torchvision's models. Plain SGD.
+ */
+final class ModelBench {
+
+    static final int CLASSES = 10;
+    private static final long SEED = 12345;
+
+    private final Settings s;
+
+    ModelBench(Settings settings) {
+        this.s = settings;
+    }
+
+    /** Benchmark settings shared by all model workloads. */
+    record Settings(int size, int batch, int warmup, int iterations, int cacheBatches, boolean builtIn,
+                    Path workDir, String note) {
+    }
+
+    /** Where the head goes: Keras' usual cut at 224 px; at other sizes a cut that works at every size. */
+    private String cut(String model) {
+        return switch (model) {
+            case "vgg16" -> s.size() == 224 ? "fc2" : "block5_pool";
+            case "resnet50" -> "flatten_1";
+            default -> throw new IllegalArgumentException("unknown model '" + model + "'; valid: resnet50, vgg16");
+        };
+    }
+
+    private <T> T build(Supplier<T> b) {
+        return s.builtIn() ? Backend.withBuiltInLayers(b) : b.get();
+    }
+
+    /**
+     * The zoo graph with its top replaced by a 10-class softmax head on the cut (after global average pooling
+     * when the cut is a feature map); frozen up to the cut if {@code headOnly}.
+     */
+    private ComputationGraph classifier(String model, boolean headOnly) {
+        return build(() -> {
+            Zoo zoo = Zoo.builder().offline(true).build();
+            Backbone b = zoo.random(model, InputShape.rgb(s.size(), s.size()), SEED);
+            ComputationGraph g = b.graph();
+            String cut = cut(model);
+            CutPoint cp = zoo.spec(model).cutPoint(cut);
+            TransferLearning.GraphBuilder tb = new TransferLearning.GraphBuilder(g)
+                    .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Sgd(1e-3)).seed(SEED).build());
+            if (headOnly) {
+                tb.setFeatureExtractor(cut);
+            }
+            for (String out : g.getConfiguration().getNetworkOutputs()) {
+                if (!out.equals(cut)) {
+                    tb.removeVertexAndConnections(out);
+                }
+            }
+            String headInput = cut;
+            if (cp.kind() == CutPoint.Kind.FEATURE_MAP) {
+                tb.addLayer("bench_gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), cut);
+                headInput = "bench_gap";
+            }
+            return tb.addLayer("bench_out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                            .nIn(cp.features()).nOut(CLASSES).activation(Activation.SOFTMAX).build(), headInput)
+                    .setOutputs("bench_out").build();
+        });
+    }
+
+    private DataSet batch(int seedOffset) {
+        Nd4j.getRandom().setSeed(SEED + seedOffset);
+        INDArray x = Nd4j.rand(DataType.FLOAT, s.batch(), 3, s.size(), s.size()).muli(2).subi(1);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, s.batch(), CLASSES);
+        for (int i = 0; i < s.batch(); i++) {
+            y.putScalar(i, (i * 7 + seedOffset) % CLASSES, 1f);
+        }
+        return new DataSet(x, y);
+    }
+
+    BenchResult run(Workload w, String model) {
+        ProcessMemory.resetPeak();
+        InputType in = InputType.convolutional(s.size(), s.size(), 3);
+        return switch (w) {
+            case INFER -> {
+                ComputationGraph g = classifier(model, false);
+                DataSet d = batch(0);
+                double flops = Flops.forwardPerImage(g.getConfiguration(), in);
+                double ms = median(() -> g.outputSingle(false, d.getFeatures()));
+                yield result(w, model, ms, flops, preflight(g, MemoryEstimate.Mode.INFERENCE));
+            }
+            case FINETUNE -> {
+                ComputationGraph g = classifier(model, false);
+                DataSet d = batch(0);
+                double flops = 3 * Flops.forwardPerImage(g.getConfiguration(), in);
+                double ms = median(() -> g.fit(d));
+                yield result(w, model, ms, flops, preflight(g, MemoryEstimate.Mode.TRAINING));
+            }
+            case HEAD -> {
+                ComputationGraph g = classifier(model, true);
+                DataSet d = batch(0);
+                double body = Flops.forwardPerImage(g.getConfiguration(), in);
+                double ms = median(() -> g.fit(d));
+                yield result(w, model, ms, body, join("frozen body forward in inference mode + head step",
+                        preflight(g, MemoryEstimate.Mode.TRAINING)));
+            }
+            case HEAD_CACHED -> headCached(model);
+            default -> throw new IllegalArgumentException(w + " is not a model workload");
+        };
+    }
+
+    /**
+     * Builds the feature cache with training's {@code FeatureCache} over {@code cacheBatches} batches, then times
+     * one epoch of head training over the cache (median of the iterations). Images/s counts cached images.
+     */
+    private BenchResult headCached(String model) {
+        ComputationGraph full = classifier(model, true);
+        String bodyOut = full.getConfiguration().getVertexInputs().get("bench_out").get(0);
+        ComputationGraph body = build(() -> new TransferLearning.GraphBuilder(full).removeVertexAndConnections("bench_out")
+                .setOutputs(bodyOut).build());
+        long features = full.getLayer("bench_out").getParam("W").size(0);
+        ComputationGraph head = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(SEED)
+                .updater(new Sgd(1e-3)).graphBuilder().addInputs("features")
+                .addLayer("bench_out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(features)
+                        .nOut(CLASSES).activation(Activation.SOFTMAX).build(), "features")
+                .setOutputs("bench_out").build());
+        head.init();
+        List<DataSet> source = new ArrayList<>();
+        for (int i = 0; i < s.cacheBatches(); i++) {
+            source.add(batch(i));
+        }
+        long t0 = System.nanoTime();
+        try (FeatureCache cache = FeatureCache.build(model + "@" + bodyOut, new ExistingDataSetIterator(source),
+                x -> body.outputSingle(false, x), Long.MAX_VALUE, s.workDir().resolve("feature-cache"))) {
+            double buildMs = (System.nanoTime() - t0) / 1e6;
+            long[] epoch = {0};
+            double ms = median(() -> {
+                Iterator<DataSet> it = cache.shuffled(SEED + epoch[0]++);
+                while (it.hasNext()) {
+                    head.fit(it.next());
+                }
+            });
+            int images = s.cacheBatches() * s.batch();
+            double ips = images / (ms / 1000);
+            return new BenchResult(Workload.HEAD_CACHED.id(), model, s.batch(), s.size(), ips, ms, 0,
+                    ProcessMemory.peakRss(), join(s.note(), String.format(java.util.Locale.ROOT,
+                    "epoch of %d cached images; building the cache took %.0f ms", images, buildMs)));
+        }
+    }
+
+    /** The memory preflight's estimate, so BENCHMARKS.md can set it beside the measured peak RSS. */
+    private String preflight(ComputationGraph g, MemoryEstimate.Mode mode) {
+        MemoryEstimate e = MemoryEstimate.of(g, InputShape.rgb(s.size(), s.size()), s.batch(), mode);
+        return String.format(java.util.Locale.ROOT, "preflight estimate %.2f GiB", e.totalBytes() / (1024.0 * 1024 * 1024));
+    }
+
+    private BenchResult result(Workload w, String model, double ms, double flopsPerImage, String note) {
+        double ips = s.batch() / (ms / 1000);
+        return new BenchResult(w.id(), model, s.batch(), s.size(), ips, ms, flopsPerImage * ips / 1e9,
+                ProcessMemory.peakRss(), join(s.note(), note));
+    }
+
+    static String join(String a, String b) {
+        return a.isEmpty() ? b : b.isEmpty() ? a : a + "; " + b;
+    }
+
+    /** Median wall time in ms of {@code iterations} runs after {@code warmup} runs. */
+    private double median(Runnable step) {
+        for (int i = 0; i < s.warmup(); i++) {
+            step.run();
+        }
+        double[] t = new double[s.iterations()];
+        for (int i = 0; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            step.run();
+            t[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(t);
+        return t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+    }
+
+    /** Best-of-N fp32 SGEMM GFLOP/s at n x n (the peak the model numbers are compared to). */
+    static BenchResult sgemm(int n, int repeats, String note) {
+        ProcessMemory.resetPeak();
+        Nd4j.getRandom().setSeed(SEED);
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray c = Nd4j.create(DataType.FLOAT, new long[] {n, n}, 'f');
+        Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < repeats; i++) {
+            long t0 = System.nanoTime();
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+        }
+        double gflops = 2.0 * n * n * n / (best / 1000) / 1e9;
+        return new BenchResult(Workload.SGEMM.id(), "-", 0, n, 0, best, gflops, ProcessMemory.peakRss(),
+                join(note, "best of " + repeats + ", Nd4j.gemm " + n + "x" + n));
+    }
+}
