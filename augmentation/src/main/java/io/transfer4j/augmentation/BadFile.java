@@ -19,8 +19,10 @@ public record BadFile(Path path, String relative, BadFileKind kind, String detai
         detail = detail == null ? kind.description() : detail;
     }
 
+    /** {@code relative: reason - detail}, without saying the reason twice when the detail already does. */
     @Override
     public String toString() {
-        return relative + ": " + kind.description() + (detail.equals(kind.description()) ? "" : " (" + detail + ")");
+        boolean saysKind = detail.toLowerCase(java.util.Locale.ROOT).contains(kind.description());
+        return relative + ": " + (saysKind ? detail : kind.description() + " - " + detail);
     }
 }

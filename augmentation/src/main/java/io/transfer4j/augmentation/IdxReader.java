@@ -82,8 +82,7 @@ final class IdxReader {
 
     private static DataInputStream open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new java.nio.file.NoSuchFileException(file.toString(), null,
-                    "no such file (expected an MNIST/Fashion-MNIST IDX file, gzipped or plain)");
+            throw new java.io.FileNotFoundException(file + ": no such file (expected an MNIST/Fashion-MNIST IDX file, gzipped or plain)");
         }
         InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         raw.mark(2);

@@ -25,6 +25,7 @@ import java.util.zip.ZipException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 import org.apache.commons.imaging.ImageInfo;
 import org.apache.commons.imaging.Imaging;
@@ -43,6 +44,9 @@ import io.transfer4j.augmentation.internal.JpegHeader;
  *       a warning.</li>
  *   <li>PNM (PBM/PGM/PPM/PAM), PSD and the other formats Commons Imaging reads: Commons Imaging.</li>
  * </ul>
+ *
+ * <p>Streams are memory-cached ({@code MemoryCacheImageInputStream}): {@code ImageIO.createImageInputStream} would
+ * spool every image through a temporary file when ImageIO's global disk cache is on (its default).
  *
  * <p>Every file's pixel count is read from its header and checked against {@link #maxPixels()} <em>before</em> any
  * pixel memory is allocated (decompression-bomb guard). Failures are {@link ImageDecodeException}s with a
@@ -101,15 +105,43 @@ public final class ImageDecoder {
 
     /** Header-only check: the file exists, can be read, is an image this decoder accepts, within the pixel limit. */
     public ImageHeader probe(Path file) throws ImageDecodeException {
-        byte[] bytes = readBytes(file);
-        return header(bytes, file);
+        byte[] bytes = readBytes(file, PROBE_BYTES);
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            size = bytes.length;
+        }
+        Format f = sniff(bytes);
+        boolean partial = bytes.length < size;
+        if (partial && (f == Format.TIFF || f == Format.PSD || f == Format.PNM || f == Format.OTHER)) {
+            // these keep their directory anywhere in the file (TIFF IFDs often at the end): read it all
+            return header(readBytes(file), file);
+        }
+        try {
+            return header(bytes, file);
+        } catch (ImageDecodeException e) {
+            if (partial && e.kind() != BadFileKind.TOO_MANY_PIXELS && e.kind() != BadFileKind.UNSUPPORTED) {
+                // the header may lie beyond the prefix (large EXIF, ICC profiles, thumbnails): judge the whole file
+                return header(readBytes(file), file);
+            }
+            throw e;
+        }
     }
+
+    /** How much of a file {@link #probe} reads first: enough for the headers of JPEG, PNG, GIF and BMP files. */
+    static final int PROBE_BYTES = 256 * 1024;
 
     /** What the header says. */
     public record ImageHeader(String format, int width, int height, int pages) {
     }
 
     static byte[] readBytes(Path file) throws ImageDecodeException {
+        return readBytes(file, Integer.MAX_VALUE);
+    }
+
+    /** The first {@code limit} bytes (all of a smaller file), with the path-level checks. */
+    static byte[] readBytes(Path file, int limit) throws ImageDecodeException {
         if (Files.isSymbolicLink(file) && !Files.exists(file)) {
             String target;
             try {
@@ -120,8 +152,21 @@ public final class ImageDecoder {
             throw new ImageDecodeException(file, BadFileKind.BROKEN_LINK,
                     "symbolic link to '" + target + "', which does not exist; fix or remove the link", null);
         }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // a FIFO or device named like an image would block or never end
+            throw new ImageDecodeException(file, BadFileKind.NOT_AN_IMAGE, Files.isDirectory(file)
+                    ? "a directory, not an image file" : "not a regular file (a pipe, socket or device); remove it",
+                    null);
+        }
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes;
+            if (limit == Integer.MAX_VALUE) {
+                bytes = Files.readAllBytes(file);
+            } else {
+                try (java.io.InputStream in = Files.newInputStream(file)) {
+                    bytes = in.readNBytes(limit);
+                }
+            }
             if (bytes.length == 0) {
                 throw new ImageDecodeException(file, BadFileKind.EMPTY,
                         "empty file (0 bytes); remove it or replace it with the real image", null);
@@ -187,7 +232,7 @@ public final class ImageDecoder {
                 return checkSize(h, file);
             }
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             ImageReader reader = firstReader(in, bytes, file);
             try {
                 reader.setInput(in, true, true);
@@ -301,7 +346,7 @@ public final class ImageDecoder {
 
     private DecodedImage decodeImageIo(byte[] bytes, Path file, List<String> warnings, int orientation)
             throws ImageDecodeException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             ImageReader reader = firstReader(in, bytes, file);
             try {
                 reader.setInput(in, true, true);

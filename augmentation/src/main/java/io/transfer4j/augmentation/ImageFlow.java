@@ -21,7 +21,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,9 +62,11 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
     private boolean takenThisEpoch;
     private transient int[] order;
     private transient List<Integer> lastBatch = List.of();
+    private long waitedNanos;
+    private long batchesTaken;
 
     /** One prepared batch: the data and which samples it holds (bad files left out). */
-    private record Batch(DataSet data, List<Integer> samples) {
+    private record Batch(DataSet data, List<Integer> samples, int epoch, List<float[]> toSave) {
     }
 
     ImageFlow(FlowOptions options, SampleProcessor processor, Normalization normalization, List<String> classNames,
@@ -132,6 +133,19 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         return List.copyOf(skipped.values());
     }
 
+    /**
+     * How long callers of {@link #hasNext()} / {@link #next()} have waited for batches since the flow was built:
+     * with enough prefetch this stays a small share of the training time (compare with your step time).
+     */
+    public java.time.Duration waitTime() {
+        return java.time.Duration.ofNanos(waitedNanos);
+    }
+
+    /** Batches handed out since the flow was built. */
+    public long batchesTaken() {
+        return batchesTaken;
+    }
+
     /** Jumps to the start of an epoch (e.g. when resuming training); batches are a function of the epoch. */
     public void setEpoch(int epoch) {
         if (epoch < 0) {
@@ -166,7 +180,15 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         Batch b = peeked;
         peeked = null;
         takenThisEpoch = true;
+        batchesTaken++;
         lastBatch = b.samples();
+        if (options.saveToDir() != null) {
+            // written when the batch is handed out, not when prefetched (as Keras: only yielded images are saved)
+            for (int j = 0; j < b.samples().size(); j++) {
+                save(b.toSave().get(j), processor.channels(), processor.height(), processor.width(),
+                        b.samples().get(j), b.epoch());
+            }
+        }
         DataSet ds = b.data();
         if (preProcessor != null) {
             preProcessor.preProcess(ds);
@@ -272,6 +294,15 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
     }
 
     private Batch take() {
+        long t0 = System.nanoTime();
+        try {
+            return takeTimed();
+        } finally {
+            waitedNanos += System.nanoTime() - t0;
+        }
+    }
+
+    private Batch takeTimed() {
         if (options.prefetch() == 0) {
             return build(epoch, nextToTake++, order);
         }
@@ -324,6 +355,7 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         int w = processor.width();
         int per = c * h * w;
         List<float[]> xs = new ArrayList<>(to - from);
+        List<float[]> toSave = options.saveToDir() == null ? List.of() : new ArrayList<>(to - from);
         List<Integer> kept = new ArrayList<>(to - from);
         for (int p = from; p < to; p++) {
             int i = ord[p];
@@ -336,9 +368,10 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
                             + " (the flow's bad-file policy is FAIL; use BadFilePolicy.SKIP to leave such files out)", e);
                 }
                 String key = name(i);
-                if (skipped.putIfAbsent(key, new BadFile(e.path() == null ? java.nio.file.Path.of(key) : e.path(), key,
-                        e.kind(), e.detail())) == null) {
-                    LOG.warn("Skipping {}: {}", key, e.detail());
+                BadFile bad = new BadFile(e.path() == null ? java.nio.file.Path.of(key) : e.path(), key, e.kind(),
+                        e.detail());
+                if (skipped.putIfAbsent(key, bad) == null) {
+                    LOG.warn("Skipping {}", bad);
                 }
                 continue;
             }
@@ -346,35 +379,29 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
                 x = processor.augment(x, Seeds.sample(options.seed(), ep, i));
             }
             if (options.saveToDir() != null) {
-                save(x, c, h, w, i, ep);
+                toSave.add(x);
             }
             x = processor.standardize(x);
+            if (!toSave.isEmpty() && toSave.get(toSave.size() - 1) == x) {
+                x = x.clone(); // normalised in place below; the saved copy stays on the 0-255 scale
+            }
             if (x.length != per) {
                 throw new IllegalStateException("sample " + name(i) + " has " + x.length + " values; expected " + per);
             }
+            io.transfer4j.augmentation.internal.Normalize.apply(x, c, h, w, normalization);
             xs.add(x);
             kept.add(i);
         }
         int k = xs.size();
         if (k == 0) {
-            return new Batch(null, List.of());
+            return new Batch(null, List.of(), ep, List.of());
         }
         float[] flat = new float[k * per];
         for (int j = 0; j < k; j++) {
             System.arraycopy(xs.get(j), 0, flat, j * per, per);
         }
         INDArray features = Nd4j.create(flat, new long[] {k, c, h, w}, DataType.FLOAT);
-        normalize(features, c);
-        return new Batch(new DataSet(features, labels(kept, features)), List.copyOf(kept));
-    }
-
-    private void normalize(INDArray features, int c) {
-        if (c == 4) {
-            normalization.applyInPlace(features.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 3)));
-            features.get(NDArrayIndex.all(), NDArrayIndex.interval(3, 4)).muli(normalization.scale());
-        } else {
-            normalization.applyInPlace(features);
-        }
+        return new Batch(new DataSet(features, labels(kept, features)), List.copyOf(kept), ep, toSave);
     }
 
     private INDArray labels(List<Integer> kept, INDArray features) {

@@ -313,6 +313,8 @@ public final class ImagePipeline {
      * Keras' {@code flow(x, y)}: batches from an NCHW array on the 0-255 scale (no resize), with labels as class
      * indices ({@code [n]} or {@code [n, 1]}) or one-hot rows ({@code [n, k]}); {@code y} may be null with
      * {@link ClassMode#NONE} or {@link ClassMode#INPUT}. {@code classNames} may be empty (then "0", "1", ...).
+     * With a subset, the validation part is the first {@code int(n * validationSplit)} samples (as Keras) and is
+     * not augmented.
      */
     public ArrayFlow flow(INDArray x, INDArray y, List<String> classNames, FlowOptions options) {
         if (x == null || x.rank() != 4) {
@@ -323,6 +325,22 @@ public final class ImagePipeline {
         if (c != 1 && c != 3 && c != 4) {
             throw new IllegalArgumentException("x must have 1, 3 or 4 channels (NCHW); received " + c
                     + " in shape " + Arrays.toString(x.shape()) + ". NHWC arrays need x.permute(0, 3, 1, 2)");
+        }
+        double split = effectiveSplit(options);
+        boolean validation = options.subset() == Subset.VALIDATION;
+        if (options.subset() != Subset.ALL) {
+            // Keras' NumpyArrayIterator: the validation subset is the first int(n * split) samples
+            int cut = (int) (x.size(0) * split);
+            long from = validation ? 0 : cut;
+            long to = validation ? cut : x.size(0);
+            if (to <= from) {
+                throw new IllegalArgumentException("subset " + options.subset() + " of " + x.size(0)
+                        + " samples with validationSplit " + split + " is empty");
+            }
+            x = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to));
+            if (y != null) {
+                y = y.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to));
+            }
         }
         int n = (int) x.size(0);
         int[] labels = null;
@@ -352,7 +370,7 @@ public final class ImagePipeline {
         }
         ColorMode mode = c == 1 ? ColorMode.GRAYSCALE : c == 3 ? ColorMode.RGB : ColorMode.RGBA;
         FlowOptions o = options.toBuilder().targetSize((int) x.size(2), (int) x.size(3)).colorMode(mode).build();
-        SampleProcessor p = processor(o.targetHeight(), o.targetWidth(), mode, o.interpolation(), false, true);
+        SampleProcessor p = processor(o.targetHeight(), o.targetWidth(), mode, o.interpolation(), false, !validation);
         return new ArrayFlow(o, p, normalization, names, x, labels);
     }
 
@@ -384,18 +402,30 @@ public final class ImagePipeline {
         ColorMode mode = shape.channels() == 1 ? ColorMode.GRAYSCALE
                 : shape.channels() == 3 ? ColorMode.RGB : ColorMode.RGBA;
         SampleProcessor p = new SampleProcessor(shape.height(), shape.width(), mode, interpolation, false, null, null);
-        float[] x = p.prepare(image);
+        return normalized(p.prepare(image), image, shape, normalization);
+    }
+
+    /**
+     * One training sample as a flow would make it: resize, the random transform drawn for (seed, epoch, index),
+     * standardisation, normalisation; {@code [1, c, h, w]}. The same arguments give the same array (benchmarks and
+     * tests of decode + resize + augment + normalise use this).
+     */
+    public INDArray toTrainingInput(DecodedImage image, InputShape shape, Interpolation interpolation, long seed,
+                                    int epoch, int index) {
+        ColorMode mode = shape.channels() == 1 ? ColorMode.GRAYSCALE
+                : shape.channels() == 3 ? ColorMode.RGB : ColorMode.RGBA;
+        SampleProcessor p = processor(shape.height(), shape.width(), mode, interpolation, false, true);
+        float[] x = p.standardize(p.augment(p.prepare(image),
+                io.transfer4j.augmentation.internal.Seeds.sample(seed, epoch, index)));
+        return normalized(x, image, shape, normalization);
+    }
+
+    private static INDArray normalized(float[] x, DecodedImage image, InputShape shape, Normalization n) {
         if (x == image.planes()) {
             x = x.clone();
         }
-        INDArray a = Nd4j.create(x, new long[] {1, shape.channels(), shape.height(), shape.width()}, DataType.FLOAT);
-        if (shape.channels() == 4) {
-            normalization.applyInPlace(a.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3)));
-        } else {
-            normalization.applyInPlace(a);
-        }
-        return a;
+        io.transfer4j.augmentation.internal.Normalize.apply(x, shape.channels(), shape.height(), shape.width(), n);
+        return Nd4j.create(x, new long[] {1, shape.channels(), shape.height(), shape.width()}, DataType.FLOAT);
     }
 
     /** This pipeline's per-image transform for one decoded image (standardised and normalised, not augmented). */
@@ -403,13 +433,6 @@ public final class ImagePipeline {
         ColorMode mode = shape.channels() == 1 ? ColorMode.GRAYSCALE
                 : shape.channels() == 3 ? ColorMode.RGB : ColorMode.RGBA;
         SampleProcessor p = processor(shape.height(), shape.width(), mode, interpolation, false, false);
-        float[] x = p.standardize(p.prepare(image));
-        if (x == image.planes()) {
-            x = x.clone();
-        }
-        INDArray a = Nd4j.create(x, new long[] {1, shape.channels(), shape.height(), shape.width()}, DataType.FLOAT);
-        normalization.applyInPlace(shape.channels() == 4 ? a.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3)) : a);
-        return a;
+        return normalized(p.standardize(p.prepare(image)), image, shape, normalization);
     }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -27,8 +26,7 @@ final class KaggleCsv {
 
     static Parsed read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null,
-                    "no such file (expected a Kaggle MNIST/Fashion-MNIST CSV: label then the pixels)");
+            throw new java.io.FileNotFoundException(file + ": no such file (expected a Kaggle MNIST/Fashion-MNIST CSV: label then the pixels)");
         }
         try (BufferedReader reader = new BufferedReader(
                 new InputStreamReader(Files.newInputStream(file), StandardCharsets.US_ASCII), 1 << 16)) {

@@ -112,8 +112,7 @@ public final class MnistData {
                     + ": pass a directory holding the IDX files, or a Kaggle .csv file.");
         }
         if (!Files.isDirectory(location)) {
-            throw new java.nio.file.NoSuchFileException(location.toString(), null,
-                    "no such directory or file (expected a directory with MNIST/Fashion-MNIST IDX files or a Kaggle .csv)");
+            throw new java.io.FileNotFoundException(location + ": no such directory or file (expected a directory with MNIST/Fashion-MNIST IDX files or a Kaggle .csv)");
         }
         List<String> looked = new ArrayList<>();
         Path images = findFirst(location, looked, idxNames(part.idxPrefix, "images", 3));
@@ -127,11 +126,11 @@ public final class MnistData {
             return readKaggleCsv(csv);
         }
         if (images != null || labels != null) {
-            throw new java.nio.file.NoSuchFileException(location.toString(), null, "found "
+            throw new java.io.FileNotFoundException(location + ": found "
                     + (images != null ? images.getFileName() : labels.getFileName()) + " but not its "
                     + (images != null ? "labels" : "images") + " file; looked for " + String.join(", ", looked));
         }
-        throw new java.nio.file.NoSuchFileException(location.toString(), null, "no " + part.name().toLowerCase(Locale.ROOT)
+        throw new java.io.FileNotFoundException(location + ": no " + part.name().toLowerCase(Locale.ROOT)
                 + " data found; looked for " + String.join(", ", looked)
                 + ". Download the IDX files (e.g. from https://github.com/zalandoresearch/fashion-mnist) into it.");
     }

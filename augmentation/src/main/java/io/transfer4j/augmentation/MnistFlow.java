@@ -227,6 +227,27 @@ public final class MnistFlow implements DataSetIterator {
                 + (augmenter != null ? ", augmented" : "") + "]";
     }
 
+    /** {@link Builder#augment(AugmentOptions)}: Keras's transforms work on the 0-255 scale, MnistFlow's images on 0-1. */
+    private record KerasTransforms(io.transfer4j.augmentation.internal.Augmenter keras, AugmentOptions options)
+            implements Augmenter {
+        @Override
+        public void augment(float[] image, int rows, int cols, SplittableRandom rng) {
+            float[] x = new float[image.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = image[i] * 255f;
+            }
+            float[] y = keras.apply(x, 1, rows, cols, keras.sample(rows, cols, rng));
+            for (int i = 0; i < y.length; i++) {
+                image[i] = y[i] / 255f;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Keras ImageDataGenerator transforms " + options;
+        }
+    }
+
     /** Checks every setting in {@link #build()}. */
     public static final class Builder {
         private final MnistData data;
@@ -260,6 +281,45 @@ public final class MnistFlow implements DataSetIterator {
         /** Augments each image (training flows only: validation and test data must not be augmented). */
         public Builder augmenter(Augmenter augmenter) {
             this.augmenter = augmenter;
+            return this;
+        }
+
+        /**
+         * Keras {@code ImageDataGenerator} random transforms (rotation, shifts, shear, zoom, channel shift, flips,
+         * brightness, fill mode, interpolation order) on each training image, in Keras's order, through the same
+         * code as {@link ImagePipeline}. {@code cval} and {@code channelShiftRange} are on the 0-255 scale as in
+         * Keras. The standardisation options do not apply (MnistFlow's scaling is fixed at pixel / 255) and are
+         * refused, as is {@code validationSplit} (use {@link MnistData#split}).
+         */
+        public Builder augment(AugmentOptions options) {
+            if (options == null) {
+                throw new IllegalArgumentException("options must not be null; use AugmentOptions.none() for none");
+            }
+            List<String> refused = new ArrayList<>();
+            if (options.rescale() != 1) {
+                refused.add("rescale=" + options.rescale());
+            }
+            if (options.preprocessingFunction() != null) {
+                refused.add("preprocessingFunction");
+            }
+            if (options.featurewiseCenter() || options.featurewiseStdNormalization() || options.zcaWhitening()
+                    || options.samplewiseCenter() || options.samplewiseStdNormalization()) {
+                refused.add("featurewise/samplewise centre/std or ZCA");
+            }
+            if (options.validationSplit() != 0) {
+                refused.add("validationSplit=" + options.validationSplit());
+            }
+            if (!refused.isEmpty()) {
+                throw new IllegalArgumentException("MnistFlow applies only the random transforms of AugmentOptions; "
+                        + "received " + String.join(", ", refused) + ". Its scaling is fixed (pixel / 255) and its "
+                        + "validation split is MnistData.split(fraction, seed): remove these options.");
+            }
+            if (!options.isRandom()) {
+                this.augmenter = null;
+                return this;
+            }
+            io.transfer4j.augmentation.internal.Augmenter keras = new io.transfer4j.augmentation.internal.Augmenter(options);
+            this.augmenter = new KerasTransforms(keras, options);
             return this;
         }
 

@@ -115,6 +115,8 @@ class DirectoryFlowTest {
             assertEquals(0, f.epoch());
             List<String> e0 = f.filenamesInYieldOrder();
             epoch(f);
+            assertEquals(f.batchesPerEpoch(), f.batchesTaken());
+            assertTrue(f.waitTime().toNanos() > 0, "the first batch is always waited for");
             f.reset();
             assertEquals(1, f.epoch());
             assertNotEquals(e0, f.filenamesInYieldOrder());
@@ -137,6 +139,21 @@ class DirectoryFlowTest {
                 } else {
                     assertEquals(reference, two, "workers=" + wp[0] + " prefetch=" + wp[1]);
                 }
+            }
+        }
+    }
+
+    @Test
+    void singleSampleApiGivesExactlyWhatTheFlowYields() throws Exception {
+        ImagePipeline p = ImagePipeline.of(Normalization.torch()).augment(AugmentOptions.builder().rotationRange(25)
+                .shearRange(10).horizontalFlip(true).build());
+        try (DirectoryFlow f = p.flowFromDirectory(dir, small().shuffle(false).seed(4).build())) {
+            f.setEpoch(2);
+            INDArray batch = f.next().getFeatures();
+            for (int i = 0; i < 4; i++) {
+                INDArray one = p.toTrainingInput(ImageDecoder.decode(f.files().get(i)),
+                        io.transfer4j.zoo.InputShape.rgb(24, 24), Interpolation.NEAREST, 4, 2, i);
+                assertEquals(batch.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(i, i + 1)), one, "sample " + i);
             }
         }
     }

@@ -37,9 +37,17 @@ class KerasOracleTest {
         Path datasets = TestPaths.datasets();
         dir = datasets.resolve("dl4j-animals");
         Path json = datasets.resolve("dl4j-animals.keras-oracle.json");
-        assumeTrue(Files.isDirectory(dir) && Files.isRegularFile(json),
-                "shared data set absent: needs " + dir + " and " + json + " (set -Dtransfer4j.datasets=DIR)");
-        oracle = new ObjectMapper().readTree(json.toFile());
+        absent = Files.isDirectory(dir) && Files.isRegularFile(json) ? null
+                : "shared data set absent: needs " + dir + " and " + json + " (set -Dtransfer4j.datasets=DIR)";
+        oracle = absent == null ? new ObjectMapper().readTree(json.toFile()) : null;
+    }
+
+    private static String absent;
+
+    /** Each test skips (reported per test, with the reason) when the shared data set is not there. */
+    @org.junit.jupiter.api.BeforeEach
+    void requireData() {
+        assumeTrue(absent == null, () -> absent);
     }
 
     private static ImagePipeline rescaled() {
@@ -132,15 +140,16 @@ class KerasOracleTest {
             INDArray x = ImagePipeline.toInput(img, io.transfer4j.zoo.InputShape.rgb(224, 224), Normalization.rescale(),
                     interp);
             String what = a.get("file").asText() + " " + interp;
-            // JPEG decoders (libjpeg-turbo in Pillow, IJG in the JDK) may differ by a level or two
-            assertEquals(a.get("mean").asDouble(), x.meanNumber().doubleValue(), 2.0 / 255, what + " mean");
+            // measured here: pixels identical, means within 0.04 levels; JPEG decoders (libjpeg-turbo in Pillow, IJG in
+            // the JDK) may differ by a level elsewhere
+            assertEquals(a.get("mean").asDouble(), x.meanNumber().doubleValue(), 1.0 / 255, what + " mean");
             for (int c = 0; c < 3; c++) {
                 assertEquals(a.get("channel_means").get(c).asDouble(),
-                        x.get(NDArrayIndex.point(0), NDArrayIndex.point(c)).meanNumber().doubleValue(), 2.0 / 255,
+                        x.get(NDArrayIndex.point(0), NDArrayIndex.point(c)).meanNumber().doubleValue(), 1.0 / 255,
                         what + " channel mean " + c);
-                assertEquals(a.get("pixel_0_0").get(c).asDouble(), x.getDouble(0, c, 0, 0), 4.0 / 255,
+                assertEquals(a.get("pixel_0_0").get(c).asDouble(), x.getDouble(0, c, 0, 0), 2.0 / 255,
                         what + " pixel (0,0) channel " + c);
-                assertEquals(a.get("pixel_111_111").get(c).asDouble(), x.getDouble(0, c, 111, 111), 4.0 / 255,
+                assertEquals(a.get("pixel_111_111").get(c).asDouble(), x.getDouble(0, c, 111, 111), 2.0 / 255,
                         what + " pixel (111,111) channel " + c);
             }
         }

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -221,13 +220,13 @@ class MnistDataTest {
 
     @Test
     void readOnAnEmptyOrMissingDirectoryListsWhatItLookedFor() throws IOException {
-        NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> MnistData.read(dir, MnistData.Part.TRAIN));
+        java.io.FileNotFoundException e = assertThrows(java.io.FileNotFoundException.class, () -> MnistData.read(dir, MnistData.Part.TRAIN));
         assertTrue(e.getMessage().contains("train-images-idx3-ubyte.gz"), e.getMessage());
         assertTrue(e.getMessage().contains("mnist_train.csv"), e.getMessage());
         MnistFiles.write(dir, "train-images-idx3-ubyte.gz", MnistFiles.gzip(MnistFiles.imagesIdx(2051, 2, 28, 28)));
-        e = assertThrows(NoSuchFileException.class, () -> MnistData.read(dir, MnistData.Part.TRAIN));
+        e = assertThrows(java.io.FileNotFoundException.class, () -> MnistData.read(dir, MnistData.Part.TRAIN));
         assertTrue(e.getMessage().contains("but not its labels file"), e.getMessage());
-        assertThrows(NoSuchFileException.class, () -> MnistData.read(dir.resolve("nope"), MnistData.Part.TRAIN));
+        assertThrows(java.io.FileNotFoundException.class, () -> MnistData.read(dir.resolve("nope"), MnistData.Part.TRAIN));
     }
 
     // ---------------------------------------------------------------- split

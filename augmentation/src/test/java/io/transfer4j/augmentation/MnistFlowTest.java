@@ -109,6 +109,50 @@ class MnistFlowTest {
     }
 
     @Test
+    void kerasAugmentOptionsTransformTrainingImagesReproducibly() {
+        AugmentOptions opts = AugmentOptions.builder().rotationRange(15).widthShiftRange(0.1).heightShiftRange(0.1)
+                .zoomRange(0.1).build();
+        INDArray a = MnistFlow.builder(data).batchSize(70).seed(9).augment(opts).build().next().getFeatures();
+        INDArray b = MnistFlow.builder(data).batchSize(70).seed(9).augment(opts).build().next().getFeatures();
+        INDArray plain = MnistFlow.builder(data).batchSize(70).seed(9).build().next().getFeatures();
+        assertEquals(a, b);
+        assertNotEquals(plain, a);
+        assertTrue(a.minNumber().doubleValue() >= 0 && a.maxNumber().doubleValue() <= 1.0 + 1e-6,
+                "still on the 0-1 scale: " + a.minNumber() + ".." + a.maxNumber());
+        // a pure horizontal flip is exact: every image mirrored or not, row sums unchanged
+        AugmentOptions flip = AugmentOptions.builder().horizontalFlip(true).build();
+        INDArray f = MnistFlow.builder(data).batchSize(70).seed(9).augment(flip).build().next().getFeatures();
+        assertEquals(plain.sum(3), f.sum(3));
+        assertNotEquals(plain, f);
+        assertFalse(MnistFlow.builder(data).augment(AugmentOptions.none()).build().isAugmented());
+    }
+
+    @Test
+    void standardisationOptionsAreRefusedWithTheReason() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MnistFlow.builder(data)
+                .augment(AugmentOptions.builder().rescale(1 / 255.0).rotationRange(5).build()));
+        assertTrue(e.getMessage().contains("rescale=") && e.getMessage().contains("pixel / 255"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> MnistFlow.builder(data)
+                .augment(AugmentOptions.builder().validationSplit(0.2).build()));
+        assertTrue(e.getMessage().contains("MnistData.split"), e.getMessage());
+    }
+
+    @Test
+    void plugsIntoDl4jFitForSeveralEpochs() {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1)
+                        .updater(new org.nd4j.linalg.learning.config.Sgd(0.1)).list()
+                        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
+                                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                        .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(28, 28, 1)).build());
+        net.init();
+        MnistFlow flow = MnistFlow.builder(data).batchSize(32).seed(5).build();   // 70 images: 3 batches per epoch
+        net.fit(flow, 2);
+        assertEquals(6, net.getIterationCount(), "2 epochs x 3 batches");
+        assertEquals(2, net.getEpochCount());
+    }
+
+    @Test
     void builderRejectsBadSettingsWithTheReceivedValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MnistFlow.builder(data).batchSize(0).build());

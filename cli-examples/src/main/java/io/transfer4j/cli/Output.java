@@ -183,7 +183,7 @@ public final class Output {
         public void update(long current, String message) {
             bar.stepTo(current);
             if (message != null) {
-                bar.setExtraMessage(message);
+                bar.setExtraMessage(" " + message.strip()); // the bar prints it right after the speed
             }
         }
 

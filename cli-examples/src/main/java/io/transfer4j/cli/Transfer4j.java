@@ -29,6 +29,16 @@ import picocli.CommandLine.ScopeType;
                 DoctorCommand.class,
                 BenchCommand.class,
                 io.transfer4j.examples.ExampleCommand.class,
+                ModelsCommand.class,
+                SummaryCommand.class,
+                DataCommand.class,
+                AugmentCommand.class,
+                // cli helper's commands (kept together, after the others' lines)
+                QuickstartCommand.class,
+                FitCommand.class,
+                EvaluateCommand.class,
+                PredictCommand.class,
+                ExplainCommand.class,
         })
 public final class Transfer4j implements Callable<Integer> {
 
@@ -145,7 +155,7 @@ public final class Transfer4j implements Callable<Integer> {
             return cause != null && cause != ex ? describe(cause) : ex.getClass().getSimpleName();
         }
         if (ex instanceof java.io.IOException && msg.toLowerCase(java.util.Locale.ROOT).contains("no space left")) {
-            return "disk full: " + msg;
+            return msg + " (the disk is full: free some space or choose another directory)";
         }
         return msg;
     }
@@ -157,6 +167,7 @@ public final class Transfer4j implements Callable<Integer> {
     public static void main(String[] args) {
         if (java.util.Arrays.asList(args).contains("--verbose")) {
             System.setProperty("transfer4j.log.level", "DEBUG");
+            System.setProperty("transfer4j.training.log.level", "DEBUG");
         }
         System.exit(commandLine().execute(args));
     }

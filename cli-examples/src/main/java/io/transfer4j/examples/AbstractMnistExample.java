@@ -1,7 +1,6 @@
 package io.transfer4j.examples;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,8 +13,10 @@ import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
+import io.transfer4j.augmentation.AugmentOptions;
 import io.transfer4j.augmentation.MnistData;
 import io.transfer4j.augmentation.MnistFlow;
+import io.transfer4j.cli.Output;
 import io.transfer4j.cli.Transfer4j;
 import io.transfer4j.cli.UsageException;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,8 +92,11 @@ abstract class AbstractMnistExample implements Callable<Integer> {
     /** Example name, used for the default output directory and in the metrics. */
     abstract String exampleName();
 
-    /** The training-set augmentation, or null for none. */
-    abstract MnistFlow.Augmenter augmenter();
+    /**
+     * The training-set augmentation ({@link AugmentOptions#none()} for none); bad values throw a
+     * {@link UsageException}. Called before any data is read.
+     */
+    abstract AugmentOptions augmentation();
 
     /** Settings of the augmentation for metrics.json; empty for none. */
     Map<String, Object> augmentationSettings() {
@@ -102,7 +106,8 @@ abstract class AbstractMnistExample implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         check();
-        PrintWriter log = spec.commandLine().getOut();
+        AugmentOptions aug = augmentation();   // checks the augmentation options before any data is read
+        Output log = Output.of(spec);
         long t0 = System.nanoTime();
         MnistData all = MnistData.read(data, MnistData.Part.TRAIN);
         MnistData test = MnistData.read(testLocation(), MnistData.Part.TEST);
@@ -117,12 +122,12 @@ abstract class AbstractMnistExample implements Callable<Integer> {
             test = test.first(limitTest);
         }
         MnistData.Split split = all.split(validationSplit, seed);
-        log.printf(Locale.ROOT, "%s: %d training, %d validation, %d test images (%dx%d) from %s%n", exampleName(),
-                split.train().size(), split.validation().size(), test.size(), all.rows(), all.cols(), data);
+        log.info(String.format(Locale.ROOT, "%s: %d training, %d validation, %d test images (%dx%d) from %s",
+                exampleName(), split.train().size(), split.validation().size(), test.size(), all.rows(), all.cols(),
+                data));
 
-        MnistFlow.Augmenter aug = augmenter();
         MnistFlow train = MnistFlow.builder(split.train()).batchSize(batchSize).shuffle(true).seed(seed)
-                .augmenter(aug).labels(classes.names).build();
+                .augment(aug).labels(classes.names).build();
         MnistFlow val = MnistFlow.builder(split.validation()).batchSize(batchSize).shuffle(false)
                 .labels(classes.names).build();
         MnistFlow testFlow = MnistFlow.builder(test).batchSize(batchSize).shuffle(false).labels(classes.names).build();
@@ -130,18 +135,17 @@ abstract class AbstractMnistExample implements Callable<Integer> {
         MultiLayerNetwork net = MnistCnn.network(all.rows(), all.cols(), seed,
                 new org.nd4j.linalg.learning.config.RmsProp(learningRate, MnistCnn.KERAS_RMSPROP_RHO,
                         MnistCnn.KERAS_RMSPROP_EPSILON));
-        log.printf(Locale.ROOT, "model: %,d parameters; RMSprop(lr=%s, rho=%s, eps=%s), batch %d, %d epochs%s%n",
+        log.info(String.format(Locale.ROOT, "model: %,d parameters; RMSprop(lr=%s, rho=%s, eps=%s), batch %d, %d epochs%s",
                 net.numParams(), learningRate, MnistCnn.KERAS_RMSPROP_RHO, MnistCnn.KERAS_RMSPROP_EPSILON, batchSize,
-                epochs, aug != null ? ", augmented training data" : "");
-        log.flush();
+                epochs, train.isAugmented() ? ", augmented training data" : ""));
 
         ExampleOutputs outputs = new ExampleOutputs(outputDir());
         List<MnistCnn.Epoch> history = new ArrayList<>();
         long trainStart = System.nanoTime();
         MnistCnn.fit(net, train, val, epochs, row -> {
             history.add(row);
-            log.printf(Locale.ROOT, "Epoch %d/%d - %s%n", row.epoch(), epochs, row.toString().replaceFirst("^epoch \\d+ - ", ""));
-            log.flush();
+            log.event("epoch", ExampleOutputs.epochFields(row), String.format(Locale.ROOT, "Epoch %d/%d - %s",
+                    row.epoch(), epochs, row.toString().replaceFirst("^epoch \\d+ - ", "")));
             try {
                 outputs.writeHistory(history);   // kept current, so a killed run still has its history
             } catch (IOException e) {
@@ -183,10 +187,10 @@ abstract class AbstractMnistExample implements Callable<Integer> {
             ModelSerializer.writeModel(net, bytes, true);
             outputs.write("model.zip", bytes.toByteArray());
         }
-        log.printf(Locale.ROOT, "test loss %.4f, test accuracy %.4f (%d images); training took %.0f s, total %.0f s%n",
-                testScore.loss(), testScore.accuracy(), testScore.samples(), trainSeconds, totalSeconds);
-        log.printf("wrote %s (history.csv, learning-curve.png, metrics.json%s)%n", outputs.dir(), saveModel ? ", model.zip" : "");
-        log.flush();
+        log.result(String.format(Locale.ROOT, "test loss %.4f, test accuracy %.4f (%d images); training took %.0f s, "
+                        + "total %.0f s%nwrote %s (history.csv, learning-curve.png, metrics.json%s)", testScore.loss(),
+                testScore.accuracy(), testScore.samples(), trainSeconds, totalSeconds, outputs.dir(),
+                saveModel ? ", model.zip" : ""), Output.fields("out", outputs.dir().toString(), "metrics", metrics));
         return Transfer4j.OK;
     }
 

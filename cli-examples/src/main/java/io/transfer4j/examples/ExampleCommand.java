@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 /** {@code transfer4j example NAME [options]}: the Java twins of the classic Keras tutorials. */
 @Command(name = "example", mixinStandardHelpOptions = true,
         description = "Run one of the Java twins of the Keras tutorials (see cli-examples/EXAMPLES.md).",
-        subcommands = {MnistCnnExample.class, MnistCnnAugmentedExample.class})
+        subcommands = {MnistCnnExample.class, MnistCnnAugmentedExample.class,
+                Vgg16TransferExample.class, ResNet50TransferExample.class})
 public final class ExampleCommand implements Callable<Integer> {
 
     @CommandLine.Spec

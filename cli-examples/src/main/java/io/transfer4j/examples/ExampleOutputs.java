@@ -63,6 +63,13 @@ final class ExampleOutputs {
         return write(name, JSON.writeValueAsBytes(values));
     }
 
+    /** One epoch as JSON fields (for {@code --json} event lines). */
+    static Map<String, Object> epochFields(MnistCnn.Epoch e) {
+        return io.transfer4j.cli.Output.fields("epoch", e.epoch(), "loss", e.loss(), "accuracy", e.accuracy(),
+                "val_loss", e.valLoss(), "val_accuracy", e.valAccuracy(), "seconds", e.seconds(),
+                "images_per_second", e.imagesPerSecond());
+    }
+
     /** Keras-style history: one row per epoch. */
     Path writeHistory(List<MnistCnn.Epoch> history) throws IOException {
         StringBuilder csv = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,seconds,images_per_second\n");
@@ -101,7 +108,7 @@ final class ExampleOutputs {
 
     private static XYChart chart(String title, String yTitle) {
         XYChart c = new XYChartBuilder().width(700).height(500).title(title).xAxisTitle("Epochs").yAxisTitle(yTitle).build();
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         return c;
     }

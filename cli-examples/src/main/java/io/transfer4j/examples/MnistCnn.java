@@ -26,7 +26,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The small CNN of the Keras Fashion-MNIST tutorial, built and trained with DL4J:
@@ -47,8 +46,6 @@ public final class MnistCnn {
     public static final double KERAS_RMSPROP_LR = 0.001;
     public static final double KERAS_RMSPROP_RHO = 0.9;
     public static final double KERAS_RMSPROP_EPSILON = 1e-7;
-    /** Keras clips predicted probabilities to [1e-7, 1 - 1e-7] in categorical cross-entropy. */
-    private static final double KERAS_EPSILON = 1e-7;
 
     private MnistCnn() {
     }
@@ -82,7 +79,9 @@ public final class MnistCnn {
                 .build();
     }
 
+    /** The initialised network; transfer4j's backend defaults (oneDNN layer helpers) are applied first. */
     public static MultiLayerNetwork network(int rows, int cols, long seed, IUpdater updater) {
+        io.transfer4j.zoo.Backend.ensureInitialised();
         MultiLayerNetwork net = new MultiLayerNetwork(configuration(rows, cols, seed, updater));
         net.init();
         return net;
@@ -155,10 +154,8 @@ public final class MnistCnn {
         while (data.hasNext()) {
             DataSet batch = data.next();
             INDArray probs = net.output(batch.getFeatures(), false);
-            INDArray labels = batch.getLabels();
-            INDArray clipped = Transforms.max(Transforms.min(probs, 1 - KERAS_EPSILON, true), KERAS_EPSILON, false);
-            lossSum -= Transforms.log(clipped, false).muli(labels).sumNumber().doubleValue();
-            correct += Nd4j.argMax(probs, 1).eq(Nd4j.argMax(labels, 1)).castTo(DataType.INT).sumNumber().longValue();
+            lossSum += GraphFit.crossEntropySum(probs, batch.getLabels());
+            correct += GraphFit.correct(probs, batch.getLabels());
             samples += batch.numExamples();
         }
         if (samples == 0) {
@@ -185,12 +182,13 @@ public final class MnistCnn {
         }
 
         @Override
+        @SuppressWarnings("try")   // the workspace scope is used for its side effect only
         public void onForwardPass(Model model, List<INDArray> activations) {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                 INDArray hidden = activations.get(activations.size() - 1);
                 org.deeplearning4j.nn.api.Layer out = net.getLayer(net.getnLayers() - 1);
                 INDArray logits = hidden.mmul(out.getParam("W")).addiRowVector(out.getParam("b"));
-                correct += Nd4j.argMax(logits, 1).eq(Nd4j.argMax(labels, 1)).castTo(DataType.INT).sumNumber().longValue();
+                correct += GraphFit.correct(logits, labels);
             }
         }
     }

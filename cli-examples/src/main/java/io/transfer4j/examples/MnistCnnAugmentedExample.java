@@ -3,6 +3,8 @@ package io.transfer4j.examples;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.transfer4j.augmentation.AugmentOptions;
+import io.transfer4j.augmentation.FillMode;
 import io.transfer4j.augmentation.MnistFlow;
 import io.transfer4j.cli.Transfer4j;
 import io.transfer4j.cli.UsageException;
@@ -12,8 +14,10 @@ import picocli.CommandLine.Option;
 /**
  * Example b: the same CNN as {@code mnist-cnn}, trained on randomly rotated, shifted and zoomed images, as the
  * Keras tutorials do with {@code ImageDataGenerator(rotation_range=..., width_shift_range=..., zoom_range=...)}.
- * Validation and test images are never augmented. No flips: a mirrored digit is another symbol (the tutorials'
- * {@code horizontal_flip=True} is meant for photos; for Fashion-MNIST pass {@code --horizontal-flip}).
+ * The transforms are transfer4j's {@link AugmentOptions} (Keras's meaning and order of operations) applied by
+ * {@link MnistFlow}; validation and test images are never augmented. No flips by default: a mirrored digit is
+ * another symbol (the tutorials' {@code horizontal_flip=True} is meant for photos; for Fashion-MNIST pass
+ * {@code --horizontal-flip}).
  *
  * <pre>./transfer4j example mnist-cnn-augmented --data ../shared/datasets/mnist --out runs/mnist-cnn-augmented</pre>
  */
@@ -27,7 +31,7 @@ public final class MnistCnnAugmentedExample extends AbstractMnistExample {
     double rotationRange;
 
     @Option(names = "--width-shift-range", defaultValue = "0.1", paramLabel = "FRACTION",
-            description = "Random horizontal shift, fraction of the width. Default: ${DEFAULT-VALUE}.")
+            description = "Random horizontal shift, fraction of the width (Keras: >= 1 means pixels). Default: ${DEFAULT-VALUE}.")
     double widthShiftRange;
 
     @Option(names = "--height-shift-range", defaultValue = "0.1", paramLabel = "FRACTION",
@@ -38,6 +42,10 @@ public final class MnistCnnAugmentedExample extends AbstractMnistExample {
             description = "Random zoom factors in [1-Z, 1+Z], per axis. Default: ${DEFAULT-VALUE}.")
     double zoomRange;
 
+    @Option(names = "--fill-mode", defaultValue = "NEAREST",
+            description = "Points outside the image: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE} (as Keras).")
+    FillMode fillMode;
+
     @Option(names = "--horizontal-flip", description = "Also mirror half of the images (Fashion-MNIST, not digits).")
     boolean horizontalFlip;
 
@@ -47,28 +55,14 @@ public final class MnistCnnAugmentedExample extends AbstractMnistExample {
     }
 
     @Override
-    MnistFlow.Augmenter augmenter() {
-        AffineAugmenter affine;
+    AugmentOptions augmentation() {
         try {
-            affine = new AffineAugmenter(rotationRange, widthShiftRange, heightShiftRange, zoomRange);
+            return AugmentOptions.builder().rotationRange(rotationRange).widthShiftRange(widthShiftRange)
+                    .heightShiftRange(heightShiftRange).zoomRange(zoomRange).fillMode(fillMode)
+                    .horizontalFlip(horizontalFlip).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        if (!horizontalFlip) {
-            return affine;
-        }
-        return (image, rows, cols, rng) -> {
-            affine.augment(image, rows, cols, rng);
-            if (rng.nextBoolean()) {
-                for (int r = 0; r < rows; r++) {
-                    for (int a = r * cols, b = a + cols - 1; a < b; a++, b--) {
-                        float t = image[a];
-                        image[a] = image[b];
-                        image[b] = t;
-                    }
-                }
-            }
-        };
     }
 
     @Override
@@ -79,9 +73,8 @@ public final class MnistCnnAugmentedExample extends AbstractMnistExample {
         m.put("height_shift_range", heightShiftRange);
         m.put("zoom_range", zoomRange);
         m.put("horizontal_flip", horizontalFlip);
-        m.put("fill_mode", "nearest");
-        m.put("interpolation", "bilinear");
-        m.put("implementation", "io.transfer4j.examples.AffineAugmenter (example-local; see EXAMPLES.md)");
+        m.put("fill_mode", fillMode.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("interpolation_order", 1);
         return m;
     }
 

@@ -1,6 +1,6 @@
 package io.transfer4j.examples;
 
-import io.transfer4j.augmentation.MnistFlow;
+import io.transfer4j.augmentation.AugmentOptions;
 import io.transfer4j.cli.Transfer4j;
 import picocli.CommandLine.Command;
 
@@ -21,8 +21,8 @@ public final class MnistCnnExample extends AbstractMnistExample {
     }
 
     @Override
-    MnistFlow.Augmenter augmenter() {
-        return null;
+    AugmentOptions augmentation() {
+        return AugmentOptions.none();
     }
 
     /** Runs {@code transfer4j example mnist-cnn ARGS}. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,8 @@ class Transfer4jTest {
                 case "denied" -> throw new AccessDeniedException("/root/forbidden/model.t4j");
                 case "full" -> throw new FileSystemException("/tmp/x/data", null, "No space left on device");
                 case "boom" -> throw new IllegalStateException("first line\n  second line");
+                case "nospace" -> throw io.transfer4j.cli.internal.AtomicFiles.named(Path.of("/w/run/model.t4j"),
+                        new java.io.IOException("No space left on device"));
                 default -> {
                 }
             }
@@ -104,6 +107,10 @@ class Transfer4jTest {
         CliRun denied = probe("probe", "denied");
         assertEquals(Transfer4j.FAILURE, denied.exitCode());
         assertTrue(denied.err().startsWith("transfer4j: permission denied: /root/forbidden/model.t4j"), denied.err());
+        CliRun nospace = probe("probe", "nospace");
+        assertEquals(Transfer4j.FAILURE, nospace.exitCode());
+        assertTrue(nospace.err().startsWith("transfer4j: cannot write /w/run/model.t4j: No space left on device (the "
+                + "disk is full"), nospace.err());
         CliRun full = probe("probe", "full");
         assertTrue(full.err().startsWith("transfer4j: cannot write /tmp/x/data: No space left on device"),
                 full.err());

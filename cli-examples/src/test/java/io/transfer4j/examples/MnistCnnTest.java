@@ -43,6 +43,17 @@ class MnistCnnTest {
     }
 
     @Test
+    void convolutionsAndPoolingRunOnOneDnnHelpers() {
+        net.fit(new org.nd4j.linalg.dataset.DataSet(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 1, 28, 28),
+                Nd4j.eye(10).getRows(0, 1, 2, 3).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)));
+        List<io.transfer4j.zoo.LayerHelperStatus> status = io.transfer4j.zoo.Backend.helpers(net);
+        for (String name : List.of("conv2d_1", "conv2d_2", "conv2d_3", "max_pooling2d_1", "max_pooling2d_2")) {
+            assertTrue(status.stream().anyMatch(s -> s.layer().equals(name) && s.active()),
+                    name + " should run on a oneDNN helper: " + status);
+        }
+    }
+
+    @Test
     void kerasDefaultsAreUsedNotDl4js() {
         BaseLayer conv1 = (BaseLayer) net.getLayerWiseConfigurations().getConf(0).getLayer();
         RmsProp updater = (RmsProp) conv1.getIUpdater();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.transfer4j.augmentation.Interpolation;
 import io.transfer4j.zoo.Architecture;
 import io.transfer4j.zoo.Backbone;
 import io.transfer4j.zoo.CutPoint;
@@ -32,6 +33,7 @@ import io.transfer4j.zoo.Normalization;
  * @param cut               where the backbone was cut
  * @param trainable         the trainable selection and the frozen vertices at save time
  * @param seed              the seed the model (head initialisation) was built with
+ * @param interpolation     resampling used to resize images to {@code input} (as in training); null = NEAREST
  * @param plan              the fine-tuning plan, when trained (written by training), else null
  * @param seeds             seeds used in training (split, shuffling, augmentation), else null
  * @param data              data fingerprint (class counts, file hashes...), else null
@@ -42,13 +44,17 @@ import io.transfer4j.zoo.Normalization;
 public record Manifest(int formatVersion, String transfer4jVersion, String dl4jVersion, String javaVersion,
                        String created, BackboneInfo backbone, List<String> labels, InputShape input,
                        Normalization normalization, Task task, HeadSpec head, CutPoint cut, Trainable trainable,
-                       long seed, JsonNode plan, JsonNode seeds, JsonNode data, JsonNode metrics) {
+                       long seed, Interpolation interpolation, JsonNode plan, JsonNode seeds, JsonNode data,
+                       JsonNode metrics) {
 
     /** The bundle format this version of transfer4j writes and the newest it reads. */
     public static final int FORMAT_VERSION = 1;
 
     public Manifest {
-        labels = List.copyOf(labels);
+        labels = labels == null ? List.of() : List.copyOf(labels);
+        if (interpolation == null) {
+            interpolation = Interpolation.NEAREST;
+        }
     }
 
     /**
@@ -62,7 +68,7 @@ public record Manifest(int formatVersion, String transfer4jVersion, String dl4jV
     public record BackboneInfo(String id, Architecture architecture, Backbone.WeightsOrigin weights,
                                List<LayerGroup> groups) {
         public BackboneInfo {
-            groups = List.copyOf(groups);
+            groups = groups == null ? List.of() : List.copyOf(groups);
         }
     }
 
@@ -74,14 +80,14 @@ public record Manifest(int formatVersion, String transfer4jVersion, String dl4jV
      */
     public record Trainable(LayerSelection selection, List<String> frozenVertices) {
         public Trainable {
-            frozenVertices = List.copyOf(frozenVertices);
+            frozenVertices = frozenVertices == null ? List.of() : List.copyOf(frozenVertices);
         }
     }
 
     /** This manifest with training information added (null arguments keep the current value). */
     public Manifest withTraining(JsonNode plan, JsonNode seeds, JsonNode data, JsonNode metrics) {
         return new Manifest(formatVersion, transfer4jVersion, dl4jVersion, javaVersion, created, backbone, labels,
-                input, normalization, task, head, cut, trainable, seed,
+                input, normalization, task, head, cut, trainable, seed, interpolation,
                 plan != null ? plan : this.plan, seeds != null ? seeds : this.seeds,
                 data != null ? data : this.data, metrics != null ? metrics : this.metrics);
     }

@@ -2,8 +2,6 @@ package io.transfer4j.core;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -30,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.transfer4j.core.internal.AtomicFiles;
 import io.transfer4j.core.internal.GraphSurgery;
 import io.transfer4j.core.internal.Json;
 import io.transfer4j.core.internal.Versions;
@@ -69,33 +68,23 @@ public final class ModelBundle {
             throw new IllegalArgumentException("bundle target " + target + " is a directory; give a file name such"
                     + " as model.t4j");
         }
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
         model.recordTraining(ex.plan(), ex.seeds(), ex.data(), ex.metrics());
         Manifest manifest = model.manifest();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + "-", ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
-                zip.putNextEntry(new ZipEntry(MANIFEST));
-                zip.write(Json.mapper().writeValueAsBytes(manifest));
+        AtomicFiles.write(target, os -> {
+            ZipOutputStream zip = new ZipOutputStream(os);
+            zip.putNextEntry(new ZipEntry(MANIFEST));
+            zip.write(Json.mapper().writeValueAsBytes(manifest));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry(GRAPH));
+            ModelSerializer.writeModel(model.graph(), zip, ex.saveUpdater());
+            zip.closeEntry();
+            if (ex.history() != null) {
+                zip.putNextEntry(new ZipEntry(HISTORY));
+                zip.write(Json.mapper().writeValueAsBytes(ex.history()));
                 zip.closeEntry();
-                zip.putNextEntry(new ZipEntry(GRAPH));
-                ModelSerializer.writeModel(model.graph(), zip, ex.saveUpdater());
-                zip.closeEntry();
-                if (ex.history() != null) {
-                    zip.putNextEntry(new ZipEntry(HISTORY));
-                    zip.write(Json.mapper().writeValueAsBytes(ex.history()));
-                    zip.closeEntry();
-                }
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            zip.finish();
+        });
         return file;
     }
 
@@ -295,9 +284,13 @@ public final class ModelBundle {
         if (m.cut().kind() == CutPoint.Kind.FEATURE_MAP && m.head().pooling() == null) {
             throw new InvalidBundleException("bundle " + file + ": a FEATURE_MAP cut needs head.pooling");
         }
-        long outputs = graph.getLayer(plain.getNetworkOutputs().get(0)) == null ? -1
-                : ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) GraphSurgery.layerConf(plain,
-                plain.getNetworkOutputs().get(0))).getNOut();
+        String outputName = plain.getNetworkOutputs().get(0);
+        if (!(GraphSurgery.layerConf(plain, outputName)
+                instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer outLayer)) {
+            throw new InvalidBundleException("bundle " + file + ": the graph's output '" + outputName
+                    + "' is not a dense output layer; this is not a transfer4j model graph");
+        }
+        long outputs = outLayer.getNOut();
         if (outputs != m.task().outputs(m.labels().size())) {
             throw new InvalidBundleException("bundle " + file + ": " + m.task() + " with " + m.labels().size()
                     + " labels needs " + m.task().outputs(m.labels().size()) + " outputs but the graph has " + outputs);
@@ -308,7 +301,7 @@ public final class ModelBundle {
                 .map(v -> ((BaseLayer) ((LayerVertex) v).getLayerConf().getLayer()).getIUpdater())
                 .reduce((a, b) -> b).orElse(new Adam(1e-3));
         TransferModel model = new TransferModel(m.backbone(), m.input(), m.normalization(), m.cut(), m.head(),
-                m.task(), m.labels(), m.seed(), plain, updater);
+                m.task(), m.labels(), m.seed(), m.interpolation(), plain, updater);
         model.recordTraining(m.plan(), m.seeds(), m.data(), m.metrics());
         LayerSelection selection = m.trainable() == null || m.trainable().selection() == null
                 ? LayerSelection.headOnly() : m.trainable().selection();

@@ -26,6 +26,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.transfer4j.augmentation.Interpolation;
 import io.transfer4j.core.internal.BatchNormCalibrator;
 import io.transfer4j.core.internal.GraphSurgery;
 import io.transfer4j.core.internal.Names;
@@ -69,6 +70,7 @@ public final class TransferModel {
     /** Body vertices (network inputs excluded) in topological order, ending with the cut. */
     private final List<String> body;
     private final List<String> headVertices;
+    private final Interpolation interpolation;
     private LayerSelection trainable;
     private IUpdater updater;
     private ComputationGraph graph;
@@ -78,8 +80,8 @@ public final class TransferModel {
     private JsonNode metrics;
 
     TransferModel(Manifest.BackboneInfo backbone, InputShape input, Normalization normalization, CutPoint cut,
-                  HeadSpec head, Task task, List<String> labels, long seed, ComputationGraphConfiguration plain,
-                  IUpdater updater) {
+                  HeadSpec head, Task task, List<String> labels, long seed, Interpolation interpolation,
+                  ComputationGraphConfiguration plain, IUpdater updater) {
         this.backbone = backbone;
         this.input = input;
         this.normalization = normalization;
@@ -88,6 +90,7 @@ public final class TransferModel {
         this.task = task;
         this.labels = List.copyOf(labels);
         this.seed = seed;
+        this.interpolation = interpolation == null ? Interpolation.NEAREST : interpolation;
         this.plain = plain;
         this.updater = updater;
         Set<String> ancestors = GraphSurgery.ancestors(plain, cut.name());
@@ -139,6 +142,11 @@ public final class TransferModel {
 
     public long seed() {
         return seed;
+    }
+
+    /** Resampling a Predictor uses to resize images to {@link #input()}; should match training's. */
+    public Interpolation interpolation() {
+        return interpolation;
     }
 
     public LayerSelection trainable() {
@@ -258,7 +266,8 @@ public final class TransferModel {
      * Sets the running mean/variance of every BatchNorm layer in the backbone from {@code batches} batches of
      * data, computed with the network in training mode (batch statistics). A randomly initialised backbone
      * starts with mean 0 / variance 1, which explodes in inference mode (and frozen layers run in inference
-     * mode), so call this before training a random backbone frozen. Only BN statistics change. Feed the same
+     * mode), so call this before training a random backbone frozen. Only BN statistics change; the iterator is
+     * reset before and after (when it supports reset). Feed the same
      * preprocessing the model will see (the backbone's normalisation).
      *
      * @return the number of samples used
@@ -347,7 +356,7 @@ public final class TransferModel {
         return new Manifest(Manifest.FORMAT_VERSION, Versions.transfer4j(), Versions.dl4j(), Versions.java(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), backbone, labels, input, normalization,
                 task, head, cut, new Manifest.Trainable(trainable, new ArrayList<>(frozenVertices())), seed,
-                plan, seeds, data, metrics);
+                interpolation, plan, seeds, data, metrics);
     }
 
     // ------------------------------------------------------------------ internals
@@ -357,7 +366,7 @@ public final class TransferModel {
     }
 
     private InputType cutType() {
-        return plain.getLayerActivationTypes(inputType()).get(cut.name());
+        return plain.getLayerActivationTypes(false, false, inputType()).get(cut.name());
     }
 
     private DataType dataType() {
@@ -387,8 +396,15 @@ public final class TransferModel {
         private LayerSelection trainable = LayerSelection.headOnly();
         private long seed = 42;
         private IUpdater updater = new Adam(1e-3);
+        private Interpolation interpolation = Interpolation.NEAREST;
 
         private Builder() {
+        }
+
+        /** How images are resized to the input for prediction (use the training flow's); default NEAREST (Keras). */
+        public Builder interpolation(Interpolation interpolation) {
+            this.interpolation = interpolation;
+            return this;
         }
 
         public Builder backbone(Backbone backbone) {
@@ -452,6 +468,9 @@ public final class TransferModel {
             if (updater == null) {
                 throw new IllegalArgumentException("updater is required, e.g. new Adam(1e-3)");
             }
+            if (interpolation == null) {
+                throw new IllegalArgumentException("interpolation is required: NEAREST, BILINEAR or BICUBIC");
+            }
             checkLabels();
             List<String> cutNames = backbone.spec().cutPoints().stream().map(CutPoint::name).toList();
             CutPoint cutPoint;
@@ -487,7 +506,7 @@ public final class TransferModel {
                     InputType.convolutional(in.height(), in.width(), in.channels()), cutPoint.name(),
                     cutPoint.kind() == CutPoint.Kind.FEATURE_MAP, resolved, task, task.outputs(labels.size()), seed,
                     updater, dt);
-            Set<String> kept = new HashSet<>(plain.getVertices().keySet());
+            Set<String> kept = GraphSurgery.ancestors(bconf, cutPoint.name());
             List<LayerGroup> groups = new ArrayList<>();
             for (LayerGroup g : backbone.groups()) {
                 List<String> layers = g.layers().stream().filter(kept::contains).toList();
@@ -498,7 +517,7 @@ public final class TransferModel {
             Manifest.BackboneInfo info = new Manifest.BackboneInfo(backbone.id(), backbone.spec().architecture(),
                     backbone.weights(), groups);
             TransferModel m = new TransferModel(info, in, backbone.normalization(), cutPoint, resolved, task,
-                    labels, seed, plain, updater);
+                    labels, seed, interpolation, plain, updater);
             checkGroupSelection(backbone, groups);
             m.setTrainable(trainable, updater);
             GraphSurgery.copyParams(backbone.graph(), m.graph, m.body.stream()

@@ -126,6 +126,20 @@ class ModelBundleTest {
     }
 
     @Test
+    void aManifestThatContradictsTheGraphIsRefused() throws IOException {
+        Path file = ModelBundle.save(TransferModelTest.tiny().build(), dir.resolve("m.t4j"), BundleExtras.none());
+        ObjectNode manifest = (ObjectNode) Json.mapper().readTree(entry(file, "manifest.json"));
+        manifest.putArray("labels").add("a").add("b").add("c").add("d");
+        Path wrong = rewrite(file, Map.of("manifest.json", Json.mapper().writeValueAsBytes(manifest)));
+        InvalidBundleException e = assertThrows(InvalidBundleException.class, () -> ModelBundle.load(wrong));
+        assertTrue(e.getMessage().contains("needs 4 outputs but the graph has 3"), e.getMessage());
+        manifest.remove("labels");
+        Path missing = rewrite(file, Map.of("manifest.json", Json.mapper().writeValueAsBytes(manifest)));
+        InvalidBundleException m = assertThrows(InvalidBundleException.class, () -> ModelBundle.load(missing));
+        assertTrue(m.getMessage().contains("lacks required fields [labels]"), m.getMessage());
+    }
+
+    @Test
     void notABundleTruncatedAndNoManifestGiveClearErrors() throws IOException {
         Path text = Files.writeString(dir.resolve("notes.t4j"), "hello");
         InvalidBundleException notZip = assertThrows(InvalidBundleException.class, () -> ModelBundle.load(text));

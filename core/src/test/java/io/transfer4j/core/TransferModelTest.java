@@ -170,8 +170,11 @@ class TransferModelTest {
         TransferModel m = tiny().cut("block2_out").build();
         DataSet ds = TestData.batch(32, 3, 16, 3, 255, 6);
         Map<String, INDArray> before = snapshot(m.graph());
-        long n = m.calibrateBatchNorm(TestData.iterator(ds, 8), 4);
+        org.nd4j.linalg.dataset.api.iterator.DataSetIterator it = TestData.iterator(ds, 8);
+        long n = m.calibrateBatchNorm(it, 4);
         assertEquals(32, n);
+        assertTrue(it.hasNext(), "iterator reset for the training that follows");
+        assertThrows(IllegalArgumentException.class, () -> m.calibrateBatchNorm(it, 0));
         Map<String, INDArray> after = snapshot(m.graph());
         INDArray conv = m.graph().feedForward(ds.getFeatures(), false).get("block1_conv");
         INDArray expectedMean = conv.mean(0, 2, 3);

@@ -29,6 +29,14 @@ public record EarlyStopping(Monitor monitor, int patience, double baseline, bool
         return new EarlyStopping(Monitor.valLoss(), patience, Double.NaN, true);
     }
 
+    /**
+     * This rule as a run-wide callback (Keras style): it applies to every phase, starting afresh in each, and ends
+     * the phase it stops in. A phase's own {@code earlyStopping} does the same for that phase only.
+     */
+    public Callback callback() {
+        return new io.transfer4j.training.internal.EarlyStopper(this);
+    }
+
     public static EarlyStopping of(Monitor monitor, int patience) {
         return new EarlyStopping(monitor, patience, Double.NaN, true);
     }

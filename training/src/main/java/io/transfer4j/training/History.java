@@ -3,7 +3,6 @@ package io.transfer4j.training;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -67,13 +66,6 @@ public record History(List<EpochRecord> epochs) {
 
     public static History parseJson(String json) throws IOException {
         return new History(JSON.readValue(json, new TypeReference<List<EpochRecord>>() { }));
-    }
-
-    /** Appends. */
-    public History plus(EpochRecord record) {
-        List<EpochRecord> list = new ArrayList<>(epochs);
-        list.add(record);
-        return new History(list);
     }
 
     private static String num(double v) {

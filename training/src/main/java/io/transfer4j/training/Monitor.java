@@ -52,9 +52,4 @@ public record Monitor(Metric metric, Mode mode, double minDelta) {
         }
         return maximise() ? value - minDelta > best : value + minDelta < best;
     }
-
-    /** The value a fresh tracker starts from (nothing yet). */
-    public double worst() {
-        return Double.NaN;
-    }
 }

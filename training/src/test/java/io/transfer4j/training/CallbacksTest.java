@@ -59,6 +59,14 @@ class CallbacksTest {
     }
 
     @Test
+    void earlyStoppingAsARunWideCallbackStartsAfreshEachPhase() {
+        Callback es = EarlyStopping.onValLoss(1).callback();
+        assertEquals(Decision.STOP_PHASE, run(es, new FakeControl(), 1.0, 2.0).get(1));
+        assertEquals(List.of(Decision.CONTINUE, Decision.CONTINUE), run(es, new FakeControl(), 3.0, 2.0));
+        assertEquals(java.util.Set.of(Metric.VAL_LOSS), es.requiredMetrics());
+    }
+
+    @Test
     void earlyStoppingWithoutRestoreKeepsLastWeights() {
         FakeControl c = new FakeControl();
         EarlyStopper es = new EarlyStopper(new EarlyStopping(Monitor.valLoss(), 0, Double.NaN, false));

@@ -7,18 +7,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
-import org.deeplearning4j.nn.graph.ComputationGraph;
-
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
 import io.transfer4j.zoo.internal.Catalogue;
 import io.transfer4j.zoo.internal.Downloader;
-import io.transfer4j.zoo.internal.WeightLoader;
-import io.transfer4j.zoo.internal.WeightStore;
 import io.transfer4j.zoo.internal.Graphs;
 import io.transfer4j.zoo.internal.Groups;
+import io.transfer4j.zoo.internal.NetworkBlueprint;
+import io.transfer4j.zoo.internal.WeightLoader;
+import io.transfer4j.zoo.internal.WeightStore;
 
 /**
  * The zoo: backbones from a declarative catalogue, built as graphs with Keras layer names, with pretrained
@@ -39,32 +39,14 @@ public final class Zoo {
     public static final String ENV_MIRROR = "TRANSFER4J_MODEL_MIRROR";
 
     private final Catalogue catalogue;
-    private final Path home;
     private final boolean offline;
-    private final URI mirror;
-    private final DownloadListener listener;
-    private final Duration connectTimeout;
-    private final Duration readTimeout;
-    private final int retries;
-    private final Duration retryBackoff;
-    private final Path dl4jHome;
-    private final Path kerasHome;
     private final WeightStore store;
 
     private Zoo(Builder b) {
         this.catalogue = b.catalogue;
-        this.home = b.home;
         this.offline = b.offline;
-        this.mirror = b.mirror;
-        this.listener = b.listener;
-        this.connectTimeout = b.connectTimeout;
-        this.readTimeout = b.readTimeout;
-        this.retries = b.retries;
-        this.retryBackoff = b.retryBackoff;
-        this.dl4jHome = b.dl4jHome;
-        this.kerasHome = b.kerasHome;
-        this.store = new WeightStore(home, dl4jHome, kerasHome, offline, mirror,
-                new Downloader(connectTimeout, readTimeout, retries, retryBackoff, listener));
+        this.store = new WeightStore(b.home, b.dl4jHome, b.kerasHome, b.offline, b.mirror,
+                new Downloader(b.connectTimeout, b.readTimeout, b.retries, b.retryBackoff, b.listener));
     }
 
     public static Builder builder() {
@@ -77,10 +59,19 @@ public final class Zoo {
      * {@code TRANSFER4J_MODEL_MIRROR} (a base URL serving the weight files by their file names).
      */
     public static Zoo fromEnvironment() {
-        return fromEnvironment(System.getenv());
+        return builderFromEnvironment().build();
+    }
+
+    /** A builder preset from the environment (see {@link #fromEnvironment()}), for callers that override some values. */
+    public static Builder builderFromEnvironment() {
+        return builderFromEnvironment(System.getenv());
     }
 
     static Zoo fromEnvironment(Map<String, String> env) {
+        return builderFromEnvironment(env).build();
+    }
+
+    static Builder builderFromEnvironment(Map<String, String> env) {
         Builder b = builder();
         String home = env.get(ENV_HOME);
         if (home != null && !home.isBlank()) {
@@ -99,7 +90,7 @@ public final class Zoo {
                         + " https://mirror.example.org/models/; received '" + mirror + "'", e);
             }
         }
-        return b.build();
+        return b;
     }
 
     private static boolean parseFlag(String name, String value) {
@@ -133,10 +124,21 @@ public final class Zoo {
      * @throws IllegalArgumentException for an unknown id or an input the architecture cannot take
      */
     public Backbone random(String id, InputShape input, long seed) {
+        return random(id, input, seed, Graphs.topFor(spec(id), input));
+    }
+
+    /**
+     * Like {@link #random(String, InputShape, long)} with an explicit choice of the classifier top, which exists
+     * only at the spec's default input (leaving it out at 224 px saves VGG16's 124 M fc parameters).
+     */
+    public Backbone random(String id, InputShape input, long seed, boolean withTop) {
         BackboneSpec spec = spec(id);
         spec.checkInput(input, false);
-        ComputationGraph graph = Graphs.build(spec, input, Graphs.topFor(spec, input), seed,
-                Graphs.KERAS_OLD_BN_EPSILON);
+        if (withTop && !Graphs.topFor(spec, input)) {
+            throw new IllegalArgumentException(id + "'s classifier top exists only at its default input "
+                    + spec.defaultInput() + "; received " + input + ". Build it without the top.");
+        }
+        ComputationGraph graph = Graphs.build(spec, input, withTop, seed, Graphs.KERAS_OLD_BN_EPSILON);
         return new Backbone(spec, graph, input, Backbone.WeightsOrigin.random("random init, seed " + seed),
                 Groups.resolve(spec, graph));
     }
@@ -223,6 +225,18 @@ public final class Zoo {
         return store.present(spec(id));
     }
 
+    /** Parameters of {@code id} at its default input, with or without the classifier top (no allocation). */
+    public long parameterCount(String id, boolean withTop) {
+        BackboneSpec spec = spec(id);
+        return Graphs.parameterCount(Graphs.configuration(spec, spec.defaultInput(), withTop, 0,
+                Graphs.KERAS_OLD_BN_EPSILON));
+    }
+
+    /** The names of {@code id}'s classifier (top) layers, which exist only at its default input. */
+    public List<String> topLayers(String id) {
+        return NetworkBlueprint.of(spec(id).architecture()).topLayers();
+    }
+
     /** A Keras-like summary of any graph (output shapes unknown: use {@link ModelSummary#of} with input types). */
     public static ModelSummary summary(ComputationGraph graph) {
         return ModelSummary.of(graph);
@@ -240,7 +254,7 @@ public final class Zoo {
 
     /** The cache directory. */
     public Path home() {
-        return home;
+        return store.home();
     }
 
     public boolean offline() {

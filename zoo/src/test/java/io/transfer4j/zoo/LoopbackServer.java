@@ -189,6 +189,11 @@ final class LoopbackServer implements AutoCloseable {
         };
     }
 
+    /** Redirects to {@code location} (absolute, or relative to this server). */
+    static Behaviour redirect(String location) {
+        return (req, s, out, server) -> head(out, 302, "Found", Map.of("Location", location, "Content-Length", "0"));
+    }
+
     static Behaviour status(int code) {
         return (req, s, out, server) -> {
             byte[] msg = ("status " + code).getBytes(StandardCharsets.US_ASCII);

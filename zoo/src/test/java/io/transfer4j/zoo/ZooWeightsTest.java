@@ -236,6 +236,36 @@ class ZooWeightsTest {
     }
 
     @Test
+    void aSecondJvmWaitsForTheFirstOnesDownloadInsteadOfStartingAnother() throws Exception {
+        // ~18 chunks x 100 ms: the other JVM holds the lock for about two seconds
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip, 100))) {
+            Path catalogue = TestCatalogues.tiny(tmp, server.uri(PATH), adler, zip.length);
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process other = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                    FetchMain.class.getName(), catalogue.toString(), tmp.resolve("cache").toString(),
+                    tmp.resolve("dl4j").toString(), tmp.resolve("keras").toString())
+                    .redirectErrorStream(true).start();
+            try {
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (server.requests().isEmpty() && other.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(1, server.requests().size(), "the other JVM is downloading");
+                Path mine = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> zoo(server, adler).build()
+                        .fetch("tiny"));
+                assertTrue(other.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+                String output = new String(other.getInputStream().readAllBytes());
+                assertEquals(0, other.exitValue(), output);
+                assertTrue(output.trim().endsWith(mine.toString()), output);
+                assertArrayEquals(zip, Files.readAllBytes(mine));
+                assertEquals(1, server.requests().size(), "this JVM waited for the lock, then found the file");
+            } finally {
+                other.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
     void offlineModeNeverTouchesTheNetworkAndSaysHowToInstall() throws Exception {
         try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
             Zoo zoo = zoo(server, adler).offline(true).build();
@@ -259,6 +289,22 @@ class ZooWeightsTest {
             Backbone fallback = empty.loadOrRandom("tiny", InputShape.rgb(32, 32), 3, why::add);
             assertFalse(fallback.weights().pretrained());
             assertTrue(why.get(0).contains("Offline mode"), why.toString());
+        }
+    }
+
+    @Test
+    void offlineModeStillCopiesFromFileUrlsAndAFileMirror() throws Exception {
+        Path local = tmp.resolve("local").resolve(TestCatalogues.FILE_NAME);
+        Files.createDirectories(local.getParent());
+        Files.write(local, zip);
+        Zoo fileSource = Zoo.builder().home(tmp.resolve("cache")).dl4jHome(tmp.resolve("d")).kerasHome(tmp.resolve("k"))
+                .catalogue(TestCatalogues.tiny(tmp, local.toUri(), adler, zip.length)).offline(true).build();
+        assertArrayEquals(zip, Files.readAllBytes(fileSource.fetch("tiny")));
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
+            Zoo mirrored = zoo(server, adler).home(tmp.resolve("cache2")).offline(true)
+                    .mirror(local.getParent().toUri()).build();
+            assertArrayEquals(zip, Files.readAllBytes(mirrored.fetch("tiny")));
+            assertEquals(0, server.requests().size(), "offline: the http publisher is never asked");
         }
     }
 
@@ -325,6 +371,16 @@ class ZooWeightsTest {
             assertArrayEquals(zip, Files.readAllBytes(file));
             assertEquals(1, publisher.requests().size());
             assertEquals(1, mirror.requests().size());
+        }
+    }
+
+    @Test
+    void redirectsAreFollowedToAnotherHost() throws Exception {
+        try (LoopbackServer target = new LoopbackServer(LoopbackServer.serve(zip));
+             LoopbackServer publisher = new LoopbackServer(LoopbackServer.redirect(target.uri("/cdn/t.zip").toString()))) {
+            Path file = zoo(publisher, adler).build().fetch("tiny");
+            assertArrayEquals(zip, Files.readAllBytes(file));
+            assertEquals("/cdn/t.zip", target.requests().get(0).path());
         }
     }
 

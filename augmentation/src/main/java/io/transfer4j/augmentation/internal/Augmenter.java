@@ -150,29 +150,47 @@ public final class Augmenter {
         float cval = (float) o.cval();
         FillMode mode = o.fillMode();
         boolean linear = o.interpolationOrder() == 1;
-        for (int c = 0; c < channels; c++) {
-            int base = c * h * w;
-            for (int r = 0; r < h; r++) {
-                double rr = m[0][1] * 0 + m[0][0] * r + m[0][2];
-                double cr = m[1][0] * r + m[1][2];
-                for (int col = 0; col < w; col++) {
-                    double ir = rr + m[0][1] * col;
-                    double ic = cr + m[1][1] * col;
-                    float v;
-                    if (linear) {
-                        int r0 = (int) Math.floor(ir);
-                        int c0 = (int) Math.floor(ic);
-                        double fr = ir - r0;
-                        double fc = ic - c0;
-                        double v00 = at(img, base, h, w, r0, c0, mode, cval);
-                        double v01 = at(img, base, h, w, r0, c0 + 1, mode, cval);
-                        double v10 = at(img, base, h, w, r0 + 1, c0, mode, cval);
-                        double v11 = at(img, base, h, w, r0 + 1, c0 + 1, mode, cval);
-                        v = (float) ((v00 * (1 - fc) + v01 * fc) * (1 - fr) + (v10 * (1 - fc) + v11 * fc) * fr);
+        int plane = h * w;
+        // pixel-major: the source coordinate is computed once per output pixel, then used for every channel;
+        // interior pixels (all neighbours inside) skip the fill-mode logic
+        for (int r = 0; r < h; r++) {
+            double rr = m[0][0] * r + m[0][2];
+            double cr = m[1][0] * r + m[1][2];
+            for (int col = 0; col < w; col++) {
+                double ir = rr + m[0][1] * col;
+                double ic = cr + m[1][1] * col;
+                int o = r * w + col;
+                if (linear) {
+                    int r0 = (int) Math.floor(ir);
+                    int c0 = (int) Math.floor(ic);
+                    float fr = (float) (ir - r0);
+                    float fc = (float) (ic - c0);
+                    if (r0 >= 0 && c0 >= 0 && r0 + 1 < h && c0 + 1 < w) {
+                        int i00 = r0 * w + c0;
+                        for (int c = 0; c < channels; c++) {
+                            int b = c * plane + i00;
+                            float top = img[b] + (img[b + 1] - img[b]) * fc;
+                            float bot = img[b + w] + (img[b + w + 1] - img[b + w]) * fc;
+                            out[c * plane + o] = top + (bot - top) * fr;
+                        }
                     } else {
-                        v = at(img, base, h, w, (int) Math.floor(ir + 0.5), (int) Math.floor(ic + 0.5), mode, cval);
+                        for (int c = 0; c < channels; c++) {
+                            int base = c * plane;
+                            float v00 = at(img, base, h, w, r0, c0, mode, cval);
+                            float v01 = at(img, base, h, w, r0, c0 + 1, mode, cval);
+                            float v10 = at(img, base, h, w, r0 + 1, c0, mode, cval);
+                            float v11 = at(img, base, h, w, r0 + 1, c0 + 1, mode, cval);
+                            float top = v00 + (v01 - v00) * fc;
+                            float bot = v10 + (v11 - v10) * fc;
+                            out[base + o] = top + (bot - top) * fr;
+                        }
                     }
-                    out[base + r * w + col] = v;
+                } else {
+                    int ri = (int) Math.floor(ir + 0.5);
+                    int ci = (int) Math.floor(ic + 0.5);
+                    for (int c = 0; c < channels; c++) {
+                        out[c * plane + o] = at(img, c * plane, h, w, ri, ci, mode, cval);
+                    }
                 }
             }
         }

@@ -190,7 +190,12 @@ public final class Standardizer {
             for (int j = 0; j < d; j++) {
                 inv.putScalar(j, 1.0 / Math.sqrt(Math.max(0, values.getDouble(j)) + o.zcaEpsilon()));
             }
-            INDArray pc = vectors.mulRowVector(inv).mmul(vectors.transpose());
+            // LAPACK's eigenvectors are columns; check which way ND4J hands them back: sigma * v = lambda * v
+            INDArray v0 = vectors.getColumn(0).reshape(d, 1);
+            boolean columns = sigma.mmul(v0).sub(v0.mul(values.getDouble(0))).norm2Number().doubleValue()
+                    <= 1e-6 * Math.max(1, sigma.norm2Number().doubleValue());
+            INDArray cols = columns ? vectors : vectors.transpose();
+            INDArray pc = cols.mulRowVector(inv).mmul(cols.transpose());
             zca = pc.castTo(DataType.FLOAT).dup('c').data().asFloat();
         }
         return new FitStats(c, h, w, mean, std, zca);

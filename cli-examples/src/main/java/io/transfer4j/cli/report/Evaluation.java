@@ -49,6 +49,19 @@ public record Evaluation(List<String> labels, int[][] confusion) {
         return new Evaluation(labels, m);
     }
 
+    /** From training's test metrics. */
+    public static Evaluation of(io.transfer4j.training.Metrics metrics) {
+        long[][] c = metrics.confusion();
+        int[][] m = new int[c.length][];
+        for (int i = 0; i < c.length; i++) {
+            m[i] = new int[c[i].length];
+            for (int j = 0; j < c[i].length; j++) {
+                m[i][j] = Math.toIntExact(c[i][j]);
+            }
+        }
+        return new Evaluation(metrics.labels(), m);
+    }
+
     @Override
     public int[][] confusion() {
         int[][] copy = new int[confusion.length][];

@@ -33,6 +33,14 @@ public record HistoryEntry(String phase, int epoch, double loss, double valLoss,
         metrics = Map.copyOf(metrics);
     }
 
+    /** The report's view of one epoch of training's history (metrics by their Keras-style keys). */
+    public static HistoryEntry of(io.transfer4j.training.EpochRecord r) {
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        r.metrics().forEach((k, v) -> m.put(k.key(), v));
+        return new HistoryEntry(r.phase(), r.epoch(), r.loss(), r.valLoss(), m, r.lr(), r.seconds(),
+                r.imagesPerSecond());
+    }
+
     /** Training accuracy, {@code NaN} when not recorded. */
     public double accuracy() {
         return metrics.getOrDefault(ACCURACY, Double.NaN);

@@ -78,6 +78,7 @@ public final class Plots {
         st.setPlotGridLinesColor(new Color(225, 225, 225));
         st.setYAxisLogarithmic(log);
         st.setXAxisDecimalPattern("0");
+        st.setYAxisDecimalPattern(log ? "0.0E0" : "0.###");
         st.setAnnotationLineColor(BOUNDARY);
         st.setAnnotationTextFontColor(BOUNDARY);
         st.setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));

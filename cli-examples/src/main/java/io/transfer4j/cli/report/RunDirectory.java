@@ -74,25 +74,29 @@ public final class RunDirectory {
         return written;
     }
 
-    /** The metric columns beyond accuracy / val_accuracy that appear in any entry, sorted. */
-    static List<String> extraMetrics(List<HistoryEntry> history) {
+    /** The metric columns present in any entry: accuracy and val_accuracy first, then the others sorted. */
+    static List<String> metricColumns(List<HistoryEntry> history) {
         TreeSet<String> keys = new TreeSet<>();
         history.forEach(h -> keys.addAll(h.metrics().keySet()));
-        keys.remove(HistoryEntry.ACCURACY);
-        keys.remove(HistoryEntry.VAL_ACCURACY);
-        return List.copyOf(keys);
+        List<String> cols = new ArrayList<>();
+        for (String first : List.of(HistoryEntry.ACCURACY, HistoryEntry.VAL_ACCURACY)) {
+            if (keys.remove(first)) {
+                cols.add(first);
+            }
+        }
+        cols.addAll(keys);
+        return cols;
     }
 
     public static String historyCsv(List<HistoryEntry> history) {
-        List<String> extra = extraMetrics(history);
-        StringBuilder sb = new StringBuilder("phase,epoch,loss,val_loss,accuracy,val_accuracy");
-        extra.forEach(k -> sb.append(',').append(k));
+        List<String> cols = metricColumns(history);
+        StringBuilder sb = new StringBuilder("phase,epoch,loss,val_loss");
+        cols.forEach(k -> sb.append(',').append(k));
         sb.append(",lr,seconds,images_per_second\n");
         for (HistoryEntry h : history) {
             sb.append(h.phase()).append(',').append(h.epoch()).append(',').append(num(h.loss())).append(',')
-                    .append(num(h.valLoss())).append(',').append(num(h.accuracy())).append(',')
-                    .append(num(h.valAccuracy()));
-            extra.forEach(k -> sb.append(',').append(num(h.metrics().getOrDefault(k, Double.NaN))));
+                    .append(num(h.valLoss()));
+            cols.forEach(k -> sb.append(',').append(num(h.metrics().getOrDefault(k, Double.NaN))));
             sb.append(',').append(num(h.lr())).append(',').append(num(h.seconds())).append(',')
                     .append(num(h.imagesPerSecond())).append('\n');
         }

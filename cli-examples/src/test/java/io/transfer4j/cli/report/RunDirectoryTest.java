@@ -44,6 +44,11 @@ class RunDirectoryTest {
         RunDirectory.writeReport(dir, SampleReports.report());
         List<String> lines = Files.readAllLines(dir.resolve(RunDirectory.HISTORY_CSV));
         assertEquals("phase,epoch,loss,val_loss,accuracy,val_accuracy,top2,lr,seconds,images_per_second", lines.get(0));
+        // only the metrics some epoch has become columns
+        List<HistoryEntry> lossOnly = List.of(new HistoryEntry("head", 1, 0.5, 0.6, Map.of("val_macro_f1", 0.7), 1e-3,
+                1, 10));
+        assertEquals("phase,epoch,loss,val_loss,val_macro_f1,lr,seconds,images_per_second",
+                RunDirectory.historyCsv(lossOnly).lines().findFirst().orElseThrow());
         assertEquals(8, lines.size());
         assertTrue(lines.get(1).startsWith("head,1,1.4,1.5,0.5,0.45,,0.001,2.5,120"), lines.get(1));
         assertTrue(lines.get(5).startsWith("finetune-res5,1,0.3,0.4,0.88,0.84,0.99,0.0001,"), lines.get(5));

@@ -63,6 +63,9 @@ public final class BatchNormCalibrator {
                 counts.merge(name, n, Long::sum);
             }
         }
+        if (data.resetSupported()) {
+            data.reset(); // leave the iterator at its start for the training that follows
+        }
         if (samples == 0) {
             throw new IllegalArgumentException("calibrateBatchNorm needs at least one batch of data; the iterator"
                     + " gave none (is it exhausted? call reset() or pass a fresh iterator)");

@@ -186,7 +186,7 @@ public final class GraphSurgery {
         }
         String prev = cut;
         if (featureMap) {
-            InputType cutType = backbone.getLayerActivationTypes(input).get(cut);
+            InputType cutType = backbone.getLayerActivationTypes(false, false, input).get(cut);
             if (!(cutType instanceof InputType.InputTypeConvolutional conv)) {
                 throw new IllegalArgumentException("cut '" + cut + "' was declared a feature map but its output is "
                         + cutType + "; declare it as a VECTOR cut point");

@@ -65,6 +65,7 @@ public final class FeatureCache implements AutoCloseable {
      */
     public static FeatureCache build(String key, DataSetIterator source, UnaryOperator<INDArray> body,
                                      long memoryLimit, Path spillDir) {
+        deleteTree(spillDir);   // leftovers of a killed run are never read
         source.reset();
         List<INDArray> fs = new ArrayList<>();
         List<INDArray> ls = new ArrayList<>();
@@ -244,8 +245,12 @@ public final class FeatureCache implements AutoCloseable {
 
     @Override
     public void close() {
-        if (spillDir != null && Files.isDirectory(spillDir)) {
-            try (Stream<Path> s = Files.walk(spillDir)) {
+        deleteTree(spillDir);
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir != null && Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException e) {
                 // best effort: a leftover spill directory holds no state anyone reads

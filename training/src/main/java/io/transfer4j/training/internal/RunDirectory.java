@@ -88,13 +88,25 @@ public final class RunDirectory {
         if (!hasCheckpoint()) {
             return Optional.empty();
         }
-        Pointer p = JSON.readValue(dir.resolve(POINTER).toFile(), Pointer.class);
-        Path c = dir.resolve(p.checkpoint());
-        if (!Files.isDirectory(c)) {
-            throw new IOException("run directory " + dir + " points to checkpoint " + p.checkpoint()
-                    + ", which is missing; the directory was changed by hand. Start a new run directory.");
+        for (int attempt = 0; ; attempt++) {
+            Pointer p = JSON.readValue(dir.resolve(POINTER).toFile(), Pointer.class);
+            Path c = dir.resolve(p.checkpoint());
+            try {
+                return Optional.of(readCheckpoint(c));
+            } catch (java.nio.file.NoSuchFileException e) {
+                // a live run may have moved the pointer on and deleted this checkpoint while we read it
+                Pointer now = JSON.readValue(dir.resolve(POINTER).toFile(), Pointer.class);
+                if (now.equals(p) || attempt >= 3) {
+                    throw new IOException("run directory " + dir + " points to checkpoint " + p.checkpoint()
+                            + ", which is incomplete or missing (" + e.getMessage() + "); the directory was changed "
+                            + "by hand. Start a new run directory.", e);
+                }
+            }
         }
-        RunState state = JSON.readValue(c.resolve("state.json").toFile(), RunState.class);
+    }
+
+    private Checkpoint readCheckpoint(Path c) throws IOException {
+        RunState state = JSON.readValue(Files.readAllBytes(c.resolve("state.json")), RunState.class);
         if (state.formatVersion() > RunState.FORMAT_VERSION) {
             throw new IOException("checkpoint " + c + " has format version " + state.formatVersion()
                     + "; this transfer4j reads up to " + RunState.FORMAT_VERSION + ". Resume with a newer version.");
@@ -116,7 +128,7 @@ public final class RunDirectory {
                 }
             }
         }
-        return Optional.of(new Checkpoint(state, params, updater, snapshots));
+        return new Checkpoint(state, params, updater, snapshots);
     }
 
     private Optional<Integer> currentIndex() throws IOException {

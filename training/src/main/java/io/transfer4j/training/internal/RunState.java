@@ -20,11 +20,12 @@ import io.transfer4j.training.EpochRecord;
  * @param callbackStates  each stateful callback's state by id
  * @param history         all epochs so far
  * @param hasUpdater      whether an updater state file is stored (a phase in progress)
+ * @param iterations      the trained graph's iteration count (Adam's bias correction depends on it)
  */
 public record RunState(int formatVersion, String planHash, long seed, String dataFingerprint, int phaseIndex,
                        int epochsDone, boolean phaseStopped, double lrFactor, int batchesPerEpoch,
                        Map<String, Map<String, Double>> callbackStates, List<EpochRecord> history,
-                       boolean hasUpdater) {
+                       boolean hasUpdater, long iterations) {
     public static final int FORMAT_VERSION = 1;
 
     public RunState {

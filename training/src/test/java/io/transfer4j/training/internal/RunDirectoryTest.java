@@ -23,7 +23,7 @@ class RunDirectoryTest {
         return new RunState(RunState.FORMAT_VERSION, "plan", 7, "data", 1, epochs, false, 0.5, 3,
                 Map.of("EarlyStopping", Map.of("best", 0.25, "wait", 1.0)),
                 List.of(new EpochRecord("head", 1, 0.9, 0.8, Map.of(Metric.VAL_ACCURACY, 0.7), 1e-3, 1, 10)),
-                true);
+                true, 12);
     }
 
     @Test

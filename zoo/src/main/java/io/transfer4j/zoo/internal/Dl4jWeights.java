@@ -44,7 +44,7 @@ public final class Dl4jWeights {
     }
 
     /** Layers with parameters, in topological order. */
-    static List<String> weightedLayers(ComputationGraph graph) {
+    public static List<String> weightedLayers(ComputationGraph graph) {
         List<String> names = new ArrayList<>();
         for (String n : Groups.topologicalNames(graph)) {
             GraphVertex v = graph.getVertex(n);

@@ -121,7 +121,8 @@ public final class Downloader {
 
     private void handleFailure(String id, URI url, int attempt, IOException e) throws Failure {
         String reason = describe(e);
-        boolean permanent = e instanceof AttemptFailure f && f.permanent;
+        // a name that does not resolve will not resolve in a few seconds either: no network, or a wrong host
+        boolean permanent = e instanceof AttemptFailure f && f.permanent || e instanceof java.net.UnknownHostException;
         if (permanent || attempt > retries) {
             throw new Failure(reason + (permanent ? "" : " (after " + attempt + " attempts)"), false, e);
         }
@@ -145,7 +146,7 @@ public final class Downloader {
                     + " ms, read timeout " + readTimeout.toMillis() + " ms)";
         }
         if (e instanceof java.net.UnknownHostException) {
-            return "unknown host " + e.getMessage();
+            return "unknown host " + e.getMessage() + " (no network or DNS?)";
         }
         return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
@@ -160,16 +161,8 @@ public final class Downloader {
                     + " (allowed: http, https, file)", true);
         }
         long have = Files.exists(part) ? size(part) : 0;
-        HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
+        HttpURLConnection c = open(url, have);
         try {
-            c.setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()));
-            c.setReadTimeout(Math.toIntExact(readTimeout.toMillis()));
-            c.setInstanceFollowRedirects(true);
-            c.setRequestProperty("User-Agent", "transfer4j-zoo");
-            c.setRequestProperty("Accept-Encoding", "identity");
-            if (have > 0) {
-                c.setRequestProperty("Range", "bytes=" + have + "-");
-            }
             int code = c.getResponseCode();
             long total;
             if (code == HttpURLConnection.HTTP_PARTIAL && have > 0) {
@@ -210,6 +203,36 @@ public final class Downloader {
             return sums.finish();
         } finally {
             c.disconnect();
+        }
+    }
+
+    /** Opens {@code url}, following up to five redirects itself (the JDK does not follow http <-> https). */
+    private HttpURLConnection open(URI url, long have) throws IOException {
+        URI current = url;
+        for (int hops = 0; ; hops++) {
+            HttpURLConnection c = (HttpURLConnection) current.toURL().openConnection();
+            c.setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()));
+            c.setReadTimeout(Math.toIntExact(readTimeout.toMillis()));
+            c.setInstanceFollowRedirects(false);
+            c.setRequestProperty("User-Agent", "transfer4j-zoo");
+            c.setRequestProperty("Accept-Encoding", "identity");
+            if (have > 0) {
+                c.setRequestProperty("Range", "bytes=" + have + "-");
+            }
+            int code = c.getResponseCode();
+            String location = c.getHeaderField("Location");
+            if (code < 300 || code > 399 || code == 304 || location == null) {
+                return c;
+            }
+            c.disconnect();
+            if (hops >= 5) {
+                throw new AttemptFailure("too many redirects from " + url + " (last: " + current + ")", true);
+            }
+            URI next = current.resolve(location);
+            if (!"http".equals(next.getScheme()) && !"https".equals(next.getScheme())) {
+                throw new AttemptFailure(url + " redirects to unsupported " + next, true);
+            }
+            current = next;
         }
     }
 

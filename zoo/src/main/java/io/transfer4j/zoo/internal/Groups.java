@@ -16,8 +16,27 @@ public final class Groups {
     private Groups() {
     }
 
-    /** Vertex names of {@code graph} in topological order, inputs excluded. */
+    /**
+     * Vertex names of {@code graph}, inputs excluded, in the order they were defined when that order is a
+     * topological one (as in Keras' summaries: a block's main path, then its shortcut), else in DL4J's
+     * topological order.
+     */
     public static List<String> topologicalNames(ComputationGraph graph) {
+        var conf = graph.getConfiguration();
+        java.util.Set<String> seen = new java.util.HashSet<>(conf.getNetworkInputs());
+        List<String> defined = new ArrayList<>();
+        for (String name : conf.getVertices().keySet()) {
+            List<String> inputs = conf.getVertexInputs().getOrDefault(name, List.of());
+            if (!seen.containsAll(inputs)) {
+                return dl4jTopologicalNames(graph);
+            }
+            seen.add(name);
+            defined.add(name);
+        }
+        return defined;
+    }
+
+    private static List<String> dl4jTopologicalNames(ComputationGraph graph) {
         GraphVertex[] vertices = graph.getVertices();
         List<String> names = new ArrayList<>();
         for (int i : graph.topologicalSortOrder()) {

@@ -96,10 +96,10 @@ public final class WeightStore {
         return Optional.empty();
     }
 
-    /** A verified local copy of any of the spec's sources, in catalogue order; corrupt copies in our cache are removed. */
+    /** A verified local copy of any of the spec's sources, in catalogue order. */
     public Optional<LocalWeights> findVerified(BackboneSpec spec) {
         for (WeightSource source : spec.weights()) {
-            Optional<LocalWeights> local = findVerified(spec, source);
+            Optional<LocalWeights> local = findVerified(spec, source, false);
             if (local.isPresent()) {
                 return local;
             }
@@ -107,7 +107,11 @@ public final class WeightStore {
         return Optional.empty();
     }
 
-    Optional<LocalWeights> findVerified(BackboneSpec spec, WeightSource source) {
+    /**
+     * @param removeCorrupt delete a copy in our cache that fails verification (only while holding its lock, so a
+     *                      file another process just replaced is never deleted)
+     */
+    Optional<LocalWeights> findVerified(BackboneSpec spec, WeightSource source, boolean removeCorrupt) {
         for (Path p : candidates(spec, source)) {
             if (!Files.isRegularFile(p)) {
                 continue;
@@ -116,7 +120,7 @@ public final class WeightStore {
             if (check.ok()) {
                 return Optional.of(new LocalWeights(source, p, check.sha256()));
             }
-            if (p.equals(cacheFile(spec, source))) {
+            if (removeCorrupt && p.equals(cacheFile(spec, source))) {
                 LOG.warn("{}: cached weights {} failed verification ({}); removing it so it is fetched again",
                         spec.id(), p, check.message());
                 Downloader.deleteQuietly(p);
@@ -195,7 +199,7 @@ public final class WeightStore {
         if (local.isPresent()) {
             return local.get();
         }
-        if (offline) {
+        if (offline && spec.weights().stream().allMatch(w -> urls(w).isEmpty())) {
             throw new WeightsUnavailableException(spec.id(), Reason.OFFLINE, missingMessage(spec,
                     "Offline mode (TRANSFER4J_OFFLINE=1): no verified " + spec.id() + " weights on disk and the"
                             + " network is not used."), null);
@@ -203,6 +207,9 @@ public final class WeightStore {
         Map<String, String> failures = new LinkedHashMap<>();
         boolean mismatch = false;
         for (WeightSource source : spec.weights()) {
+            if (urls(source).isEmpty()) {
+                continue; // offline, and only on the network
+            }
             try {
                 return download(spec, source, failures);
             } catch (Downloader.Failure f) {
@@ -222,7 +229,7 @@ public final class WeightStore {
         try {
             return FileLocks.withLock(lockFile(target), () -> {
                 // another thread or process may have finished it while we waited for the lock
-                Optional<LocalWeights> done = findVerified(spec, source);
+                Optional<LocalWeights> done = findVerified(spec, source, true);
                 if (done.isPresent()) {
                     return done.get();
                 }
@@ -254,12 +261,16 @@ public final class WeightStore {
         return target.resolveSibling("." + target.getFileName() + ".lock");
     }
 
+    /** Where a source can be fetched from: the mirror, then the publisher; offline, only {@code file:} URLs. */
     List<URI> urls(WeightSource source) {
         List<URI> urls = new ArrayList<>();
         if (mirror != null) {
             urls.add(mirror.resolve(source.fileName()));
         }
         urls.add(source.uri());
+        if (offline) {
+            urls.removeIf(u -> !"file".equals(u.getScheme()));
+        }
         return urls;
     }
 

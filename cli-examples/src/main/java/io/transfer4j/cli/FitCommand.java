@@ -1,0 +1,138 @@
+package io.transfer4j.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import io.transfer4j.cli.internal.Args;
+import io.transfer4j.cli.internal.ConfigFiles;
+import io.transfer4j.cli.internal.FineTunerTrainer;
+import io.transfer4j.cli.internal.FitPipeline;
+import io.transfer4j.cli.internal.Predictions;
+import io.transfer4j.cli.internal.WorkDirs;
+import io.transfer4j.cli.report.RunDirectory;
+import io.transfer4j.zoo.Zoo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code transfer4j fit}: train a classifier on class folders and write a run directory. */
+@Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Fine-tune a pretrained backbone on a folder of class folders (DIR/<class>/*.png|jpg|tif) and "
+                + "write a run directory: config.json, split.json, history.csv/json, learning-curve.png, "
+                + "confusion-matrix.png, metrics.json, per-class-metrics.csv, model.t4j and report.html.",
+                "Plan: train a new head (global pooling -> softmax) on the frozen backbone, then unfreeze the last "
+                        + "layer group (or --unfreeze GROUP) and fine-tune with a lower learning rate; both phases "
+                        + "stop early on validation loss. Data is split per class (train/validation/test, seeded).",
+                "Settings come from flags or a YAML/JSON --config file (keys as in the flags, camelCase: runDir, "
+                        + "imageSize, ...); flags win. An interrupted run continues with --resume RUN_DIR."},
+        footer = {"", "Examples:", "  transfer4j fit --data images --backbone resnet50 --run-dir runs/first --seed 7",
+                "  transfer4j fit --config run.yaml", "  transfer4j fit --resume runs/first", "",
+                "Config file (YAML):", "  data: images", "  backbone: resnet50", "  runDir: runs/first",
+                "  imageSize: 128", "  headEpochs: 5", "  fineTuneEpochs: 10", "  unfreeze: res5",
+                "  fineTuneLearningRate: 1.0e-4"})
+public final class FitCommand implements java.util.concurrent.Callable<Integer> {
+
+    static final long NEEDED_BYTES = 500L * 1000 * 1000;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder of class folders.")
+    Path data;
+    @Option(names = "--backbone", paramLabel = "ID", description = "Backbone id: vgg16, resnet50 (transfer4j models list).")
+    String backbone;
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Where to write the run (new or empty directory).")
+    Path runDir;
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for split, head, shuffling, augmentation (default 42).")
+    Long seed;
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML (.yaml/.yml) or JSON (.json) settings.")
+    Path config;
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue an interrupted run from its last checkpoint.")
+    Path resume;
+    @Option(names = "--image-size", paramLabel = "PX", description = "Square input size (default: the backbone's, e.g. 224).")
+    Integer imageSize;
+    @Option(names = "--batch-size", paramLabel = "N", description = "Images per batch (default 16).")
+    Integer batchSize;
+    @Option(names = "--weights", paramLabel = "auto|pretrained|random",
+            description = "ImageNet weights: auto (if installed, else random with a warning), pretrained, random.")
+    FitConfig.Weights weights;
+    @Option(names = "--head-epochs", paramLabel = "N", description = "Most epochs of the head phase (default 5).")
+    Integer headEpochs;
+    @Option(names = "--fine-tune-epochs", paramLabel = "N", description = "Most epochs of fine-tuning (default 10; 0 = none).")
+    Integer fineTuneEpochs;
+    @Option(names = "--unfreeze", paramLabel = "GROUP", description = "Layer group to fine-tune from: res5, block5, ..., last (default), none.")
+    String unfreeze;
+    @Option(names = "--augment", negatable = true, description = "Keras-style augmentation of training images (default on).")
+    Boolean augment;
+
+    @Override
+    public Integer call() throws Exception {
+        Output out = Output.of(spec);
+        FitConfig flags = new FitConfig(data, backbone, runDir, seed, imageSize, batchSize, null, null, weights, null,
+                null, null, augment, headEpochs, null, unfreeze, fineTuneEpochs, null, null);
+        boolean resuming = resume != null;
+        FitConfig cfg;
+        Path dir;
+        if (resuming) {
+            if (!flags.equals(FitConfig.empty()) || config != null) {
+                throw new UsageException("--resume RUN_DIR takes no other run settings (the run's config.json "
+                        + "holds them); received --resume with " + given());
+            }
+            dir = Args.existingDir(resume, "--resume");
+            for (String f : List.of(RunDirectory.CONFIG, "run.json")) {
+                if (!Files.isRegularFile(dir.resolve(f))) {
+                    throw new UsageException("--resume " + dir + " is not a transfer4j run directory with a "
+                            + "checkpoint (" + f + " is missing); pass the --run-dir of a 'transfer4j fit' run");
+                }
+            }
+            cfg = ConfigFiles.read(dir.resolve(RunDirectory.CONFIG), FitConfig.class).withDefaults();
+        } else {
+            FitConfig file = config == null ? FitConfig.empty() : ConfigFiles.read(Args.existingFile(config,
+                    "--config"), FitConfig.class);
+            cfg = flags.over(file).withDefaults();
+            Args.existingDir(cfg.data(), "--data");
+            dir = cfg.runDir();
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    if (s.findAny().isPresent()) {
+                        throw new UsageException("run directory " + dir + " is not empty; choose a new --run-dir, or "
+                                + "continue an interrupted run with: transfer4j fit --resume " + dir);
+                    }
+                }
+            }
+            dir = WorkDirs.prepare(dir, "run directory (--run-dir)", NEEDED_BYTES);
+        }
+        FitPipeline.Outcome o = FitPipeline.run("transfer4j fit", cfg,
+                resuming ? FitPipeline.Mode.RESUME : FitPipeline.Mode.RESUMABLE, dir, dir, Zoo.fromEnvironment(),
+                new FineTunerTrainer(), Predictions::gradCam, out);
+        StringBuilder sb = new StringBuilder("\n");
+        if (o.test() != null) {
+            sb.append(String.format(Locale.ROOT, "Test accuracy: %.1f %% on %d held-out images (macro F1 %.3f)%n",
+                    100 * o.test().accuracy(), o.test().total(), o.test().macroF1()));
+        }
+        sb.append("Model bundle:  ").append(o.bundle()).append('\n');
+        sb.append("Run report:    ").append(o.report()).append('\n');
+        sb.append(String.format(Locale.ROOT, "Run directory: %s (%.0f s)", o.runDir(), o.took().toMillis() / 1000.0));
+        out.result(sb.toString(), Output.fields("testAccuracy", o.test() == null ? null : o.test().accuracy(),
+                "bundle", o.bundle().toString(), "report", o.report().toString(), "runDir", o.runDir().toString(),
+                "epochs", o.history().size(), "pretrained", o.weights().pretrained(),
+                "seconds", o.took().toMillis() / 1000.0));
+        return Transfer4j.OK;
+    }
+
+    private String given() {
+        List<String> g = new ArrayList<>();
+        spec.commandLine().getParseResult().matchedOptions().forEach(o -> {
+            if (!o.longestName().equals("--resume")) {
+                g.add(o.longestName());
+            }
+        });
+        return String.join(" ", g);
+    }
+}

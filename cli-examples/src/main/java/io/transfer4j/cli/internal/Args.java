@@ -1,0 +1,63 @@
+package io.transfer4j.cli.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import io.transfer4j.cli.UsageException;
+import io.transfer4j.core.InvalidBundleException;
+import io.transfer4j.core.ModelBundle;
+import io.transfer4j.core.TransferModel;
+
+/** Checks of command-line arguments that end in a one-line usage error (exit 2). */
+public final class Args {
+
+    private Args() {
+    }
+
+    public static Path existingDir(Path p, String option) {
+        if (p == null) {
+            throw new UsageException(option + " is required");
+        }
+        if (!Files.exists(p)) {
+            throw new UsageException(option + ": no such directory: " + p);
+        }
+        if (!Files.isDirectory(p)) {
+            throw new UsageException(option + ": expected a directory; received the file " + p);
+        }
+        return p;
+    }
+
+    public static Path existingFile(Path p, String option) {
+        if (p == null) {
+            throw new UsageException(option + " is required");
+        }
+        if (!Files.exists(p)) {
+            throw new UsageException(option + ": no such file: " + p);
+        }
+        if (!Files.isRegularFile(p)) {
+            throw new UsageException(option + ": expected a file; received the directory " + p);
+        }
+        return p;
+    }
+
+    /** A model bundle, with a usage error when the path is missing and a clear failure when it is not a bundle. */
+    public static TransferModel bundle(Path p) throws IOException {
+        existingFile(p, "--model");
+        try {
+            return ModelBundle.load(p);
+        } catch (InvalidBundleException e) {
+            throw new IOException("--model " + p + " is not a usable transfer4j bundle: " + e.getMessage(), e);
+        }
+    }
+
+    /** Sub-folders of a class-folder directory, sorted (Keras order). */
+    public static List<String> classFolders(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> !n.startsWith(".")).sorted().toList();
+        }
+    }
+}

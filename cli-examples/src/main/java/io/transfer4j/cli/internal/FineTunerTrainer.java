@@ -1,0 +1,114 @@
+package io.transfer4j.cli.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.transfer4j.cli.FitConfig;
+import io.transfer4j.cli.Output;
+import io.transfer4j.cli.report.HistoryEntry;
+import io.transfer4j.core.LayerSelection;
+import io.transfer4j.core.TransferModel;
+import io.transfer4j.training.BatchEnd;
+import io.transfer4j.training.EarlyStopping;
+import io.transfer4j.training.EpochRecord;
+import io.transfer4j.training.FineTunePlan;
+import io.transfer4j.training.FineTuner;
+import io.transfer4j.training.Metric;
+import io.transfer4j.training.Optimizer;
+import io.transfer4j.training.Phase;
+import io.transfer4j.training.ProgressListener;
+import io.transfer4j.training.TrainingResult;
+
+/**
+ * Trains with the training module's {@link FineTuner}: phase "head" (body frozen, Adam at the head learning rate,
+ * early stopping on val_loss), then "fine-tune-GROUP" (GROUP and everything after it unfrozen, Adam at the lower
+ * fine-tuning rate, early stopping on val_loss, best weights restored). Progress goes to {@link Output}.
+ */
+public final class FineTunerTrainer implements FitPipeline.Trainer {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The plan a config describes. */
+    public static FineTunePlan plan(FitConfig cfg, String fineTuneGroup) {
+        List<Phase> phases = new ArrayList<>();
+        phases.add(Phase.builder("head").maxEpochs(cfg.headEpochs()).trainable(LayerSelection.headOnly())
+                .optimizer(Optimizer.adam()).lr(cfg.headLearningRate())
+                .earlyStopping(EarlyStopping.onValLoss(cfg.patience())).build());
+        if (fineTuneGroup != null) {
+            phases.add(Phase.builder("fine-tune-" + fineTuneGroup).maxEpochs(cfg.fineTuneEpochs())
+                    .trainable(LayerSelection.fromGroup(fineTuneGroup)).optimizer(Optimizer.adam())
+                    .lr(cfg.fineTuneLearningRate()).earlyStopping(EarlyStopping.onValLoss(cfg.patience())).build());
+        }
+        return FineTunePlan.of(phases.toArray(Phase[]::new));
+    }
+
+    @Override
+    public FitPipeline.Trained train(TransferModel model, FitRun.Flows flows, FitConfig cfg, String fineTuneGroup,
+                                     Path checkpointDir, Output out) throws IOException {
+        FineTunePlan plan = plan(cfg, fineTuneGroup);
+        out.info("Plan: " + String.join(" -> ", plan.phases().stream().map(p -> p.name() + " (up to " + p.maxEpochs()
+                + " epochs, " + p.trainable().describe() + ")").toList()));
+        FineTuner.Builder b = FineTuner.builder().model(model).train(flows.train()).validation(flows.validation())
+                .plan(plan).seed(cfg.seed()).progress(new Talk(out));
+        if (checkpointDir != null) {
+            b.runDir(checkpointDir);
+        }
+        TrainingResult r = b.build().fit();
+        return trained(r, plan);
+    }
+
+    @Override
+    public FitPipeline.Trained resume(FitRun.Flows flows, Path runDir, Output out) throws IOException {
+        TrainingResult r = FineTuner.resumeBuilder(runDir).train(flows.train()).validation(flows.validation())
+                .progress(new Talk(out)).build().fit();
+        return trained(r, null);
+    }
+
+    private static FitPipeline.Trained trained(TrainingResult r, FineTunePlan plan) throws IOException {
+        return new FitPipeline.Trained(r.model(), r.history().stream().map(HistoryEntry::of).toList(),
+                plan == null ? null : JSON.readTree(plan.toJson()));
+    }
+
+    /** Progress bar per epoch (batches, loss, ETA) and one line per finished epoch. */
+    static final class Talk implements ProgressListener {
+        private final Output out;
+        private Output.Progress bar;
+
+        Talk(Output out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onPhase(String phase) {
+            out.info("Phase " + phase);
+        }
+
+        @Override
+        public void onBatch(BatchEnd b) {
+            if (bar == null) {
+                bar = out.progress(String.format(Locale.ROOT, "%s %d/%d", b.phase(), b.epoch(), b.maxEpochs()),
+                        b.batchesPerEpoch(), "batches");
+            }
+            bar.update(b.batch(), String.format(Locale.ROOT, "loss %.4f", b.loss()));
+        }
+
+        @Override
+        public void onEpoch(EpochRecord r) {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+            double acc = r.value(Metric.VAL_ACCURACY);
+            out.event("epoch", Output.fields("phase", r.phase(), "epoch", r.epoch(), "loss", r.loss(),
+                            "valLoss", r.valLoss(), "valAccuracy", acc, "lr", r.lr(), "seconds", r.seconds()),
+                    String.format(Locale.ROOT, "  %s epoch %d: loss %.4f, val_loss %.4f, val_accuracy %.1f %%, "
+                                    + "lr %.1e, %.1f s (%.1f images/s)", r.phase(), r.epoch(), r.loss(), r.valLoss(),
+                            100 * acc, r.lr(), r.seconds(), r.imagesPerSecond()));
+        }
+    }
+}

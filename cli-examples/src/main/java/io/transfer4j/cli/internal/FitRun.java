@@ -1,0 +1,318 @@
+package io.transfer4j.cli.internal;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import io.transfer4j.augmentation.AugmentOptions;
+import io.transfer4j.augmentation.DataSplit;
+import io.transfer4j.augmentation.DirectoryFlow;
+import io.transfer4j.augmentation.FlowOptions;
+import io.transfer4j.augmentation.ImagePipeline;
+import io.transfer4j.cli.FitConfig;
+import io.transfer4j.cli.Output;
+import io.transfer4j.cli.UsageException;
+import io.transfer4j.cli.report.ConfusedSample;
+import io.transfer4j.cli.report.Evaluation;
+import io.transfer4j.cli.report.Plots;
+import io.transfer4j.core.HeadSpec;
+import io.transfer4j.core.LayerSelection;
+import io.transfer4j.core.Pooling;
+import io.transfer4j.core.Task;
+import io.transfer4j.core.TransferModel;
+import io.transfer4j.zoo.Backbone;
+import io.transfer4j.zoo.BackboneSpec;
+import io.transfer4j.zoo.CutPoint;
+import io.transfer4j.zoo.InputShape;
+import io.transfer4j.zoo.WeightsUnavailableException;
+import io.transfer4j.zoo.Zoo;
+
+/**
+ * The steps shared by {@code transfer4j fit} and {@code transfer4j quickstart}, each reporting through
+ * {@link Output}: split the data, build the backbone (pretrained or random with calibrated BatchNorm), attach the
+ * head, evaluate on the test split, and pick the most confused test images for the report.
+ */
+public final class FitRun {
+
+    /** The split manifest in a run directory. */
+    public static final String SPLIT = "split.json";
+    /** How many misclassified test images the report shows. */
+    public static final int CONFUSED_SHOWN = 8;
+    /** Batches used to calibrate BatchNorm statistics of a random backbone. */
+    public static final int CALIBRATION_BATCHES = 4;
+
+    private FitRun() {
+    }
+
+    /** The backbone spec for an id, a usage error listing the known ids when unknown. */
+    public static BackboneSpec spec(Zoo zoo, String id) {
+        try {
+            return zoo.spec(id);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** The square input the config asks for (or the backbone's default), checked against the backbone. */
+    public static InputShape input(BackboneSpec spec, FitConfig cfg) {
+        InputShape input = cfg.imageSize() == null ? spec.defaultInput() : InputShape.rgb(cfg.imageSize(), cfg.imageSize());
+        try {
+            return spec.checkInput(input, false);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** Seeded stratified split of the class folders, written to {@code split.json} in the run directory. */
+    public static DataSplit split(FitConfig cfg, Path runDir) throws IOException {
+        DataSplit split;
+        try {
+            split = DataSplit.stratified(cfg.data(), 1 - cfg.validationSplit() - cfg.testSplit(),
+                    cfg.validationSplit(), cfg.testSplit(), cfg.seed());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (split.classes().size() < 2) {
+            throw new UsageException(cfg.data() + " has " + split.classes().size() + " class folder(s) "
+                    + split.classes() + "; a classifier needs at least 2 (one sub-folder of images per class)");
+        }
+        split.write(runDir.resolve(SPLIT));
+        return split;
+    }
+
+    /** Flow options for this run (no shuffling: the trainer shuffles by epoch when it wants to). */
+    public static FlowOptions flowOptions(FitConfig cfg, InputShape input, boolean shuffle) {
+        return FlowOptions.builder().targetSize(input.height(), input.width()).batchSize(cfg.batchSize())
+                .seed(cfg.seed()).shuffle(shuffle).build();
+    }
+
+    /** The Keras-tutorial augmentation used when {@code augment} is on. */
+    public static AugmentOptions augmentation() {
+        return AugmentOptions.builder().horizontalFlip(true).rotationRange(15).widthShiftRange(0.1)
+                .heightShiftRange(0.1).zoomRange(0.1).build();
+    }
+
+    /**
+     * The backbone as the config asks. With {@code weights: auto} and no verified ImageNet weights, the returned
+     * note explains why and how to install them; the backbone is then randomly initialised.
+     */
+    public static Backbone backbone(Zoo zoo, FitConfig cfg, InputShape input, Consumer<String> note) {
+        return switch (cfg.weights()) {
+            case RANDOM -> {
+                note.accept("Random initialisation was requested (weights: random): the backbone has learned nothing "
+                        + "before this run, so expect far lower accuracy than with ImageNet weights.");
+                yield zoo.random(cfg.backbone(), input, cfg.seed());
+            }
+            case PRETRAINED -> {
+                try {
+                    yield zoo.load(cfg.backbone(), input);
+                } catch (WeightsUnavailableException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            }
+            case AUTO -> {
+                BackboneSpec spec = zoo.spec(cfg.backbone());
+                if (spec.weights().isEmpty()) {
+                    note.accept("The catalogue lists no pretrained weights for " + spec.id() + ", so it starts "
+                            + "from random initialisation (BatchNorm statistics calibrated on the training images).");
+                    yield zoo.random(cfg.backbone(), input, cfg.seed());
+                }
+                try {
+                    yield zoo.load(cfg.backbone(), input);
+                } catch (WeightsUnavailableException e) {
+                    note.accept(weightsParagraph(spec, e));
+                    yield zoo.random(cfg.backbone(), input, cfg.seed());
+                }
+            }
+        };
+    }
+
+    /** The one paragraph a user reads when ImageNet weights could not be had: why, and how to install them. */
+    static String weightsParagraph(BackboneSpec spec, WeightsUnavailableException e) {
+        String why = switch (e.reason()) {
+            case OFFLINE -> "offline mode is on (TRANSFER4J_OFFLINE) and no verified copy is on this machine";
+            case DOWNLOAD_FAILED -> "they could not be downloaded (" + firstSentence(e.getMessage()) + ")";
+            case CHECKSUM_MISMATCH -> "the file found or downloaded did not match the publisher's checksum";
+            case NO_SOURCE -> "the catalogue lists no source for them";
+        };
+        io.transfer4j.zoo.WeightSource file = spec.weights().stream().filter(w -> !w.includesTop()).findFirst()
+                .orElse(spec.weights().get(0));
+        return "ImageNet weights for " + spec.id() + " are not available: " + why + ". This run therefore starts "
+                + "from random initialisation (BatchNorm statistics calibrated on the training images): every step "
+                + "runs, but the model learns far less than a pretrained one would. To use ImageNet weights, "
+                + "download " + file.fileName() + " from " + file.uri() + " on a machine with internet access and "
+                + "install it here with: transfer4j models install " + spec.id() + " --from FILE (where the internet "
+                + "is reachable, transfer4j models download " + spec.id() + " does both); transfer4j models info "
+                + spec.id() + " lists every accepted file and its checksum.";
+    }
+
+    private static String firstSentence(String s) {
+        if (s == null) {
+            return "no details";
+        }
+        int dot = s.indexOf(". ");
+        return (dot > 0 ? s.substring(0, dot) : s).trim();
+    }
+
+    /** The transfer model: backbone cut before its classifier, global pooling, optional dense layers, softmax. */
+    public static TransferModel model(Backbone backbone, FitConfig cfg, List<String> labels) {
+        CutPoint cut = backbone.cutPoints().stream().filter(c -> c.kind() == CutPoint.Kind.FEATURE_MAP).findFirst()
+                .orElse(backbone.defaultCut());
+        HeadSpec.Builder head = HeadSpec.builder();
+        if (cut.kind() == CutPoint.Kind.FEATURE_MAP) {
+            head.pooling(cfg.pooling() == FitConfig.Pooling.MAX ? Pooling.MAX : Pooling.AVG);
+        }
+        for (int units : cfg.dense()) {
+            head.dense(units, org.nd4j.linalg.activations.Activation.RELU, cfg.dropout(), false);
+        }
+        return TransferModel.builder().backbone(backbone).cut(cut.name()).head(head.build()).task(Task.MULTICLASS)
+                .labels(labels).trainable(LayerSelection.headOnly()).seed(cfg.seed()).build();
+    }
+
+    /** The layer group fine-tuning starts from: the named one, or the last group with weights for "last". */
+    public static String fineTuneGroup(Backbone backbone, FitConfig cfg) {
+        List<String> groups = backbone.groups().stream().map(g -> g.name())
+                .filter(n -> !n.equals("fc")).toList();
+        if (FitConfig.UNFREEZE_LAST.equals(cfg.unfreeze())) {
+            return groups.get(groups.size() - 1);
+        }
+        if (!groups.contains(cfg.unfreeze())) {
+            String near = ConfigFiles.nearest(cfg.unfreeze(), groups);
+            throw new UsageException("config 'unfreeze' must name a layer group of " + backbone.id() + " ("
+                    + String.join(", ", groups) + "), 'last' or 'none'; received '" + cfg.unfreeze() + "'"
+                    + (near != null ? " (did you mean '" + near + "'?)" : ""));
+        }
+        return cfg.unfreeze();
+    }
+
+    /** Test-set predictions, one per image, in flow order. */
+    public record Scored(String file, int actual, int predicted, float[] probabilities) {
+    }
+
+    /** Runs the model over a non-shuffled flow and keeps every prediction. */
+    public static List<Scored> score(ComputationGraph graph, DirectoryFlow flow, Output out, String task) {
+        List<Scored> all = new ArrayList<>();
+        flow.reset();
+        try (Output.Progress bar = out.progress(task, flow.batchesPerEpoch(), "batches")) {
+            int b = 0;
+            while (flow.hasNext()) {
+                DataSet ds = flow.next();
+                List<String> names = flow.lastBatchFilenames();
+                INDArray p = graph.output(false, ds.getFeatures())[0];
+                INDArray y = ds.getLabels();
+                for (int i = 0; i < p.rows(); i++) {
+                    float[] probs = p.getRow(i).toFloatVector();
+                    all.add(new Scored(names.get(i), y.getRow(i).argMax().getInt(0), argmax(probs), probs));
+                }
+                bar.update(++b, null);
+            }
+        }
+        return all;
+    }
+
+    /** Training's metrics (accuracy, top-2, loss, per-class, AUC, confusion) of scored images. */
+    public static io.transfer4j.training.Metrics metrics(List<String> labels, List<Scored> scored) {
+        return io.transfer4j.training.Metrics.compute(labels, scored.stream().mapToInt(Scored::actual).toArray(),
+                scored.stream().map(Scored::probabilities).toArray(float[][]::new), 2);
+    }
+
+    /**
+     * The misclassified images, most confident mistakes first, with thumbnails; {@code gradCam} draws the
+     * Grad-CAM overlay of one image (null when unavailable).
+     */
+    public static List<ConfusedSample> mostConfused(Path dataRoot, List<String> labels, List<Scored> scored,
+                                                    java.util.function.Function<Path, BufferedImage> gradCam)
+            throws IOException {
+        List<Scored> wrong = scored.stream().filter(s -> s.actual() != s.predicted())
+                .sorted(Comparator.comparingDouble((Scored s) -> -s.probabilities()[s.predicted()])
+                        .thenComparing(Scored::file))
+                .limit(CONFUSED_SHOWN).toList();
+        List<ConfusedSample> out = new ArrayList<>();
+        for (Scored s : wrong) {
+            Path file = dataRoot.resolve(s.file());
+            byte[] thumb = Plots.png(Plots.thumbnail(Images.read(file), 100));
+            BufferedImage cam = gradCam == null ? null : gradCam.apply(file);
+            out.add(new ConfusedSample(s.file(), labels.get(s.actual()), labels.get(s.predicted()),
+                    s.probabilities()[s.predicted()], thumb, cam == null ? null : Plots.png(Plots.thumbnail(cam, 100))));
+        }
+        return out;
+    }
+
+    /** The resolved config as an ordered map for {@code config.json} and the report. */
+    public static Map<String, Object> configMap(FitConfig cfg) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("data", cfg.data().toAbsolutePath().normalize().toString());
+        m.put("backbone", cfg.backbone());
+        m.put("runDir", cfg.runDir().toAbsolutePath().normalize().toString());
+        m.put("seed", cfg.seed());
+        m.put("imageSize", cfg.imageSize());
+        m.put("batchSize", cfg.batchSize());
+        m.put("validationSplit", cfg.validationSplit());
+        m.put("testSplit", cfg.testSplit());
+        m.put("weights", cfg.weights().name().toLowerCase(Locale.ROOT));
+        m.put("pooling", cfg.pooling().name().toLowerCase(Locale.ROOT));
+        m.put("dense", cfg.dense());
+        m.put("dropout", cfg.dropout());
+        m.put("augment", cfg.augment());
+        m.put("headEpochs", cfg.headEpochs());
+        m.put("headLearningRate", cfg.headLearningRate());
+        m.put("unfreeze", cfg.unfreeze());
+        m.put("fineTuneEpochs", cfg.fineTuneEpochs());
+        m.put("fineTuneLearningRate", cfg.fineTuneLearningRate());
+        m.put("patience", cfg.patience());
+        return m;
+    }
+
+    public static String seconds(Instant since) {
+        return String.format(Locale.ROOT, "%.1f s", Duration.between(since, Instant.now()).toMillis() / 1000.0);
+    }
+
+    static int argmax(float[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            if (p[i] > p[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Builds the flows of a split: training (augmented if asked), validation and test (never augmented). */
+    public record Flows(DirectoryFlow train, DirectoryFlow calibration, DirectoryFlow validation, DirectoryFlow test)
+            implements AutoCloseable {
+        public static Flows of(BackboneSpec spec, FitConfig cfg, DataSplit split, InputShape input) {
+            ImagePipeline plain = ImagePipeline.forBackbone(spec);
+            ImagePipeline trainPipe = cfg.augment() ? plain.augment(augmentation()) : plain;
+            FlowOptions shuffled = flowOptions(cfg, input, true);
+            FlowOptions ordered = flowOptions(cfg, input, false);
+            return new Flows(trainPipe.flowFromSplit(split, DataSplit.Part.TRAIN, shuffled),
+                    plain.flowFromSplit(split, DataSplit.Part.TRAIN, shuffled),
+                    plain.flowFromSplit(split, DataSplit.Part.VALIDATION, ordered),
+                    split.items(DataSplit.Part.TEST).isEmpty() ? null
+                            : plain.flowFromSplit(split, DataSplit.Part.TEST, ordered));
+        }
+
+        @Override
+        public void close() {
+            train.close();
+            calibration.close();
+            validation.close();
+            if (test != null) {
+                test.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.transfer4j.cli.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/** Checks on directories a command is about to fill, done before any long work starts. */
+public final class WorkDirs {
+
+    private WorkDirs() {
+    }
+
+    /**
+     * Creates {@code dir} if needed and proves it writable (a probe file is written and removed), and checks the
+     * file system has {@code neededBytes} free. Every failure names the directory and says what to do.
+     *
+     * @param what how the user knows the directory, e.g. "work directory (--workdir)"
+     */
+    public static Path prepare(Path dir, String what, long neededBytes) throws IOException {
+        Path abs = dir.toAbsolutePath().normalize();
+        if (Files.exists(abs) && !Files.isDirectory(abs)) {
+            throw new IOException(what + " " + abs + " exists and is not a directory; choose a directory");
+        }
+        try {
+            Files.createDirectories(abs);
+            Path probe = Files.createTempFile(abs, ".transfer4j-write-test", ".tmp");
+            Files.delete(probe);
+        } catch (AccessDeniedException e) {
+            throw new IOException("cannot write to " + what + " " + abs + ": permission denied at " + e.getFile()
+                    + "; choose a directory you can write to", e);
+        } catch (FileSystemException e) {
+            throw new IOException("cannot write to " + what + " " + abs + ": "
+                    + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName())
+                    + (e.getFile() != null && !e.getFile().equals(abs.toString()) ? " (at " + e.getFile() + ")" : "")
+                    + "; choose another directory", e);
+        }
+        long free = Files.getFileStore(abs).getUsableSpace();
+        if (free < neededBytes) {
+            throw new IOException("not enough free space for " + what + " " + abs + ": " + mb(free)
+                    + " free, about " + mb(neededBytes) + " needed; free some space or choose another directory");
+        }
+        return abs;
+    }
+
+    public static String mb(long bytes) {
+        return String.format(Locale.ROOT, bytes < 10_000_000 ? "%.1f MB" : "%.0f MB", bytes / 1e6);
+    }
+
+    /** Deletes a directory tree; quietly does nothing when it does not exist. */
+    public static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}

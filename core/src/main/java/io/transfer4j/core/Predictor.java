@@ -1,0 +1,464 @@
+package io.transfer4j.core;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import io.transfer4j.augmentation.DecodedImage;
+import io.transfer4j.augmentation.ImageDecoder;
+import io.transfer4j.augmentation.ImagePipeline;
+import io.transfer4j.core.internal.GradCamEngine;
+import io.transfer4j.core.internal.InputArrays;
+import io.transfer4j.zoo.Normalization;
+
+/**
+ * Thread-safe inference on a trained model for batch applications: top-k predictions, feature vectors and
+ * Grad-CAM explanations for images given as files, bytes, {@link BufferedImage}s or raw pixel arrays. Resize
+ * (the manifest's interpolation), colour mode (the model's channel count) and normalisation (the backbone's)
+ * come from the bundle, never from the caller.
+ *
+ * <pre>{@code
+ * try (Predictor p = Predictor.open(Path.of("model.t4j"))) {
+ *     List<Prediction> top3 = p.predict(Path.of("cat.jpg"), 3);
+ *     p.predictAll(Path.of("inbox"), 1).writeCsv(Path.of("predictions.csv"));
+ * }
+ * }</pre>
+ *
+ * <p>Concurrency: a pool of up to {@link Options#parallelism()} graph copies; each call borrows one, so calls
+ * from many threads run in parallel (DL4J graphs are not thread-safe to share) and give exactly the answers a
+ * single thread would.
+ */
+public final class Predictor implements AutoCloseable {
+
+    /** File name extensions {@link #predictAll(Path, int)} picks up in a directory. */
+    public static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff",
+            "pgm", "ppm", "pbm", "pnm", "pam", "psd", "wbmp");
+
+    /**
+     * @param parallelism  graph copies in the pool (>= 1): how many calls run at once
+     * @param batchSize    images per forward pass in {@link #predictAll} (>= 1)
+     * @param gradCamLayer the feature-map layer for {@link #explain}; null = the last conv/activation before the cut
+     */
+    public record Options(int parallelism, int batchSize, String gradCamLayer) {
+        public Options {
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("parallelism must be >= 1; received " + parallelism);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1; received " + batchSize);
+            }
+        }
+
+        /** Up to 4 parallel graph copies (fewer on small machines), batches of 16, default Grad-CAM layer. */
+        public static Options defaults() {
+            return new Options(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), 16, null);
+        }
+
+        public Options withParallelism(int p) {
+            return new Options(p, batchSize, gradCamLayer);
+        }
+
+        public Options withBatchSize(int b) {
+            return new Options(parallelism, b, gradCamLayer);
+        }
+
+        public Options withGradCamLayer(String layer) {
+            return new Options(parallelism, batchSize, layer);
+        }
+    }
+
+    /** One pooled graph copy and its lazily built Grad-CAM engine. */
+    private static final class Slot {
+        final ComputationGraph graph;
+        GradCamEngine gradCam;
+
+        Slot(ComputationGraph graph) {
+            this.graph = graph;
+        }
+    }
+
+    private final TransferModel model;
+    private final ComputationGraph prototype;
+    private final Options options;
+    private final BlockingQueue<Slot> idle;
+    private final AtomicInteger created = new AtomicInteger();
+    private final String gradCamLayer;
+    private volatile boolean closed;
+
+    private Predictor(TransferModel model, ComputationGraph prototype, Options options) {
+        this.model = model;
+        this.prototype = prototype;
+        this.options = options;
+        this.idle = new ArrayBlockingQueue<>(options.parallelism());
+        this.idle.add(new Slot(prototype));
+        this.created.set(1);
+        if (options.gradCamLayer() != null) {
+            List<String> body = model.bodyVertices();
+            if (!body.contains(options.gradCamLayer())) {
+                throw new IllegalArgumentException("Unknown Grad-CAM layer '" + options.gradCamLayer() + "'; layers"
+                        + " before the cut: " + String.join(", ", body) + "."
+                        + io.transfer4j.core.internal.Names.didYouMean(options.gradCamLayer(), body));
+            }
+            this.gradCamLayer = options.gradCamLayer();
+        } else {
+            this.gradCamLayer = null;
+        }
+    }
+
+    /** Opens a bundle file with default options. */
+    public static Predictor open(Path bundle) throws IOException {
+        return open(bundle, Options.defaults());
+    }
+
+    public static Predictor open(Path bundle, Options options) throws IOException {
+        TransferModel m = ModelBundle.load(bundle);
+        return new Predictor(m, m.graph(), options);
+    }
+
+    /** A predictor on a copy of {@code model}'s current weights (later training does not affect it). */
+    public static Predictor of(TransferModel model) {
+        return of(model, Options.defaults());
+    }
+
+    public static Predictor of(TransferModel model, Options options) {
+        return new Predictor(model, copyForInference(model.graph()), options);
+    }
+
+    public List<String> labels() {
+        return model.labels();
+    }
+
+    public Task task() {
+        return model.task();
+    }
+
+    /** The manifest's preprocessing facts, for display. */
+    public Normalization normalization() {
+        return model.normalization();
+    }
+
+    public io.transfer4j.zoo.InputShape input() {
+        return model.input();
+    }
+
+    // ------------------------------------------------------------------ predict
+
+    public List<Prediction> predict(Path image, int k) throws IOException {
+        return ranked(run(prepare(ImageDecoder.decode(image)).normalised, false)[0].getRow(0), k);
+    }
+
+    public List<Prediction> predict(byte[] image, int k) throws IOException {
+        return ranked(run(prepare(ImageDecoder.decode(image)).normalised, false)[0].getRow(0), k);
+    }
+
+    public List<Prediction> predict(BufferedImage image, int k) {
+        return ranked(run(prepare(ImageDecoder.decode(image)).normalised, false)[0].getRow(0), k);
+    }
+
+    /**
+     * @param pixels raw pixel values 0-255 in RGB (or gray) order, {@code [c,h,w]} or {@code [1,c,h,w]}, at the
+     *               model's input size; channel count is converted, normalisation is applied here
+     */
+    public List<Prediction> predict(INDArray pixels, int k) {
+        return ranked(run(prepare(pixels).normalised, false)[0].getRow(0), k);
+    }
+
+    /** Every image file under {@code dirOrFile} (recursively, sorted by path), or that one file. */
+    public PredictionTable predictAll(Path dirOrFile, int k) throws IOException {
+        if (!Files.exists(dirOrFile)) {
+            throw new java.nio.file.NoSuchFileException(dirOrFile.toString(), null, "no such file or directory");
+        }
+        if (Files.isDirectory(dirOrFile)) {
+            try (Stream<Path> s = Files.walk(dirOrFile)) {
+                return predictAll(s.filter(Files::isRegularFile).filter(Predictor::isImageName).sorted().toList(), k);
+            }
+        }
+        return predictAll(List.of(dirOrFile), k);
+    }
+
+    /** The given files, in the given order, in batches; unreadable files become error rows. */
+    public PredictionTable predictAll(List<Path> files, int k) {
+        checkK(k);
+        List<PredictionTable.Row> rows = new ArrayList<>();
+        batched(files, false, (file, out, error) -> rows.add(error != null
+                ? new PredictionTable.Row(file, List.of(), error)
+                : new PredictionTable.Row(file, ranked(out, k), null)));
+        return new PredictionTable(model.labels(), k, rows);
+    }
+
+    /**
+     * One file's embedding from {@link #embedAll}.
+     *
+     * @param file   the input file
+     * @param vector the features ({@link #embeddingSize()} values), or null when {@code error} is set
+     * @param error  why the file could not be embedded, or null
+     */
+    public record Embedding(Path file, float[] vector, String error) {
+    }
+
+    /** Embeddings of the given files, in order, computed in batches; unreadable files get an error instead. */
+    public List<Embedding> embedAll(List<Path> files) {
+        List<Embedding> out = new ArrayList<>();
+        batched(files, true, (file, row, error) -> out.add(new Embedding(file,
+                error == null ? row.toFloatVector() : null, error)));
+        return out;
+    }
+
+    /** Receives one file's output row (or error) from {@link #batched}. */
+    private interface RowSink {
+        void accept(Path file, INDArray row, String error);
+    }
+
+    /** Decodes files in order, runs them in batches of {@code batchSize}, hands each file's row (or error) on. */
+    private void batched(List<Path> files, boolean embedding, RowSink sink) {
+        for (int start = 0; start < files.size(); start += options.batchSize()) {
+            List<Path> chunk = files.subList(start, Math.min(files.size(), start + options.batchSize()));
+            List<INDArray> inputs = new ArrayList<>();
+            String[] errors = new String[chunk.size()];
+            for (int i = 0; i < chunk.size(); i++) {
+                try {
+                    inputs.add(prepare(ImageDecoder.decode(chunk.get(i))).normalised);
+                } catch (IOException | RuntimeException e) {
+                    errors[i] = e.getClass().getSimpleName() + ": " + e.getMessage();
+                }
+            }
+            INDArray out = null;
+            if (!inputs.isEmpty()) {
+                out = run(Nd4j.concat(0, inputs.toArray(INDArray[]::new)), embedding)[0];
+                out = out.reshape(out.size(0), out.length() / out.size(0));
+            }
+            int next = 0;
+            for (int i = 0; i < chunk.size(); i++) {
+                sink.accept(chunk.get(i), errors[i] == null ? out.getRow(next++) : null, errors[i]);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ embed
+
+    /** The backbone's features for an image: the cut output, pooled as the head pools it (feature-map cuts). */
+    public float[] embed(Path image) throws IOException {
+        return embedding(prepare(ImageDecoder.decode(image)).normalised);
+    }
+
+    public float[] embed(byte[] image) throws IOException {
+        return embedding(prepare(ImageDecoder.decode(image)).normalised);
+    }
+
+    public float[] embed(BufferedImage image) {
+        return embedding(prepare(ImageDecoder.decode(image)).normalised);
+    }
+
+    public float[] embed(INDArray pixels) {
+        return embedding(prepare(pixels).normalised);
+    }
+
+    /** Length of {@link #embed} vectors. */
+    public int embeddingSize() {
+        long[] s = model.featureShape();
+        if (model.cut().kind() == io.transfer4j.zoo.CutPoint.Kind.FEATURE_MAP
+                && model.head().pooling() != Pooling.FLATTEN) {
+            return (int) s[0];
+        }
+        long n = 1;
+        for (long d : s) {
+            n *= d;
+        }
+        return (int) n;
+    }
+
+    // ------------------------------------------------------------------ explain
+
+    /** Grad-CAM for the top predicted class. */
+    public GradCam explain(Path image) throws IOException {
+        return explain(prepare(ImageDecoder.decode(image)), -1);
+    }
+
+    /** Grad-CAM for class {@code classIndex} (a label index). */
+    public GradCam explain(Path image, int classIndex) throws IOException {
+        return explain(prepare(ImageDecoder.decode(image)), checkClass(classIndex));
+    }
+
+    public GradCam explain(byte[] image, int classIndex) throws IOException {
+        return explain(prepare(ImageDecoder.decode(image)), checkClass(classIndex));
+    }
+
+    public GradCam explain(BufferedImage image) {
+        return explain(prepare(ImageDecoder.decode(image)), -1);
+    }
+
+    public GradCam explain(BufferedImage image, int classIndex) {
+        return explain(prepare(ImageDecoder.decode(image)), checkClass(classIndex));
+    }
+
+    public GradCam explain(INDArray pixels) {
+        return explain(prepare(pixels), -1);
+    }
+
+    public GradCam explain(INDArray pixels, int classIndex) {
+        return explain(prepare(pixels), checkClass(classIndex));
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Releases the graph copies. Further calls fail. */
+    @Override
+    public void close() {
+        closed = true;
+        idle.clear();
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /** An input in both forms: raw pixels (for overlays) and normalised (for the network). */
+    private record Prepared(INDArray raw, INDArray normalised) {
+    }
+
+    private Prepared prepare(DecodedImage decoded) {
+        INDArray raw = ImagePipeline.toInput(decoded, model.input(), Normalization.none(), model.interpolation());
+        return new Prepared(raw, model.normalization().applyInPlace(raw.dup()));
+    }
+
+    private Prepared prepare(INDArray pixels) {
+        INDArray raw = InputArrays.toModelChannels(pixels, model.input());
+        return new Prepared(raw, model.normalization().applyInPlace(raw.dup()));
+    }
+
+    private INDArray[] run(INDArray batch, boolean withEmbedding) {
+        Slot s = borrow();
+        try {
+            if (withEmbedding) {
+                return s.graph.output(List.of(model.embeddingVertex()), false, new INDArray[] {batch}, null);
+            }
+            return new INDArray[] {s.graph.outputSingle(false, batch)};
+        } finally {
+            release(s);
+        }
+    }
+
+    private float[] embedding(INDArray input) {
+        INDArray e = run(input, true)[0];
+        return e.reshape(e.size(0), e.length() / e.size(0)).getRow(0).toFloatVector();
+    }
+
+    private GradCam explain(Prepared in, int requested) {
+        Slot s = borrow();
+        try {
+            INDArray probs = s.graph.outputSingle(false, in.normalised).getRow(0);
+            int cls = requested >= 0 ? requested : ranked(probs, 1).get(0).index();
+            if (s.gradCam == null) {
+                String layer = gradCamLayer != null ? gradCamLayer
+                        : GradCamEngine.defaultTarget(model.plainConfiguration(), model.inputType(),
+                        model.bodyVertices());
+                s.gradCam = new GradCamEngine(model.plainConfiguration(), s.graph, layer, model.inputType());
+            }
+            int outputIndex = model.task() == Task.BINARY ? 0 : cls;
+            double sign = model.task() == Task.BINARY && cls == 0 ? -1 : 1;
+            GradCamEngine.Raw raw = s.gradCam.compute(s.graph, in.normalised, outputIndex, sign);
+            float[][] coarse = GradCamEngine.normalise(raw.cam());
+            float[][] full = GradCamEngine.normalise(GradCamEngine.resize(raw.cam(), model.input().height(),
+                    model.input().width()));
+            double p = probability(probs, cls);
+            return new GradCam(cls, model.labels().get(cls), p, s.gradCam.target(), full, coarse,
+                    InputArrays.toImage(in.raw));
+        } finally {
+            release(s);
+        }
+    }
+
+    private Slot borrow() {
+        if (closed) {
+            throw new IllegalStateException("this Predictor is closed");
+        }
+        Slot s = idle.poll();
+        if (s != null) {
+            return s;
+        }
+        while (true) {
+            int n = created.get();
+            if (n >= options.parallelism()) {
+                break;
+            }
+            if (created.compareAndSet(n, n + 1)) {
+                return new Slot(copyForInference(prototype));
+            }
+        }
+        try {
+            return idle.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a free model copy", e);
+        }
+    }
+
+    /** Same configuration and parameters, no updater state (ComputationGraph.clone() would copy it too). */
+    private static ComputationGraph copyForInference(ComputationGraph g) {
+        ComputationGraph copy = new ComputationGraph(g.getConfiguration().clone());
+        copy.init(g.params().dup(), false);
+        return copy;
+    }
+
+    private void release(Slot s) {
+        if (!closed) {
+            idle.offer(s);
+        }
+    }
+
+    private double probability(INDArray row, int index) {
+        if (model.task() == Task.BINARY) {
+            double p = row.getDouble(0);
+            return index == 1 ? p : 1 - p;
+        }
+        return row.getDouble(index);
+    }
+
+    private List<Prediction> ranked(INDArray row, int k) {
+        checkK(k);
+        List<Prediction> all = new ArrayList<>();
+        for (int i = 0; i < model.labels().size(); i++) {
+            all.add(new Prediction(model.labels().get(i), i, probability(row, i)));
+        }
+        all.sort(Comparator.comparingDouble(Prediction::probability).reversed()
+                .thenComparingInt(Prediction::index));
+        return List.copyOf(all.subList(0, Math.min(k, all.size())));
+    }
+
+    private static void checkK(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k (how many top predictions) must be >= 1; received " + k);
+        }
+    }
+
+    private int checkClass(int classIndex) {
+        if (classIndex < 0 || classIndex >= model.labels().size()) {
+            throw new IllegalArgumentException("class index must be in 0.." + (model.labels().size() - 1) + " ("
+                    + String.join(", ", model.labels()) + "); received " + classIndex);
+        }
+        return classIndex;
+    }
+
+    private static boolean isImageName(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        int dot = n.lastIndexOf('.');
+        return dot > 0 && !n.startsWith(".") && IMAGE_EXTENSIONS.contains(n.substring(dot + 1));
+    }
+
+    /** For tests and diagnostics: graph copies created so far. */
+    int copies() {
+        return created.get();
+    }
+}

@@ -1,0 +1,38 @@
+package io.transfer4j.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aWriteThatFailsHalfWayLeavesTheOldFileAndNoTempFile() throws IOException {
+        Path target = Files.writeString(dir.resolve("model.t4j"), "old bundle");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, os -> {
+            os.write("half of the new bund".getBytes(StandardCharsets.UTF_8));
+            throw new IOException("disk full");
+        }));
+        assertEquals("disk full", e.getMessage());
+        assertEquals("old bundle", Files.readString(target));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(target), files.toList(), "temp file removed");
+        }
+        AtomicFiles.write(target, os -> os.write("new".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("new", Files.readString(target));
+        assertTrue(Files.isRegularFile(AtomicFiles.write(dir.resolve("a/b/c.txt"), os -> os.write(1))),
+                "parent directories created");
+    }
+}

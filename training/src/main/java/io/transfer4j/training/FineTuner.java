@@ -1,0 +1,292 @@
+package io.transfer4j.training;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.transfer4j.augmentation.ImageFlow;
+import io.transfer4j.core.LayerSelection;
+import io.transfer4j.core.ModelBundle;
+import io.transfer4j.core.Task;
+import io.transfer4j.core.TransferModel;
+import io.transfer4j.training.internal.Engine;
+import io.transfer4j.zoo.LayerGroup;
+import io.transfer4j.zoo.internal.Names;
+
+/**
+ * The training module's entry point: a {@link TransferModel}, training/validation/test data and a
+ * {@link FineTunePlan} in, a {@link TrainingResult} out.
+ *
+ * <pre>{@code
+ * TrainingResult r = FineTuner.builder()
+ *         .model(model).train(trainFlow).validation(valFlow).test(testFlow)
+ *         .plan(FineTunePlan.kerasRecipe("res5", 10, 10))
+ *         .runDir(Path.of("runs/cats")).seed(42)
+ *         .callbacks(ModelCheckpoint.bestOnly(Path.of("runs/cats/best.t4j"), Monitor.of(Metric.VAL_ACCURACY)))
+ *         .build().fit();
+ * }</pre>
+ *
+ * <p>Everything is checked in {@link Builder#build()}, before any training: unknown layer groups or layers
+ * (with the valid names and the nearest), monitors on metrics the run does not compute, early stopping on a
+ * validation metric without validation data or with an empty validation set. With a run directory every epoch
+ * ends with a checkpoint; calling {@code fit()} again with the same directory (e.g. after a kill) resumes from
+ * it and reaches the same result as an uninterrupted run.
+ */
+public final class FineTuner {
+    private final Engine.Config config;
+
+    private FineTuner(Engine.Config config) {
+        this.config = config;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs the plan (or resumes it from the run directory's checkpoint). */
+    public TrainingResult fit() {
+        return new Engine(config).run();
+    }
+
+    /**
+     * Resumes the run in {@code runDir} from its last checkpoint with the plan, seed, class weights and model
+     * recorded there; the data must be the same as when the run began (checked for folder flows).
+     */
+    public static TrainingResult resume(Path runDir, DataSetIterator train, DataSetIterator validation,
+                                        DataSetIterator test, Callback... callbacks) {
+        return resumeBuilder(runDir).train(train).validation(validation).test(test).callbacks(callbacks).build()
+                .fit();
+    }
+
+    /** A builder filled from a run directory (model, plan, seed, options); add the data and callbacks. */
+    public static Builder resumeBuilder(Path runDir) {
+        Path runJson = runDir.resolve("run.json");
+        if (!Files.isRegularFile(runJson)) {
+            throw new IllegalArgumentException("no run to resume in " + runDir + ": run.json is missing; pass the "
+                    + "directory a FineTuner run was started with");
+        }
+        try {
+            ObjectMapper json = new ObjectMapper();
+            JsonNode run = json.readTree(runJson.toFile());
+            return builder().runDir(runDir)
+                    .model(ModelBundle.load(runDir.resolve("initial-model.t4j")))
+                    .plan(FineTunePlan.fromJson(run.get("plan").toString()))
+                    .seed(run.get("seed").asLong())
+                    .topK(run.get("topK").asInt())
+                    .classWeights(json.treeToValue(run.get("classWeights"), ClassWeights.class))
+                    .featureCache(FeatureCacheMode.valueOf(run.get("featureCache").asText()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the run in " + runDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Collects a run; {@link #build()} checks it against the model and the data. */
+    public static final class Builder {
+        private TransferModel model;
+        private DataSetIterator train;
+        private DataSetIterator validation;
+        private DataSetIterator test;
+        private FineTunePlan plan;
+        private Path runDir;
+        private long seed = 42;
+        private final List<Callback> callbacks = new ArrayList<>();
+        private ClassWeights classWeights = ClassWeights.none();
+        private int topK = 5;
+        private FeatureCacheMode cacheMode = FeatureCacheMode.AUTO;
+        private long cacheMemoryLimit = 1L << 30;
+
+        private Builder() {
+        }
+
+        public Builder model(TransferModel model) {
+            this.model = model;
+            return this;
+        }
+
+        /** Training data; the features must be what the model's input expects (normalised NCHW). */
+        public Builder train(DataSetIterator train) {
+            this.train = train;
+            return this;
+        }
+
+        public Builder validation(DataSetIterator validation) {
+            this.validation = validation;
+            return this;
+        }
+
+        public Builder test(DataSetIterator test) {
+            this.test = test;
+            return this;
+        }
+
+        public Builder plan(FineTunePlan plan) {
+            this.plan = plan;
+            return this;
+        }
+
+        /** Where checkpoints, history and the final model go; an existing checkpoint there is resumed. */
+        public Builder runDir(Path runDir) {
+            this.runDir = runDir;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder callbacks(Callback... callbacks) {
+            this.callbacks.addAll(List.of(callbacks));
+            return this;
+        }
+
+        /** A display of progress (batches, loss, ETA); any number may be added. */
+        public Builder progress(ProgressListener listener) {
+            this.callbacks.add(Objects.requireNonNull(listener, "progress listener").asCallback());
+            return this;
+        }
+
+        public Builder classWeights(ClassWeights weights) {
+            this.classWeights = Objects.requireNonNull(weights, "classWeights: use ClassWeights.none() for none");
+            return this;
+        }
+
+        /** k of the top-k accuracy (default 5, clamped to the number of classes). */
+        public Builder topK(int k) {
+            this.topK = k;
+            return this;
+        }
+
+        public Builder featureCache(FeatureCacheMode mode) {
+            this.cacheMode = Objects.requireNonNull(mode, "featureCache mode");
+            return this;
+        }
+
+        /** Bytes of cached features held in memory before the cache spills to disk (default 1 GiB). */
+        public Builder featureCacheMemoryLimit(long bytes) {
+            this.cacheMemoryLimit = bytes;
+            return this;
+        }
+
+        public FineTuner build() {
+            if (model == null) {
+                throw new IllegalArgumentException("FineTuner needs a model: .model(TransferModel)");
+            }
+            if (train == null) {
+                throw new IllegalArgumentException("FineTuner needs training data: .train(DataSetIterator)");
+            }
+            if (plan == null) {
+                throw new IllegalArgumentException("FineTuner needs a plan: .plan(FineTunePlan.kerasRecipe(...)) "
+                        + "or FineTunePlan.of(phases)");
+            }
+            if (topK < 1) {
+                throw new IllegalArgumentException("topK must be >= 1; received " + topK);
+            }
+            if (cacheMemoryLimit < 0) {
+                throw new IllegalArgumentException("featureCacheMemoryLimit must be >= 0 bytes; received "
+                        + cacheMemoryLimit);
+            }
+            if (model.task() == Task.MULTILABEL) {
+                throw new IllegalArgumentException("FineTuner's metrics and class weights cover single-label tasks "
+                        + "(MULTICLASS, BINARY); this model is MULTILABEL, which is not supported yet");
+            }
+            if (!(classWeights instanceof ClassWeights.None)) {
+                if (model.task() != Task.MULTICLASS) {
+                    throw new IllegalArgumentException("class weights need a MULTICLASS model (softmax over the "
+                            + "classes); this model is " + model.task() + ". For two classes build it with "
+                            + "Task.MULTICLASS and both labels");
+                }
+                if (classWeights instanceof ClassWeights.Explicit) {
+                    classWeights.resolve(model.labels(), new long[model.labels().size()]);
+                }
+            }
+            if (train instanceof ImageFlow f && f.samples() == 0) {
+                throw new IllegalArgumentException("the training flow has no images; check the folder and the "
+                        + "validation split");
+            }
+            checkPlanAgainstModel();
+            checkMetrics();
+            return new FineTuner(new Engine.Config(model, train, validation, test, plan, runDir, seed,
+                    List.copyOf(callbacks), classWeights, topK, cacheMode, cacheMemoryLimit));
+        }
+
+        private void checkPlanAgainstModel() {
+            List<String> groups = model.backbone().groups().stream().map(LayerGroup::name).toList();
+            for (Phase p : plan.phases()) {
+                if (p.trainable() instanceof LayerSelection.FromGroup g && !groups.contains(g.group())) {
+                    throw new IllegalArgumentException("phase '" + p.name() + "' unfreezes layer group '" + g.group()
+                            + "', which " + model.backbone().id() + " does not have; groups: "
+                            + String.join(", ", groups) + "." + Names.didYouMean(g.group(), groups));
+                }
+                if (p.trainable() instanceof LayerSelection.FromLayer l && !model.bodyVertices().contains(l.layer())) {
+                    throw new IllegalArgumentException("phase '" + p.name() + "' unfreezes from layer '" + l.layer()
+                            + "', which is not in the backbone of " + model.backbone().id() + " (cut at "
+                            + model.bodyOutputName() + ")." + Names.didYouMean(l.layer(), model.bodyVertices()));
+                }
+                for (String g : p.groupLrMultipliers().keySet()) {
+                    if (!g.equals("head") && !groups.contains(g)) {
+                        throw new IllegalArgumentException("phase '" + p.name() + "' sets a learning-rate multiplier "
+                                + "for layer group '" + g + "', which " + model.backbone().id() + " does not have; "
+                                + "groups: " + String.join(", ", groups) + ", head." + Names.didYouMean(g, groups));
+                    }
+                }
+                // a custom schedule must give a usable rate from its first step
+                p.schedule().lr(Progress.start(1, p.maxEpochs()));
+            }
+        }
+
+        private void checkMetrics() {
+            Set<Metric> computed = EnumSet.of(Metric.LOSS);
+            if (validation != null) {
+                computed.addAll(EnumSet.allOf(Metric.class));
+            }
+            for (Phase p : plan.phases()) {
+                if (p.earlyStopping() != null) {
+                    requireComputed("phase '" + p.name() + "' early stopping", p.earlyStopping().monitor().metric(),
+                            computed);
+                }
+            }
+            for (Callback c : callbacks) {
+                for (Metric m : c.requiredMetrics()) {
+                    requireComputed("callback " + c.id(), m, computed);
+                }
+            }
+            boolean needsValidation = plan.phases().stream().anyMatch(p -> p.earlyStopping() != null
+                    && p.earlyStopping().monitor().metric().validation())
+                    || callbacks.stream().anyMatch(c -> c.requiredMetrics().stream().anyMatch(Metric::validation));
+            if (needsValidation && isEmpty(validation)) {
+                throw new IllegalArgumentException("the validation set is empty, but early stopping or a callback "
+                        + "monitors a validation metric; give validation data (e.g. validationSplit > 0 with enough "
+                        + "images per class) or monitor 'loss'");
+            }
+        }
+
+        private static void requireComputed(String who, Metric m, Set<Metric> computed) {
+            if (!computed.contains(m)) {
+                throw new IllegalArgumentException(who + " monitors '" + m.key() + "', which this run does not "
+                        + "compute: it needs validation data (.validation(...)). Computed: " + computed.stream()
+                        .map(Metric::key).collect(Collectors.joining(", ")) + ".");
+            }
+        }
+
+        private static boolean isEmpty(DataSetIterator it) {
+            if (it instanceof ImageFlow f) {
+                return f.samples() == 0;
+            }
+            it.reset();
+            return !it.hasNext();
+        }
+    }
+}

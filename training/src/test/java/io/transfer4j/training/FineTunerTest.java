@@ -1,0 +1,268 @@
+package io.transfer4j.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.dataset.api.iterator.TestDataSetIterator;
+
+import io.transfer4j.core.LayerSelection;
+
+class FineTunerTest {
+    @TempDir
+    static Path shared;
+    static Path data;
+
+    @BeforeAll
+    static void generate() throws Exception {
+        data = TinyRun.ensureData(shared, 12);
+    }
+
+    private static FineTunePlan twoPhases() {
+        return FineTunePlan.of(
+                Phase.builder("head").maxEpochs(3).lr(1e-2).earlyStopping(EarlyStopping.onValLoss(2)).build(),
+                Phase.builder("fine").maxEpochs(2).trainable(LayerSelection.fromGroup("block3"))
+                        .optimizer(Optimizer.sgd(0.9, true)).schedule(LrSchedule.cosine(1e-3, 1e-5))
+                        .groupLrMultiplier("block3", 0.1).earlyStopping(EarlyStopping.onValLoss(1)).build());
+    }
+
+    private static TinyRun open(boolean augment) throws Exception {
+        return TinyRun.open(data, TinyRun.zooHome(shared), augment, 8);
+    }
+
+    @Test
+    void twoPhaseRunWithCacheEarlyStoppingCheckpointsAndFiles(@TempDir Path runDir) throws Exception {
+        try (TinyRun t = open(false)) {
+            ModelCheckpoint best = ModelCheckpoint.bestOnly(runDir.resolve("best.t4j"), Monitor.of(Metric.VAL_ACCURACY));
+            TrainingResult r = FineTuner.builder().model(t.model).train(t.train).validation(t.validation)
+                    .test(t.validation).plan(twoPhases()).runDir(runDir).seed(1).callbacks(best,
+                            new CsvLogger(runDir.resolve("log.csv"))).build().fit();
+            List<EpochRecord> h = r.history();
+            assertEquals("head", h.get(0).phase());
+            assertEquals("fine", h.get(h.size() - 1).phase());
+            assertTrue(h.size() >= 3 && h.size() <= 5, "history " + h);
+            assertTrue(h.stream().allMatch(e -> Double.isFinite(e.loss()) && Double.isFinite(e.valLoss())));
+            assertTrue(h.get(0).metrics().containsKey(Metric.VAL_ROC_AUC));
+            List<Double> fineLr = h.stream().filter(e -> e.phase().equals("fine")).map(EpochRecord::lr).toList();
+            assertTrue(fineLr.get(0) < 1e-3 && fineLr.get(0) > 1e-5, "cosine schedule inside its range: " + fineLr);
+            if (fineLr.size() == 2) {
+                assertTrue(fineLr.get(1) < fineLr.get(0), "cosine decays: " + fineLr);
+            }
+            assertNotNull(r.testMetrics());
+            assertEquals(9, r.testMetrics().examples());
+            assertEquals(TrainingResult.StopReason.COMPLETED, r.stopReason());
+            for (String f : List.of("history.csv", "history.json", "run.json", "initial-model.t4j", "model.t4j",
+                    "checkpoint.json", "best.t4j", "log.csv")) {
+                assertTrue(Files.exists(runDir.resolve(f)), f);
+            }
+            List<String> csv = Files.readAllLines(runDir.resolve("history.csv"));
+            assertTrue(csv.get(0).startsWith("phase,epoch,loss,val_loss,"), csv.get(0));
+            assertEquals(h.size() + 1, csv.size());
+            assertEquals(h.size(), History.readJson(runDir.resolve("history.json")).epochs().size());
+        }
+    }
+
+    @Test
+    void progressListenerSeesEveryBatchWithAnEta() throws Exception {
+        List<BatchEnd> batches = new java.util.ArrayList<>();
+        List<String> phases = new java.util.ArrayList<>();
+        try (TinyRun t = open(true)) {
+            FineTuner.builder().model(t.model).train(t.train).seed(1)
+                    .plan(FineTunePlan.of(Phase.builder("head").maxEpochs(2).lr(1e-3).build()))
+                    .progress(new ProgressListener() {
+                        @Override
+                        public void onBatch(BatchEnd b) {
+                            batches.add(b);
+                        }
+
+                        @Override
+                        public void onPhase(String phase) {
+                            phases.add(phase);
+                        }
+                    }).build().fit();
+        }
+        assertEquals(List.of("head"), phases);
+        assertEquals(8, batches.size(), "27 images in batches of 8: 4 per epoch, 2 epochs");
+        BatchEnd first = batches.get(0);
+        assertEquals(1, first.batch());
+        assertEquals(4, first.batchesPerEpoch());
+        assertEquals(8, first.examples());
+        assertTrue(first.etaSeconds() >= 0);
+        assertEquals(27, batches.get(3).examples());
+        assertEquals(0, batches.get(3).etaSeconds(), 1e-12);
+        assertEquals(2, batches.get(7).epoch());
+    }
+
+    @Test
+    void autoCacheSkipsAugmentedFlowsAndUsesPlainOnes() throws Exception {
+        FineTunePlan plan = FineTunePlan.of(Phase.builder("head").maxEpochs(3).lr(1e-2).build());
+        try (TinyRun plain = open(false); TinyRun augmented = open(true)) {
+            FineTuner.builder().model(plain.model).train(plain.train).plan(plan).seed(1).build().fit();
+            FineTuner.builder().model(augmented.model).train(augmented.train).plan(plan).seed(1).build().fit();
+            // cached: one pass to build the cache, epochs never touch the flow again; augmented: one flow epoch each
+            assertEquals(0, plain.train.epoch());
+            assertEquals(2, augmented.train.epoch());
+        }
+    }
+
+    @Test
+    void cacheIsReusedAcrossHeadPhasesAndRebuiltWhenTheBodyChanged() throws Exception {
+        try (TinyRun t = open(false)) {
+            java.util.List<org.nd4j.linalg.dataset.DataSet> all = new java.util.ArrayList<>();
+            t.train.setEpoch(0);
+            while (t.train.hasNext()) {
+                all.add(t.train.next());
+            }
+            org.nd4j.linalg.dataset.DataSet ds = org.nd4j.linalg.dataset.DataSet.merge(all);
+            Phase head = Phase.builder("head").maxEpochs(2).lr(1e-2).build();
+            Phase head2 = Phase.builder("head2").maxEpochs(2).lr(1e-3).build();
+            Phase fine = Phase.builder("fine").maxEpochs(1).trainable(LayerSelection.fromGroup("block3")).lr(1e-3)
+                    .build();
+
+            CountingIterator a = new CountingIterator(new TestDataSetIterator(ds, 8));
+            FineTuner.builder().model(t.model).train(a).featureCache(FeatureCacheMode.ALWAYS)
+                    .plan(FineTunePlan.of(head, head2)).seed(1).build().fit();
+            assertEquals(1, a.passes, "4 head-only epochs on one cache");
+
+            CountingIterator b = new CountingIterator(new TestDataSetIterator(ds, 8));
+            FineTuner.builder().model(t.model).train(b).featureCache(FeatureCacheMode.ALWAYS)
+                    .plan(FineTunePlan.of(head, fine, head2)).seed(1).build().fit();
+            // cache, count the batches once, the fine-tuning epoch, and a new cache after the body changed
+            assertEquals(4, b.passes);
+
+            CountingIterator c = new CountingIterator(new TestDataSetIterator(ds, 8));
+            FineTuner.builder().model(t.model).train(c).featureCache(FeatureCacheMode.AUTO)
+                    .plan(FineTunePlan.of(head)).seed(1).build().fit();
+            assertEquals(1 + 2, c.passes, "AUTO does not cache an iterator that may be augmented");
+        }
+    }
+
+    @Test
+    void featureMapCutsAreCachedAsFeatureMaps() throws Exception {
+        try (TinyRun t = open(false)) {
+            io.transfer4j.zoo.Zoo zoo = io.transfer4j.zoo.Zoo.builder().home(TinyRun.zooHome(shared)).offline(true)
+                    .build();
+            io.transfer4j.core.TransferModel m = io.transfer4j.core.TransferModel.builder()
+                    .backbone(zoo.random("tiny", new io.transfer4j.zoo.InputShape(3, TinyRun.SIZE, TinyRun.SIZE), 3))
+                    .cut("block3_pool").labels(t.train.getLabels()).seed(4).build();
+            m.calibrateBatchNorm(t.train, 2);
+            TrainingResult r = FineTuner.builder().model(m).train(t.train).validation(t.validation)
+                    .plan(FineTunePlan.of(Phase.builder("head").maxEpochs(2).lr(1e-2).build())).seed(1).build().fit();
+            assertEquals(2, r.history().size());
+            assertTrue(Double.isFinite(r.history().get(1).valLoss()));
+            assertEquals(1, t.train.epoch(), "calibration took epoch 0, the cache one more pass, training none");
+        }
+    }
+
+    @Test
+    void aLargeCacheSpillsToTheRunDirectoryAndIsRemovedAfterwards(@TempDir Path runDir) throws Exception {
+        try (TinyRun t = open(false)) {
+            TrainingResult r = FineTuner.builder().model(t.model).train(t.train).validation(t.validation)
+                    .featureCacheMemoryLimit(64).runDir(runDir).seed(2)
+                    .plan(FineTunePlan.of(Phase.builder("head").maxEpochs(2).lr(1e-2).build()))
+                    .callbacks(new Callback() {
+                        @Override
+                        public Decision onEpochEnd(EpochRecord rec, TrainingControl c) {
+                            assertTrue(Files.isDirectory(runDir.resolve("feature-cache").resolve("train")),
+                                    "chunks on disk while training");
+                            return Decision.CONTINUE;
+                        }
+                    }).build().fit();
+            assertEquals(2, r.history().size());
+            assertTrue(Double.isFinite(r.history().get(1).valLoss()));
+            assertTrue(!Files.exists(runDir.resolve("feature-cache").resolve("train")));
+        }
+    }
+
+    @Test
+    void sameSeedSameDataSameHistory() throws Exception {
+        List<String> a;
+        List<String> b;
+        try (TinyRun t = open(true)) {
+            a = TinyRun.comparable(FineTuner.builder().model(t.model).train(t.train).validation(t.validation)
+                    .plan(twoPhases()).seed(9).build().fit().history());
+        }
+        try (TinyRun t = open(true)) {
+            b = TinyRun.comparable(FineTuner.builder().model(t.model).train(t.train).validation(t.validation)
+                    .plan(twoPhases()).seed(9).build().fit().history());
+        }
+        assertEquals(a, b);
+    }
+
+    @Test
+    void classWeightsTrainAndAreCheckedAgainstTheLabels() throws Exception {
+        try (TinyRun t = open(false)) {
+            TrainingResult r = FineTuner.builder().model(t.model).train(t.train).validation(t.validation)
+                    .classWeights(ClassWeights.balanced()).plan(FineTunePlan.of(Phase.builder("head").maxEpochs(2)
+                            .lr(1e-2).build())).seed(3).build().fit();
+            assertEquals(2, r.history().size());
+            assertTrue(Double.isFinite(r.history().get(1).loss()));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FineTuner.builder()
+                    .model(t.model).train(t.train).classWeights(ClassWeights.explicit(java.util.Map.of("cats", 2.0)))
+                    .plan(FineTunePlan.of(Phase.builder("head").build())).build());
+            assertTrue(e.getMessage().contains("give exactly one weight per class"), e.getMessage());
+        }
+    }
+
+    @Test
+    void badPlansAreRejectedBeforeTraining() throws Exception {
+        try (TinyRun t = open(false)) {
+            FineTunePlan unknownGroup = FineTunePlan.of(Phase.builder("x").trainable(LayerSelection.fromGroup("block9"))
+                    .build());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FineTuner.builder()
+                    .model(t.model).train(t.train).plan(unknownGroup).build());
+            assertTrue(e.getMessage().contains("unfreezes layer group 'block9'") && e.getMessage().contains("block3"),
+                    e.getMessage());
+
+            FineTunePlan badMultiplier = FineTunePlan.of(Phase.builder("x").groupLrMultiplier("res5", 0.1).build());
+            assertThrows(IllegalArgumentException.class, () -> FineTuner.builder().model(t.model).train(t.train)
+                    .plan(badMultiplier).build());
+
+            e = assertThrows(IllegalArgumentException.class, () -> Phase.builder("x").lr(0).build());
+            assertEquals("phase 'x': learning rate must be finite and > 0; received 0.0", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Phase.builder("x").lr(-1e-3).build());
+
+            FineTunePlan es = FineTunePlan.of(Phase.builder("x").earlyStopping(EarlyStopping.onValLoss(1)).build());
+            e = assertThrows(IllegalArgumentException.class, () -> FineTuner.builder().model(t.model).train(t.train)
+                    .plan(es).build());
+            assertTrue(e.getMessage().contains("monitors 'val_loss', which this run does not compute"),
+                    e.getMessage());
+
+            e = assertThrows(IllegalArgumentException.class, () -> FineTuner.builder().model(t.model).train(t.train)
+                    .validation(new TestDataSetIterator(List.of(), 4)).plan(es).build());
+            assertTrue(e.getMessage().contains("validation set is empty"), e.getMessage());
+
+            e = assertThrows(IllegalArgumentException.class, () -> FineTuner.builder().model(t.model).train(t.train)
+                    .plan(FineTunePlan.of(Phase.builder("x").build())).callbacks(ReduceLrOnPlateau.of(
+                            Monitor.of(Metric.VAL_MACRO_F1))).build());
+            assertTrue(e.getMessage().contains("callback ReduceLrOnPlateau monitors 'val_macro_f1'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void nanLossStopsWithWhereAndKeepsTheLastGoodCheckpoint(@TempDir Path runDir) throws Exception {
+        FineTunePlan plan = FineTunePlan.of(Phase.builder("ok").maxEpochs(1).lr(1e-3).build(),
+                Phase.builder("boom").maxEpochs(2).trainable(LayerSelection.all()).optimizer(Optimizer.sgd(0, false))
+                        .lr(1e12).build());
+        try (TinyRun t = open(false)) {
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> FineTuner.builder()
+                    .model(t.model).train(t.train).plan(plan).runDir(runDir).seed(1).build().fit());
+            assertTrue(e.getMessage().matches("(?s)Loss became (NaN|-?Infinity) in phase 'boom', epoch 1, batch \\d+ "
+                    + "at learning rate 1\\.0E12; the last good checkpoint in .* is kept.*"), e.getMessage());
+            assertEquals(1, e.history().size());
+            var c = new io.transfer4j.training.internal.RunDirectory(runDir).read().orElseThrow();
+            assertEquals(1, c.state().phaseIndex(), "checkpoint from the end of phase 'ok'");
+            assertTrue(c.params().values().stream().allMatch(a -> !a.isNaN().any() && !a.isInfinite().any()));
+            assertTrue(!t.model.graph().params().isNaN().any() && !t.model.graph().params().isInfinite().any(),
+                    "the in-memory model is put back to its weights before the failing epoch");
+        }
+    }
+}
