@@ -64,13 +64,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         out.info("Evaluating " + model + " (" + m.backbone().id() + ", " + labels.size() + " classes, input "
                 + m.input() + ") on " + data);
         FlowOptions opts = FlowOptions.builder().targetSize(m.input().height(), m.input().width())
-                .batchSize(batchSize).shuffle(false).classes(labels).build();
+                .batchSize(batchSize).shuffle(false).classes(folders).build();
+        // the folders may be a subset of the model's labels (a test set without some class)
+        int[] toModelIndex = folders.stream().mapToInt(labels::indexOf).toArray();
         io.transfer4j.training.Metrics metrics;
         try (DirectoryFlow flow = ImagePipeline.of(m.normalization()).flowFromDirectory(data, opts)) {
             if (flow.samples() == 0) {
                 throw new UsageException("--data " + data + " holds no readable images in its class folders");
             }
-            metrics = FitRun.metrics(labels, FitRun.score(m.graph(), flow, out, "evaluate"));
+            metrics = FitRun.metrics(labels, FitRun.score(m.graph(), flow, out, "evaluate", toModelIndex));
         }
         Evaluation eval = Evaluation.of(metrics);
         out.result(format(eval, data, FitRun.seconds(t0)) + String.format(Locale.ROOT,

@@ -12,7 +12,6 @@ import io.transfer4j.cli.internal.Args;
 import io.transfer4j.cli.internal.ConfigFiles;
 import io.transfer4j.cli.internal.FineTunerTrainer;
 import io.transfer4j.cli.internal.FitPipeline;
-import io.transfer4j.cli.internal.Predictions;
 import io.transfer4j.cli.internal.WorkDirs;
 import io.transfer4j.cli.report.RunDirectory;
 import io.transfer4j.zoo.Zoo;
@@ -110,7 +109,7 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
         }
         FitPipeline.Outcome o = FitPipeline.run("transfer4j fit", cfg,
                 resuming ? FitPipeline.Mode.RESUME : FitPipeline.Mode.RESUMABLE, dir, dir, Zoo.fromEnvironment(),
-                new FineTunerTrainer(), Predictions::gradCam, out);
+                new FineTunerTrainer(), out);
         StringBuilder sb = new StringBuilder("\n");
         if (o.test() != null) {
             sb.append(String.format(Locale.ROOT, "Test accuracy: %.1f %% on %d held-out images (macro F1 %.3f)%n",

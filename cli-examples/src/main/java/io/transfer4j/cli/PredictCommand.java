@@ -1,6 +1,6 @@
 package io.transfer4j.cli;
 
-import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,32 +9,26 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import io.transfer4j.cli.internal.Args;
-import io.transfer4j.cli.internal.AtomicFiles;
-import io.transfer4j.cli.internal.Predictions;
 import io.transfer4j.cli.internal.Tables;
 import io.transfer4j.core.Prediction;
-import io.transfer4j.core.TransferModel;
+import io.transfer4j.core.PredictionTable;
+import io.transfer4j.core.Predictor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code transfer4j predict --model BUNDLE [--out FILE.csv|FILE.json] PATH...}. */
+/** {@code transfer4j predict --model BUNDLE [--out FILE.csv|FILE.json] PATH...} (core's {@link Predictor}). */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Classify images with a model bundle. PATH is an image file or a directory (searched "
-                + "recursively for " + "png, jpg, jpeg, bmp, gif, tif, tiff, ppm, pgm, pnm files).",
+                + "recursively for png, jpg, jpeg, bmp, gif, tif, tiff, ... files).",
                 "Without --out a table goes to stdout; --out FILE.csv or FILE.json writes a file instead.",
                 "Files that cannot be decoded are reported and skipped; the exit code is then 1."},
         footer = {"", "Examples:", "  transfer4j predict --model run/model.t4j photo1.jpg photo2.png",
                 "  transfer4j predict --model run/model.t4j --top 3 --out predictions.csv images/"})
 public final class PredictCommand implements Callable<Integer> {
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Spec
     CommandSpec spec;
@@ -52,10 +46,6 @@ public final class PredictCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or directories.")
     List<Path> paths;
 
-    /** One image's result. */
-    public record Result(String file, List<Prediction> predictions, String error) {
-    }
-
     @Override
     public Integer call() throws Exception {
         Output out = Output.of(spec);
@@ -67,39 +57,42 @@ public final class PredictCommand implements Callable<Integer> {
             throw new UsageException("--top must be >= 1; received " + top);
         }
         for (Path p : paths) {
-            if (!java.nio.file.Files.exists(p)) {
+            if (!Files.exists(p)) {
                 throw new UsageException("no such file or directory: " + p);
             }
         }
-        TransferModel m = Args.bundle(model);
-        List<Path> files = Predictions.expand(paths);
-        if (files.isEmpty()) {
-            throw new UsageException("no image files in " + paths + " (looked for " + String.join(", ",
-                    Predictions.EXTENSIONS) + ")");
-        }
-        int k = Math.min(top, m.labels().size());
-        List<Result> results = new ArrayList<>();
-        int failed = 0;
-        try (Output.Progress bar = out.progress("predict", files.size(), "images")) {
-            for (Path f : files) {
-                try {
-                    results.add(new Result(f.toString(), Predictions.topK(m, f, k), null));
-                } catch (IOException e) {
-                    failed++;
-                    results.add(new Result(f.toString(), List.of(), e.getMessage()));
-                    out.warn(e.getMessage() + " (skipped)");
+        PredictionTable table;
+        try (Predictor predictor = Args.predictor(model)) {
+            int k = Math.min(top, predictor.labels().size());
+            List<PredictionTable.Row> rows = new ArrayList<>();
+            try (Output.Progress bar = out.progress("predict", paths.size(), "paths")) {
+                for (Path p : paths) {
+                    rows.addAll(predictor.predictAll(p, k).rows());
+                    bar.update(rows.size(), null);
                 }
-                bar.update(results.size(), null);
+            }
+            table = new PredictionTable(predictor.labels(), k, rows);
+        }
+        if (table.rows().isEmpty()) {
+            throw new UsageException("no image files in " + paths + " (looked for " + String.join(", ",
+                    new java.util.TreeSet<>(Predictor.IMAGE_EXTENSIONS)) + ")");
+        }
+        for (PredictionTable.Row r : table.failures()) {
+            out.warn("cannot read " + r.file() + ": " + r.error() + " (skipped)");
+        }
+        int failed = table.failures().size();
+        if (format != null) {
+            if (format.equals("csv")) {
+                table.writeCsv(outFile);
+            } else {
+                table.writeJson(outFile);
             }
         }
-        if (format != null) {
-            AtomicFiles.writeString(outFile, format.equals("csv") ? csv(results, k) : JSON.writeValueAsString(results));
-        }
-        String human = format != null ? "Wrote " + (results.size() - failed) + " predictions to " + outFile
-                : table(results, k);
+        String human = format != null ? "Wrote " + (table.rows().size() - failed) + " predictions to " + outFile
+                : render(table);
         if (failed > 0) {
             human += String.format(Locale.ROOT, "%n%d of %d files could not be read (see the warnings above)", failed,
-                    results.size());
+                    table.rows().size());
         }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("model", model.toString());
@@ -107,24 +100,27 @@ public final class PredictCommand implements Callable<Integer> {
             data.put("out", outFile.toString());
         }
         data.put("failed", failed);
-        data.put("results", results);
+        data.put("results", table.rows().stream().map(r -> Output.fields("file", r.file().toString(),
+                "predictions", r.top(), "error", r.error())).toList());
         out.result(human, data);
         return failed == 0 ? Transfer4j.OK : Transfer4j.FAILURE;
     }
 
-    static String table(List<Result> results, int k) {
+    static String render(PredictionTable t) {
+        int k = t.k();
         List<String> header = new ArrayList<>(List.of("file"));
         for (int i = 1; i <= k; i++) {
             header.add(k == 1 ? "label" : "label " + i);
             header.add("probability");
         }
         List<List<String>> rows = new ArrayList<>();
-        for (Result r : results) {
-            List<String> row = new ArrayList<>(List.of(r.file()));
+        for (PredictionTable.Row r : t.rows()) {
+            List<String> row = new ArrayList<>(List.of(r.file().toString()));
             for (int i = 0; i < k; i++) {
-                if (i < r.predictions().size()) {
-                    row.add(r.predictions().get(i).label());
-                    row.add(String.format(Locale.ROOT, "%.4f", r.predictions().get(i).probability()));
+                if (i < r.top().size()) {
+                    Prediction p = r.top().get(i);
+                    row.add(p.label());
+                    row.add(String.format(Locale.ROOT, "%.4f", p.probability()));
                 } else {
                     row.add(i == 0 ? "(unreadable)" : "");
                     row.add("");
@@ -133,32 +129,6 @@ public final class PredictCommand implements Callable<Integer> {
             rows.add(row);
         }
         return Tables.render(header, rows).stripTrailing();
-    }
-
-    static String csv(List<Result> results, int k) {
-        StringBuilder sb = new StringBuilder("file");
-        for (int i = 1; i <= k; i++) {
-            sb.append(k == 1 ? ",label,probability" : ",label_" + i + ",probability_" + i);
-        }
-        sb.append(",error\n");
-        for (Result r : results) {
-            sb.append(field(r.file()));
-            for (int i = 0; i < k; i++) {
-                if (i < r.predictions().size()) {
-                    Prediction p = r.predictions().get(i);
-                    sb.append(',').append(field(p.label())).append(',')
-                            .append(String.format(Locale.ROOT, "%.6f", p.probability()));
-                } else {
-                    sb.append(",,");
-                }
-            }
-            sb.append(',').append(r.error() == null ? "" : field(r.error())).append('\n');
-        }
-        return sb.toString();
-    }
-
-    private static String field(String s) {
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? '"' + s.replace("\"", "\"\"") + '"' : s;
     }
 
     private static String extension(Path p) {

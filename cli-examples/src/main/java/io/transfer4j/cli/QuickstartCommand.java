@@ -97,7 +97,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         List<Predictions.Row> predicted;
         try (StagedDirectory run = StagedDirectory.begin(cfg.runDir())) {
             o = FitPipeline.run("transfer4j quickstart", cfg, FitPipeline.Mode.ONE_SHOT, run.staging(), run.target(),
-                    Zoo.fromEnvironment(), new FineTunerTrainer(), Predictions::gradCam, out);
+                    Zoo.fromEnvironment(), new FineTunerTrainer(), out);
             predicted = Predictions.predict(run.staging().resolve(FitPipeline.BUNDLE), examples(o.split()));
             run.commit();
         }

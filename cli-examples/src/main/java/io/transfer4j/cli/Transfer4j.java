@@ -81,9 +81,13 @@ public final class Transfer4j implements Callable<Integer> {
         return verbose;
     }
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Without a subcommand: the usage text (exit 0). */
     @Override
     public Integer call() {
-        CommandLine.usage(this, System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
         return OK;
     }
 

@@ -79,6 +79,19 @@ abstract class AbstractMnistExample implements Callable<Integer> {
             description = "RMSprop learning rate (rho 0.9, epsilon 1e-7 as Keras). Default: ${DEFAULT-VALUE}.")
     double learningRate;
 
+    /** Where RMSprop's epsilon sits (see {@link Keras2RmsProp}). */
+    enum RmsPropForm {
+        /** DL4J's RmsProp (and Keras 3): lr*g / (sqrt(ms) + eps). */
+        DL4J,
+        /** Keras 2 / TensorFlow ApplyRMSProp: lr*g / sqrt(ms + eps). */
+        KERAS2
+    }
+
+    @Option(names = "--rmsprop", defaultValue = "DL4J",
+            description = "RMSprop form: DL4J = DL4J's RmsProp (as Keras 3: lr*g/(sqrt(ms)+eps)); KERAS2 = Keras 2 / "
+                    + "TensorFlow (lr*g/sqrt(ms+eps)). Default: ${DEFAULT-VALUE}.")
+    RmsPropForm rmsProp;
+
     @Option(names = "--limit-train", paramLabel = "N",
             description = "Use only the first N training images (before the split): for quick trials.")
     Integer limitTrain;
@@ -132,11 +145,12 @@ abstract class AbstractMnistExample implements Callable<Integer> {
                 .labels(classes.names).build();
         MnistFlow testFlow = MnistFlow.builder(test).batchSize(batchSize).shuffle(false).labels(classes.names).build();
 
-        MultiLayerNetwork net = MnistCnn.network(all.rows(), all.cols(), seed,
-                new org.nd4j.linalg.learning.config.RmsProp(learningRate, MnistCnn.KERAS_RMSPROP_RHO,
+        MultiLayerNetwork net = MnistCnn.network(all.rows(), all.cols(), seed, rmsProp == RmsPropForm.KERAS2
+                ? new Keras2RmsProp(learningRate, MnistCnn.KERAS_RMSPROP_RHO, MnistCnn.KERAS_RMSPROP_EPSILON)
+                : new org.nd4j.linalg.learning.config.RmsProp(learningRate, MnistCnn.KERAS_RMSPROP_RHO,
                         MnistCnn.KERAS_RMSPROP_EPSILON));
-        log.info(String.format(Locale.ROOT, "model: %,d parameters; RMSprop(lr=%s, rho=%s, eps=%s), batch %d, %d epochs%s",
-                net.numParams(), learningRate, MnistCnn.KERAS_RMSPROP_RHO, MnistCnn.KERAS_RMSPROP_EPSILON, batchSize,
+        log.info(String.format(Locale.ROOT, "model: %,d parameters; RMSprop %s form (lr=%s, rho=%s, eps=%s), batch %d, %d epochs%s",
+                net.numParams(), rmsProp, learningRate, MnistCnn.KERAS_RMSPROP_RHO, MnistCnn.KERAS_RMSPROP_EPSILON, batchSize,
                 epochs, train.isAugmented() ? ", augmented training data" : ""));
 
         ExampleOutputs outputs = new ExampleOutputs(outputDir());
@@ -167,7 +181,7 @@ abstract class AbstractMnistExample implements Callable<Integer> {
         metrics.put("parameters", net.numParams());
         metrics.put("epochs", epochs);
         metrics.put("batch_size", batchSize);
-        metrics.put("optimizer", Map.of("name", "RMSprop", "learning_rate", learningRate,
+        metrics.put("optimizer", Map.of("name", "RMSprop", "form", rmsProp.name(), "learning_rate", learningRate,
                 "rho", MnistCnn.KERAS_RMSPROP_RHO, "epsilon", MnistCnn.KERAS_RMSPROP_EPSILON));
         metrics.put("seed", seed);
         metrics.put("augmentation", augmentationSettings());

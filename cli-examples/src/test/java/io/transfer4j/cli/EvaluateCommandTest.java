@@ -68,6 +68,28 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void aSubsetOfTheClassesIsEvaluatedWithTheModelsLabelIndices() throws Exception {
+        Path subset = tmp.resolve("subset");
+        Files.createDirectories(subset);
+        for (String c : List.of("squares", "stripes")) { // not a prefix of the labels: indices must be mapped
+            Path to = Files.createDirectories(subset.resolve(c));
+            try (var files = Files.list(images.resolve(c))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, to.resolve(f.getFileName()));
+                }
+            }
+        }
+        CliRun r = CliRun.run("--json", "evaluate", "--model", bundle.toString(), "--data", subset.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode result = new ObjectMapper().readTree(r.out().lines().reduce((a, b) -> b).orElseThrow());
+        assertEquals(8, result.get("samples").asInt());
+        JsonNode support = result.get("perClass");
+        assertEquals(0, support.get(0).get("support").asInt(), "circles: none in the subset");
+        assertEquals(4, support.get(1).get("support").asInt(), "squares");
+        assertEquals(4, support.get(2).get("support").asInt(), "stripes");
+    }
+
+    @Test
     void badArgumentsAreOneLineUsageErrors() throws Exception {
         CliRun r = CliRun.run("evaluate", "--model", tmp.resolve("nope.t4j").toString(), "--data", images.toString());
         assertEquals(2, r.exitCode());

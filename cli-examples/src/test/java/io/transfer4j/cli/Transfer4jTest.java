@@ -171,6 +171,16 @@ class Transfer4jTest {
     }
 
     @Test
+    void noSubcommandPrintsTheUsageWithEveryCommand() {
+        CliRun r = CliRun.run();
+        assertEquals(0, r.exitCode());
+        for (String c : List.of("quickstart", "fit", "evaluate", "predict", "explain", "summary", "models")) {
+            assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith(c + " ") || l.trim().equals(c)),
+                    c + " listed in: " + r.out());
+        }
+    }
+
+    @Test
     void everySubcommandHasHelp() {
         List<String> checked = new ArrayList<>();
         helpAll(Transfer4j.commandLine(), new ArrayList<>(), checked);

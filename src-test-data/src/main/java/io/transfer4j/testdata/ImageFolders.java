@@ -141,6 +141,7 @@ public final class ImageFolders {
         try {
             generate(tmp, spec);
             Files.writeString(tmp.resolve(MARKER), spec.describe() + "\n", StandardCharsets.UTF_8);
+            relaxPermissions(tmp); // createTempDirectory makes it owner-only; the data is not secret
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -150,6 +151,16 @@ public final class ImageFolders {
         } catch (IOException | RuntimeException e) {
             deleteRecursively(tmp);
             throw e;
+        }
+    }
+
+    private static void relaxPermissions(Path dir) throws IOException {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
+            Files.setPosixFilePermissions(dir, perms);
+        } catch (UnsupportedOperationException notPosix) {
+            // Windows: the ACLs of the parent apply
         }
     }
 

@@ -57,6 +57,8 @@ class ImageFoldersTest {
         ImageFolders.Spec spec = new ImageFolders.Spec(2, 2, 16, List.of("png"), 3);
         assertTrue(ImageFolders.ensure(dir, spec));
         assertFalse(ImageFolders.ensure(dir, spec), "second call reuses");
+        assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir)), "readable by others like any folder the user makes");
         try (Stream<Path> s = Files.list(tmp)) {
             assertEquals(1, s.count(), "no partial directory left behind");
         }

@@ -53,6 +53,16 @@ public final class Args {
         }
     }
 
+    /** A predictor over a model bundle, with the same errors as {@link #bundle}. */
+    public static io.transfer4j.core.Predictor predictor(Path p) throws IOException {
+        existingFile(p, "--model");
+        try {
+            return io.transfer4j.core.Predictor.open(p);
+        } catch (InvalidBundleException e) {
+            throw new IOException("--model " + p + " is not a usable transfer4j bundle: " + e.getMessage(), e);
+        }
+    }
+
     /** Sub-folders of a class-folder directory, sorted (Keras order). */
     public static List<String> classFolders(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {

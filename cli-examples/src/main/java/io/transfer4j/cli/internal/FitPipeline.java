@@ -1,6 +1,5 @@
 package io.transfer4j.cli.internal;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -87,11 +85,9 @@ public final class FitPipeline {
      * Runs everything, writing into {@code writeDir} (which becomes {@code finalDir}: the same directory for
      * {@code fit}, a staging directory for {@code quickstart}).
      *
-     * @param gradCam Grad-CAM overlays for the trained model (a function of an image file), or null
      */
     public static Outcome run(String title, FitConfig cfg, Mode mode, Path writeDir, Path finalDir, Zoo zoo,
-                              Trainer trainer, Function<TransferModel, Function<Path, BufferedImage>> gradCam,
-                              Output out)
+                              Trainer trainer, Output out)
             throws IOException {
         Instant t0 = Instant.now();
         BackboneSpec spec = FitRun.spec(zoo, cfg.backbone());
@@ -162,8 +158,10 @@ public final class FitPipeline {
                 FitRun.seconds(ts)));
 
         ts = Instant.now();
-        Function<Path, BufferedImage> cam = gradCam == null ? null : gradCam.apply(model);
-        List<ConfusedSample> confused = FitRun.mostConfused(split.root(), split.classes(), scored, cam);
+        List<ConfusedSample> confused;
+        try (io.transfer4j.core.Predictor predictor = io.transfer4j.core.Predictor.of(model)) {
+            confused = FitRun.mostConfused(split.root(), split.classes(), scored, Predictions.gradCam(predictor));
+        }
         out.info("Explained the " + confused.size() + " most confused test images with Grad-CAM (" + FitRun.seconds(ts)
                 + ")");
 

@@ -204,6 +204,15 @@ public final class FitRun {
 
     /** Runs the model over a non-shuffled flow and keeps every prediction. */
     public static List<Scored> score(ComputationGraph graph, DirectoryFlow flow, Output out, String task) {
+        return score(graph, flow, out, task, null);
+    }
+
+    /**
+     * Like {@link #score(ComputationGraph, DirectoryFlow, Output, String)} for a flow over a subset of the model's
+     * classes: {@code toModelIndex[i]} is the model's index of the flow's class {@code i}.
+     */
+    public static List<Scored> score(ComputationGraph graph, DirectoryFlow flow, Output out, String task,
+                                     int[] toModelIndex) {
         List<Scored> all = new ArrayList<>();
         flow.reset();
         try (Output.Progress bar = out.progress(task, flow.batchesPerEpoch(), "batches")) {
@@ -215,7 +224,9 @@ public final class FitRun {
                 INDArray y = ds.getLabels();
                 for (int i = 0; i < p.rows(); i++) {
                     float[] probs = p.getRow(i).toFloatVector();
-                    all.add(new Scored(names.get(i), y.getRow(i).argMax().getInt(0), argmax(probs), probs));
+                    int actual = y.getRow(i).argMax().getInt(0);
+                    all.add(new Scored(names.get(i), toModelIndex == null ? actual : toModelIndex[actual],
+                            argmax(probs), probs));
                 }
                 bar.update(++b, null);
             }
