@@ -67,7 +67,7 @@ public record Backbone(BackboneSpec spec, ComputationGraph graph, InputShape inp
         boolean inSpec = spec.cutPoints().stream().anyMatch(c -> c.name().equals(name));
         String why = inSpec ? " '" + name + "' exists only with the classifier top, which is built only at the"
                 + " weights' own input " + spec.defaultInput() + "; this backbone was built for " + input + "."
-                : io.transfer4j.zoo.internal.Names.didYouMean(name, names);
+                : Names.didYouMean(name, names);
         throw new IllegalArgumentException("Unknown cut point '" + name + "' for " + spec.id() + " at " + input
                 + "; available: " + String.join(", ", names) + "." + why);
     }

@@ -1,5 +1,6 @@
 package io.transfer4j.cli.internal;
 
+import io.transfer4j.zoo.Names;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -188,31 +189,8 @@ public final class ConfigFiles {
         return "a " + t.getSimpleName();
     }
 
-    /** The allowed name closest to {@code s} by edit distance, when close enough to be a likely typo. */
+    /** The allowed name closest to {@code s} by edit distance, when close enough to be a likely typo; else null. */
     public static String nearest(String s, Collection<?> allowed) {
-        return allowed.stream().map(String::valueOf)
-                .min(Comparator.comparingInt(a -> distance(a.toLowerCase(Locale.ROOT), s.toLowerCase(Locale.ROOT))))
-                .filter(a -> distance(a.toLowerCase(Locale.ROOT), s.toLowerCase(Locale.ROOT))
-                        <= Math.max(2, s.length() / 3))
-                .orElse(null);
-    }
-
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return Names.nearest(s, allowed.stream().map(String::valueOf).toList()).orElse(null);
     }
 }

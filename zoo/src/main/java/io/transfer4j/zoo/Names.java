@@ -1,23 +1,30 @@
-package io.transfer4j.core.internal;
+package io.transfer4j.zoo;
 
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Optional;
 
-/** Nearest-name suggestions for "unknown X" errors. */
+/**
+ * Suggestions for mistyped names ("Did you mean ...?"), by case-insensitive edit distance. Every module uses this
+ * one implementation for its "unknown X" errors.
+ */
 public final class Names {
     private Names() {
     }
 
-    /** The candidate with the smallest edit distance to {@code name}, if any is reasonably close. */
+    /** The candidate closest to {@code name} (case-insensitive Levenshtein distance), if any is close enough. */
     public static Optional<String> nearest(String name, Collection<String> candidates) {
-        if (name == null) {
+        if (name == null || candidates.isEmpty()) {
             return Optional.empty();
         }
-        return candidates.stream()
-                .min(Comparator.comparingInt((String c) -> distance(name.toLowerCase(), c.toLowerCase()))
+        String lower = name.toLowerCase(Locale.ROOT);
+        String best = candidates.stream()
+                .min(Comparator.comparingInt((String c) -> distance(lower, c.toLowerCase(Locale.ROOT)))
                         .thenComparing(Comparator.naturalOrder()))
-                .filter(c -> distance(name.toLowerCase(), c.toLowerCase()) <= Math.max(3, name.length() / 2));
+                .orElseThrow();
+        int d = distance(lower, best.toLowerCase(Locale.ROOT));
+        return d <= Math.max(2, best.length() / 2) ? Optional.of(best) : Optional.empty();
     }
 
     /** {@code " Did you mean 'x'?"} or the empty string. */
@@ -25,7 +32,6 @@ public final class Names {
         return nearest(name, candidates).map(n -> " Did you mean '" + n + "'?").orElse("");
     }
 
-    /** Levenshtein distance. */
     static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
