@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.transfer4j.core.internal.AtomicFiles;
+import io.transfer4j.zoo.AtomicFiles;
 import io.transfer4j.core.internal.GraphSurgery;
 import io.transfer4j.core.internal.Json;
 import io.transfer4j.core.internal.Versions;
@@ -179,7 +179,7 @@ public final class ModelBundle {
         } catch (ZipException e) {
             throw new InvalidBundleException(file + " is not a transfer4j bundle: not a zip archive, or truncated ("
                     + e.getMessage() + "). A bundle is the .t4j file written by ModelBundle.save or"
-                    + " 'transfer4j train'.", e);
+                    + " by 'transfer4j fit' or 'transfer4j quickstart'.", e);
         }
         try {
             for (ZipEntry e : Collections.list(zip.entries())) {

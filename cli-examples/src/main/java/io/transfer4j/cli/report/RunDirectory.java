@@ -13,7 +13,7 @@ import java.util.TreeSet;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import io.transfer4j.cli.internal.AtomicFiles;
+import io.transfer4j.zoo.AtomicFiles;
 
 /**
  * The files of a run directory. Each file is written beside its target and moved into place, so a failure or a

@@ -1,5 +1,6 @@
 package io.transfer4j.training.internal;
 
+import io.transfer4j.zoo.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.transfer4j.core.internal;
+package io.transfer4j.zoo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,7 +25,7 @@ class AtomicFilesTest {
             os.write("half of the new bund".getBytes(StandardCharsets.UTF_8));
             throw new IOException("disk full");
         }));
-        assertEquals("disk full", e.getMessage());
+        assertEquals("cannot write " + target + ": disk full", e.getMessage(), "the error names the file");
         assertEquals("old bundle", Files.readString(target));
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(target), files.toList(), "temp file removed");
@@ -34,5 +34,20 @@ class AtomicFilesTest {
         assertEquals("new", Files.readString(target));
         assertTrue(Files.isRegularFile(AtomicFiles.write(dir.resolve("a/b/c.txt"), os -> os.write(1))),
                 "parent directories created");
+    }
+
+    @Test
+    void resultIsReadableByOthersUnlikeATempFile() throws IOException {
+        Path target = AtomicFiles.writeString(dir.resolve("report.html"), "<html></html>");
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(target);
+        assertTrue(perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ),
+                "default permissions (umask), not createTempFile's owner-only: " + perms);
+    }
+
+    @Test
+    void aDirectoryTargetIsRefusedWithWhatToDo() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AtomicFiles.writeString(dir, "x"));
+        assertTrue(e.getMessage().contains("is a directory; give a file name"), e.getMessage());
     }
 }
