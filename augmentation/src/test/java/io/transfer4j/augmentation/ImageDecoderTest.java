@@ -198,4 +198,63 @@ class ImageDecoderTest {
         INDArray g = ImagePipeline.toInput(a, new InputShape(1, 2, 2), Normalization.none(), Interpolation.NEAREST);
         assertEquals((200 * 19595 + 100 * 38470 + 50 * 7471 + 0x8000) >> 16, g.getDouble(0, 0, 0, 0), 0);
     }
+
+    /**
+     * The raw-raster JPEG path (libjpeg's YCbCr tables applied in Java) gives exactly the pixels of the JDK's own
+     * conversion, on noise (where any table difference shows), odd sizes, progressive, gray and EXIF-rotated files,
+     * and on every photo of the shared data set when it is present.
+     */
+    @Test
+    void rawJpegPathEqualsTheJdkConversion() throws Exception {
+        java.util.Random rnd = new java.util.Random(5);
+        List<byte[]> files = new java.util.ArrayList<>();
+        for (int[] size : new int[][] {{37, 23}, {64, 48}, {1, 1}, {17, 300}}) {
+            BufferedImage img = new BufferedImage(size[0], size[1], BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < size[1]; y++) {
+                for (int x = 0; x < size[0]; x++) {
+                    img.setRGB(x, y, rnd.nextInt(1 << 24));
+                }
+            }
+            byte[] jpeg = HostileFiles.jpeg(img);
+            files.add(jpeg);
+            files.add(HostileFiles.withExifOrientation(jpeg, 6));
+            files.add(writeJpeg(img, true));
+            BufferedImage gray = new BufferedImage(size[0], size[1], BufferedImage.TYPE_BYTE_GRAY);
+            gray.getGraphics().drawImage(img, 0, 0, null);
+            files.add(HostileFiles.jpeg(gray));
+        }
+        Path photos = Path.of("..", "..", "shared", "datasets", "dl4j-animals");
+        if (Files.isDirectory(photos)) {
+            try (var walk = Files.walk(photos)) {
+                for (Path p : walk.filter(f -> f.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jpg")).toList()) {
+                    files.add(Files.readAllBytes(p));
+                }
+            }
+        }
+        ImageDecoder dec = ImageDecoder.standard();
+        for (int i = 0; i < files.size(); i++) {
+            DecodedImage fast = dec.read(files.get(i), null);
+            DecodedImage jdk = dec.readViaBufferedImage(files.get(i), null);
+            assertEquals(jdk.width(), fast.width(), "file " + i);
+            assertEquals(jdk.height(), fast.height(), "file " + i);
+            assertEquals(jdk.channels(), fast.channels(), "file " + i);
+            assertArrayEquals(jdk.planes(), fast.planes(), "file " + i + " pixels");
+        }
+    }
+
+    private static byte[] writeJpeg(BufferedImage img, boolean progressive) throws Exception {
+        javax.imageio.ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
+        javax.imageio.ImageWriteParam p = w.getDefaultWriteParam();
+        if (progressive) {
+            p.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+        }
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (var out = ImageIO.createImageOutputStream(bos)) {
+            w.setOutput(out);
+            w.write(null, new javax.imageio.IIOImage(img, null, null), p);
+        } finally {
+            w.dispose();
+        }
+        return bos.toByteArray();
+    }
 }

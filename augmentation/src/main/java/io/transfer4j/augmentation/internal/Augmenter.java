@@ -11,6 +11,9 @@ import io.transfer4j.augmentation.ShiftRange;
  * float images on the 0-255 scale.
  */
 public final class Augmenter {
+    /** Added before an int cast to floor negative coordinates; far beyond any image side. */
+    private static final int OFFSET = 1 << 20;
+
     private final AugmentOptions o;
 
     public Augmenter(AugmentOptions options) {
@@ -118,9 +121,10 @@ public final class Augmenter {
     /**
      * Keras' {@code apply_affine_transform}: rotation, shift, shear and zoom composed into one matrix about the
      * centre ({@code h/2 + 0.5}, {@code w/2 + 0.5}), mapped output (row, col) -> input like
-     * {@code scipy.ndimage.affine_transform}.
+     * {@code scipy.ndimage.affine_transform}: this is that matrix (output (row, col) -> input), or null for
+     * the identity.
      */
-    float[] affine(float[] img, int channels, int h, int w, Transform t) {
+    double[][] matrix(int h, int w, Transform t) {
         double[][] m = null;
         if (t.theta() != 0) {
             double th = Math.toRadians(t.theta());
@@ -140,54 +144,78 @@ public final class Augmenter {
             m = m == null ? z : mul(m, z);
         }
         if (m == null) {
-            return img;
+            return null;
         }
         double ox = h / 2.0 + 0.5;
         double oy = w / 2.0 + 0.5;
-        m = mul(mul(new double[][] {{1, 0, ox}, {0, 1, oy}, {0, 0, 1}}, m),
+        return mul(mul(new double[][] {{1, 0, ox}, {0, 1, oy}, {0, 0, 1}}, m),
                 new double[][] {{1, 0, -ox}, {0, 1, -oy}, {0, 0, 1}});
+    }
+
+    /** Applies {@link #matrix} with order-1 (bilinear) or order-0 sampling and the fill mode. */
+    float[] affine(float[] img, int channels, int h, int w, Transform t) {
+        double[][] m = matrix(h, w, t);
+        if (m == null) {
+            return img;
+        }
         float[] out = new float[img.length];
         float cval = (float) o.cval();
         FillMode mode = o.fillMode();
         boolean linear = o.interpolationOrder() == 1;
         int plane = h * w;
+        double m00 = m[0][0];
+        double m01 = m[0][1];
+        double m10 = m[1][0];
+        double m11 = m[1][1];
         // pixel-major: the source coordinate is computed once per output pixel, then used for every channel;
-        // interior pixels (all neighbours inside) skip the fill-mode logic
+        // interior pixels (all neighbours inside) skip the fill-mode logic. Floors use an offset cast (coordinates
+        // are far above -OFFSET), which is exact for these magnitudes and avoids Math.floor.
         for (int r = 0; r < h; r++) {
-            double rr = m[0][0] * r + m[0][2];
-            double cr = m[1][0] * r + m[1][2];
-            for (int col = 0; col < w; col++) {
-                double ir = rr + m[0][1] * col;
-                double ic = cr + m[1][1] * col;
-                int o = r * w + col;
+            double ir = m00 * r + m[0][2];
+            double ic = m10 * r + m[1][2];
+            int orow = r * w;
+            for (int col = 0; col < w; col++, ir += m01, ic += m11) {
+                int o = orow + col;
                 if (linear) {
-                    int r0 = (int) Math.floor(ir);
-                    int c0 = (int) Math.floor(ic);
+                    int r0 = (int) (ir + OFFSET) - OFFSET;
+                    int c0 = (int) (ic + OFFSET) - OFFSET;
                     float fr = (float) (ir - r0);
                     float fc = (float) (ic - c0);
                     if (r0 >= 0 && c0 >= 0 && r0 + 1 < h && c0 + 1 < w) {
-                        int i00 = r0 * w + c0;
-                        for (int c = 0; c < channels; c++) {
-                            int b = c * plane + i00;
-                            float top = img[b] + (img[b + 1] - img[b]) * fc;
-                            float bot = img[b + w] + (img[b + w + 1] - img[b + w]) * fc;
+                        int b = r0 * w + c0;
+                        for (int c = 0; c < channels; c++, b += plane) {
+                            float v00 = img[b];
+                            float v01 = img[b + 1];
+                            float v10 = img[b + w];
+                            float v11 = img[b + w + 1];
+                            float top = v00 + (v01 - v00) * fc;
+                            float bot = v10 + (v11 - v10) * fc;
                             out[c * plane + o] = top + (bot - top) * fr;
                         }
                     } else {
+                        // border: each neighbour's coordinate mapped once by the fill mode (-1 = outside, cval)
+                        int ra = map(r0, h, mode);
+                        int rb = map(r0 + 1, h, mode);
+                        int ca = map(c0, w, mode);
+                        int cb = map(c0 + 1, w, mode);
+                        int i00 = ra < 0 || ca < 0 ? -1 : ra * w + ca;
+                        int i01 = ra < 0 || cb < 0 ? -1 : ra * w + cb;
+                        int i10 = rb < 0 || ca < 0 ? -1 : rb * w + ca;
+                        int i11 = rb < 0 || cb < 0 ? -1 : rb * w + cb;
                         for (int c = 0; c < channels; c++) {
                             int base = c * plane;
-                            float v00 = at(img, base, h, w, r0, c0, mode, cval);
-                            float v01 = at(img, base, h, w, r0, c0 + 1, mode, cval);
-                            float v10 = at(img, base, h, w, r0 + 1, c0, mode, cval);
-                            float v11 = at(img, base, h, w, r0 + 1, c0 + 1, mode, cval);
+                            float v00 = i00 < 0 ? cval : img[base + i00];
+                            float v01 = i01 < 0 ? cval : img[base + i01];
+                            float v10 = i10 < 0 ? cval : img[base + i10];
+                            float v11 = i11 < 0 ? cval : img[base + i11];
                             float top = v00 + (v01 - v00) * fc;
                             float bot = v10 + (v11 - v10) * fc;
                             out[base + o] = top + (bot - top) * fr;
                         }
                     }
                 } else {
-                    int ri = (int) Math.floor(ir + 0.5);
-                    int ci = (int) Math.floor(ic + 0.5);
+                    int ri = (int) (ir + 0.5 + OFFSET) - OFFSET;
+                    int ci = (int) (ic + 0.5 + OFFSET) - OFFSET;
                     for (int c = 0; c < channels; c++) {
                         out[c * plane + o] = at(img, c * plane, h, w, ri, ci, mode, cval);
                     }
@@ -219,6 +247,19 @@ public final class Augmenter {
             }
         }
         return img[base + r * w + c];
+    }
+
+    /** A coordinate mapped into 0..n-1 by the fill mode, or -1 when it lies outside under CONSTANT. */
+    private static int map(int i, int n, FillMode mode) {
+        if (i >= 0 && i < n) {
+            return i;
+        }
+        return switch (mode) {
+            case CONSTANT -> -1;
+            case NEAREST -> i < 0 ? 0 : n - 1;
+            case REFLECT -> reflect(i, n);
+            case WRAP -> Math.floorMod(i, n);
+        };
     }
 
     /** SciPy 'reflect' (half-sample symmetric): d c b a | a b c d | d c b a. */
