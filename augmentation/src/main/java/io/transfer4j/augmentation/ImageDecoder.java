@@ -31,6 +31,7 @@ import org.apache.commons.imaging.ImageInfo;
 import org.apache.commons.imaging.Imaging;
 
 import io.transfer4j.augmentation.internal.JpegHeader;
+import io.transfer4j.augmentation.internal.PngFast;
 
 /**
  * Decodes image files at full precision into {@link DecodedImage}s.
@@ -321,6 +322,17 @@ public final class ImageDecoder {
             orientation = jh.orientation();
             if (jh.components() == 1 || jh.plainYCbCr()) {
                 return decodeJpegRaw(bytes, file, warnings, orientation);
+            }
+        }
+        if (f == Format.PNG) {
+            int[] wh = PngFast.size(bytes);
+            if (wh != null) {
+                checkSize(new ImageHeader("png", wh[0], wh[1], 1), file);
+                int[] channels = new int[1];
+                float[] planes = PngFast.decode(bytes, channels);
+                if (planes != null) {
+                    return new DecodedImage(wh[0], wh[1], channels[0], 8, planes, warnings);
+                }
             }
         }
         if (f == Format.PNM || f == Format.PSD || f == Format.OTHER) {

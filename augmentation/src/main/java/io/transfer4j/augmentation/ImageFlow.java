@@ -396,11 +396,13 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         if (k == 0) {
             return new Batch(null, List.of(), ep, List.of());
         }
-        float[] flat = new float[k * per];
+        // samples go straight into the array's native buffer (one bulk copy each); Nd4j.create(float[]) would
+        // copy a joined heap array element by element
+        INDArray features = Nd4j.createUninitialized(DataType.FLOAT, k, c, h, w);
+        java.nio.FloatBuffer dst = features.data().asNioFloat();
         for (int j = 0; j < k; j++) {
-            System.arraycopy(xs.get(j), 0, flat, j * per, per);
+            dst.put(j * per, xs.get(j));
         }
-        INDArray features = Nd4j.create(flat, new long[] {k, c, h, w}, DataType.FLOAT);
         return new Batch(new DataSet(features, labels(kept, features)), List.copyOf(kept), ep, toSave);
     }
 

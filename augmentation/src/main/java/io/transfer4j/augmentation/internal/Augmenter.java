@@ -68,7 +68,10 @@ public final class Augmenter {
 
     /** Keras' {@code apply_transform}: affine, channel shift, flips, brightness. Returns a new or the same array. */
     public float[] apply(float[] img, int channels, int h, int w, Transform t) {
+        // the flips are written by the affine pass itself when there is one (flips commute with the channel
+        // shift and brightness that Keras applies between them)
         float[] x = affine(img, channels, h, w, t);
+        boolean flipped = x != img;
         if (!Double.isNaN(t.channelShift())) {
             float min = Float.POSITIVE_INFINITY;
             float max = Float.NEGATIVE_INFINITY;
@@ -82,7 +85,7 @@ public final class Augmenter {
                 x[i] = Math.max(min, Math.min(max, x[i] + s));
             }
         }
-        if (t.flipH()) {
+        if (t.flipH() && !flipped) {
             x = x == img ? x.clone() : x;
             for (int c = 0; c < channels; c++) {
                 for (int y = 0; y < h; y++) {
@@ -95,7 +98,7 @@ public final class Augmenter {
                 }
             }
         }
-        if (t.flipV()) {
+        if (t.flipV() && !flipped) {
             x = x == img ? x.clone() : x;
             float[] tmp = new float[w];
             for (int c = 0; c < channels; c++) {
@@ -152,7 +155,10 @@ public final class Augmenter {
                 new double[][] {{1, 0, -ox}, {0, 1, -oy}, {0, 0, 1}});
     }
 
-    /** Applies {@link #matrix} with order-1 (bilinear) or order-0 sampling and the fill mode. */
+    /**
+     * Applies {@link #matrix} with order-1 (bilinear) or order-0 sampling and the fill mode, writing each output
+     * pixel at its flipped position when {@code t} flips; returns {@code img} itself for the identity matrix.
+     */
     float[] affine(float[] img, int channels, int h, int w, Transform t) {
         double[][] m = matrix(h, w, t);
         if (m == null) {
@@ -173,9 +179,10 @@ public final class Augmenter {
         for (int r = 0; r < h; r++) {
             double ir = m00 * r + m[0][2];
             double ic = m10 * r + m[1][2];
-            int orow = r * w;
-            for (int col = 0; col < w; col++, ir += m01, ic += m11) {
-                int o = orow + col;
+            int orow = (t.flipV() ? h - 1 - r : r) * w;
+            int dir = t.flipH() ? -1 : 1;
+            int o = t.flipH() ? orow + w - 1 : orow;
+            for (int col = 0; col < w; col++, ir += m01, ic += m11, o += dir) {
                 if (linear) {
                     int r0 = (int) (ir + OFFSET) - OFFSET;
                     int c0 = (int) (ic + OFFSET) - OFFSET;

@@ -26,29 +26,27 @@ public final class Resize {
         float[] cur = src;
         int cw = w;
         if (w != ow) {
-            cur = horizontal(cur, channels, w, h, ow, coeffs(w, ow, interp));
-            if (round8) {
-                clip8(cur);
-            }
+            cur = horizontal(cur, channels, w, h, ow, coeffs(w, ow, interp), round8);
             cw = ow;
         }
         if (h != oh) {
-            cur = vertical(cur, channels, cw, h, oh, coeffs(h, oh, interp));
-            if (round8) {
-                clip8(cur);
-            }
+            cur = vertical(cur, channels, cw, h, oh, coeffs(h, oh, interp), round8);
         }
         return cur;
     }
 
+    /** 1.5 * 2^23: for |x| < 2^22, {@code (x + MAGIC) - MAGIC} is x rounded to the nearest integer (ties to even). */
+    private static final float MAGIC = 12582912f;
+
     /**
-     * Rounds half up and clips to 0..255 in place, as Pillow stores an 8-bit pass. For {@code t = v + 0.5} in
-     * [0, 255) the int cast is the floor; below 0 or from 255 up the clip decides.
+     * Rounds half up and clips {@code a[from..to)} to 0..255 in place, as Pillow stores an 8-bit pass. The
+     * rounding is float-only (so the JIT vectorises it): a nudge of 1/1000 turns round-half-even into half-up;
+     * only values within 1/1000 below a half level, already inside the float-vs-fixed-point uncertainty, round
+     * differently from Pillow.
      */
-    private static void clip8(float[] a) {
-        for (int i = 0; i < a.length; i++) {
-            float t = a[i] + 0.5f;
-            a[i] = t < 0f ? 0f : t >= 255f ? 255f : (float) (int) t;
+    private static void clip8(float[] a, int from, int to) {
+        for (int i = from; i < to; i++) {
+            a[i] = Math.min(255f, Math.max(0f, (a[i] + 0.001f + MAGIC) - MAGIC));
         }
     }
 
@@ -57,33 +55,49 @@ public final class Resize {
      * (shorter ones are padded with zero weights, see {@link #coeffs}), so the common 2- and 3-tap cases run as
      * straight-line code.
      */
-    private static float[] horizontal(float[] in, int channels, int w, int h, int ow, Coeffs cx) {
+    private static float[] horizontal(float[] in, int channels, int w, int h, int ow, Coeffs cx, boolean round8) {
         float[] out = new float[channels * h * ow];
         int taps = cx.taps;
         float[] k = cx.k;
         int[] min = cx.min;
-        for (int row = 0; row < channels * h; row++) {
-            int srow = row * w;
-            int orow = row * ow;
+        int pin = h * w;
+        int pout = h * ow;
+        // row y of every channel together: each kernel is loaded once for all channels
+        for (int y = 0; y < h; y++) {
+            int srow = y * w;
+            int orow = y * ow;
             if (taps == 2) {
                 for (int x = 0; x < ow; x++) {
-                    int s0 = srow + min[x];
-                    out[orow + x] = k[2 * x] * in[s0] + k[2 * x + 1] * in[s0 + 1];
+                    float k0 = k[2 * x];
+                    float k1 = k[2 * x + 1];
+                    for (int c = 0, s0 = srow + min[x], o = orow + x; c < channels; c++, s0 += pin, o += pout) {
+                        out[o] = k0 * in[s0] + k1 * in[s0 + 1];
+                    }
                 }
             } else if (taps == 3) {
                 for (int x = 0; x < ow; x++) {
-                    int s0 = srow + min[x];
-                    out[orow + x] = k[3 * x] * in[s0] + k[3 * x + 1] * in[s0 + 1] + k[3 * x + 2] * in[s0 + 2];
+                    float k0 = k[3 * x];
+                    float k1 = k[3 * x + 1];
+                    float k2 = k[3 * x + 2];
+                    for (int c = 0, s0 = srow + min[x], o = orow + x; c < channels; c++, s0 += pin, o += pout) {
+                        out[o] = k0 * in[s0] + k1 * in[s0 + 1] + k2 * in[s0 + 2];
+                    }
                 }
             } else {
                 for (int x = 0; x < ow; x++) {
-                    int s0 = srow + min[x];
                     int kb = x * taps;
-                    float acc = 0;
-                    for (int j = 0; j < taps; j++) {
-                        acc += k[kb + j] * in[s0 + j];
+                    for (int c = 0, s0 = srow + min[x], o = orow + x; c < channels; c++, s0 += pin, o += pout) {
+                        float acc = 0;
+                        for (int j = 0; j < taps; j++) {
+                            acc += k[kb + j] * in[s0 + j];
+                        }
+                        out[o] = acc;
                     }
-                    out[orow + x] = acc;
+                }
+            }
+            if (round8) {
+                for (int c = 0; c < channels; c++) {
+                    clip8(out, c * pout + orow, c * pout + orow + ow);
                 }
             }
         }
@@ -91,7 +105,7 @@ public final class Resize {
     }
 
     /** Each output row as a weighted sum of whole input rows: contiguous inner loops the JIT vectorises. */
-    private static float[] vertical(float[] in, int channels, int w, int h, int oh, Coeffs cy) {
+    private static float[] vertical(float[] in, int channels, int w, int h, int oh, Coeffs cy, boolean round8) {
         float[] out = new float[channels * oh * w];
         int taps = cy.taps;
         for (int c = 0; c < channels; c++) {
@@ -114,6 +128,9 @@ public final class Resize {
                     for (int x = 0; x < w; x++) {
                         out[orow + x] += kj * in[rj + x];
                     }
+                }
+                if (round8) {
+                    clip8(out, orow, orow + w);
                 }
             }
         }

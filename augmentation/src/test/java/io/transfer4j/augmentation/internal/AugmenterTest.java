@@ -197,4 +197,34 @@ class AugmenterTest {
         }
         return img[(c * h + r) * w + col];
     }
+
+    /** Flips folded into the affine pass give what Keras's separate flips after the affine give. */
+    @Test
+    void flipsFoldedIntoTheAffineEqualFlippingAfterIt() {
+        int h = 9;
+        int w = 12;
+        float[] img = new float[2 * h * w];
+        for (int i = 0; i < img.length; i++) {
+            img[i] = (i * 37) % 251;
+        }
+        Augmenter a = with(FillMode.REFLECT, 0);
+        for (boolean fh : new boolean[] {false, true}) {
+            for (boolean fv : new boolean[] {false, true}) {
+                Transform plain = new Transform(17, 1.5, -2, 5, 1.1, 0.9, false, false, 12, 1.2);
+                Transform flipped = new Transform(17, 1.5, -2, 5, 1.1, 0.9, fh, fv, 12, 1.2);
+                float[] expected = a.apply(img, 2, h, w, plain);
+                float[] got = a.apply(img, 2, h, w, flipped);
+                for (int c = 0; c < 2; c++) {
+                    for (int r = 0; r < h; r++) {
+                        for (int col = 0; col < w; col++) {
+                            int sr = fv ? h - 1 - r : r;
+                            int sc = fh ? w - 1 - col : col;
+                            assertEquals(expected[(c * h + sr) * w + sc], got[(c * h + r) * w + col], 0f,
+                                    "flipH " + fh + " flipV " + fv + " at " + c + "," + r + "," + col);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -55,7 +55,7 @@ public final class BenchRunner {
         for (Workload w : List.of(Workload.PIPELINE_JPEG, Workload.PIPELINE_PNG)) {
             if (workloads.contains(w)) {
                 if (Files.isDirectory(images)) {
-                    record(PipelineBench.run(w, images, settings.workDir(), settings.size(), settings.batch(), 2,
+                    record(PipelineBench.run(w, images, settings.workDir(), settings.size(), settings.batch(), 5,
                             settings.note()));
                 } else {
                     out.warn(w.id() + " skipped: no image folder at " + images.toAbsolutePath()
