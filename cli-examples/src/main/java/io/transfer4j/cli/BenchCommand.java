@@ -31,7 +31,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> models;
 
     @Option(names = "--workloads", split = ",",
-            defaultValue = "sgemm,infer,head,head-cached,finetune,pipeline-jpeg,pipeline-png",
+            defaultValue = "sgemm,infer,head,head-cached,finetune,pipeline-jpeg,pipeline-png,pipeline-feed",
             description = "Workloads to run. Default: ${DEFAULT-VALUE}.")
     List<String> workloads;
 

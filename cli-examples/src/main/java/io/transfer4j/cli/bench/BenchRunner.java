@@ -43,7 +43,7 @@ public final class BenchRunner {
         if (workloads.contains(Workload.SGEMM)) {
             record(ModelBench.sgemm(2048, 10, settings.note()));
         }
-        ModelBench mb = new ModelBench(settings);
+        ModelBench mb = new ModelBench(settings, images);
         for (String model : models) {
             for (Workload w : workloads) {
                 if (w.needsModel()) {

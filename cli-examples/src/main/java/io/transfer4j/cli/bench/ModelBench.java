@@ -43,9 +43,11 @@ final class ModelBench {
     private static final long SEED = 12345;
 
     private final Settings s;
+    private final Path images;
 
-    ModelBench(Settings settings) {
+    ModelBench(Settings settings, Path images) {
         this.s = settings;
+        this.images = images;
     }
 
     /** Benchmark settings shared by all model workloads. */
@@ -71,6 +73,10 @@ final class ModelBench {
      * when the cut is a feature map); frozen up to the cut if {@code headOnly}.
      */
     private ComputationGraph classifier(String model, boolean headOnly) {
+        return classifier(model, headOnly, CLASSES);
+    }
+
+    private ComputationGraph classifier(String model, boolean headOnly, int classes) {
         return build(() -> {
             Zoo zoo = Zoo.builder().offline(true).build();
             Backbone b = zoo.random(model, InputShape.rgb(s.size(), s.size()), SEED);
@@ -93,7 +99,7 @@ final class ModelBench {
                 headInput = "bench_gap";
             }
             return tb.addLayer("bench_out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                            .nIn(cp.features()).nOut(CLASSES).activation(Activation.SOFTMAX).build(), headInput)
+                            .nIn(cp.features()).nOut(classes).activation(Activation.SOFTMAX).build(), headInput)
                     .setOutputs("bench_out").build();
         });
     }
@@ -135,6 +141,7 @@ final class ModelBench {
                         preflight(g, MemoryEstimate.Mode.TRAINING)));
             }
             case HEAD_CACHED -> headCached(model);
+            case PIPELINE_FEED -> feed(model);
             default -> throw new IllegalArgumentException(w + " is not a model workload");
         };
     }
@@ -175,6 +182,51 @@ final class ModelBench {
             return new BenchResult(Workload.HEAD_CACHED.id(), model, s.batch(), s.size(), ips, ms, 0,
                     ProcessMemory.peakRss(), join(s.note(), String.format(java.util.Locale.ROOT,
                     "epoch of %d cached images; building the cache took %.0f ms", images, buildMs)));
+        }
+    }
+
+    /**
+     * Head-only training (frozen body, the fastest uncached step, so the strictest test) fed by augmentation's
+     * {@code flowFromDirectory} with one background worker and two batches prefetched, as a training run uses it:
+     * the time {@code hasNext}/{@code next} block, as a share of the step. Epoch starts are included (the flow
+     * starts preparing an epoch when it is reset).
+     */
+    private BenchResult feed(String model) {
+        if (images == null || !java.nio.file.Files.isDirectory(images)) {
+            throw new IllegalArgumentException("pipeline-feed needs a folder of class sub-folders: --images DIR");
+        }
+        io.transfer4j.augmentation.ImagePipeline pipe = io.transfer4j.augmentation.ImagePipeline
+                .forBackbone(Zoo.builder().offline(true).build().spec(model)).augment(PipelineBench.augmentation());
+        try (io.transfer4j.augmentation.DirectoryFlow flow = pipe.flowFromDirectory(images,
+                io.transfer4j.augmentation.FlowOptions.builder().targetSize(s.size(), s.size()).batchSize(s.batch())
+                        .workers(1).prefetch(2).seed(SEED).build())) {
+            ComputationGraph g = classifier(model, true, flow.getLabels().size());
+            double[] stepMs = new double[s.iterations()];
+            double[] waitMs = new double[s.iterations()];
+            long images = 0;
+            for (int i = -s.warmup(); i < s.iterations(); i++) {
+                long t0 = System.nanoTime();
+                long w0 = flow.waitTime().toNanos();
+                if (!flow.hasNext()) {
+                    flow.reset();
+                }
+                DataSet d = flow.next();
+                long waited = flow.waitTime().toNanos() - w0;
+                g.fit(d);
+                if (i >= 0) {
+                    stepMs[i] = (System.nanoTime() - t0) / 1e6;
+                    waitMs[i] = waited / 1e6;
+                    images += d.numExamples();
+                }
+            }
+            double step = Arrays.stream(stepMs).sum();
+            double wait = Arrays.stream(waitMs).sum();
+            double max = Arrays.stream(waitMs).max().orElse(0);
+            return new BenchResult(Workload.PIPELINE_FEED.id(), model, s.batch(), s.size(), images / (step / 1000),
+                    step / s.iterations(), 0, ProcessMemory.peakRss(), join(s.note(), String.format(
+                    java.util.Locale.ROOT, "trainer waited %.1f ms per step on average = %.2f %% of the step "
+                            + "(longest wait %.0f ms); %d steps over %d images", wait / s.iterations(), 100 * wait / step,
+                    max, s.iterations(), flow.samples())));
         }
     }
 

@@ -10,7 +10,9 @@ public enum Workload {
     HEAD_CACHED("head-cached", "head-only training on cached body features (one epoch of the cache)"),
     FINETUNE("finetune", "full fine-tuning, every layer trainable"),
     PIPELINE_JPEG("pipeline-jpeg", "decode JPEG + resize + random affine + normalise, 1 thread"),
-    PIPELINE_PNG("pipeline-png", "decode PNG + resize + random affine + normalise, 1 thread");
+    PIPELINE_PNG("pipeline-png", "decode PNG + resize + random affine + normalise, 1 thread"),
+    PIPELINE_FEED("pipeline-feed", "head training fed by the image flow (1 background worker): time the "
+            + "trainer waits for data, as % of a step");
 
     private final String id;
     private final String description;
@@ -29,7 +31,7 @@ public enum Workload {
     }
 
     public boolean needsModel() {
-        return this == INFER || this == HEAD || this == HEAD_CACHED || this == FINETUNE;
+        return this == INFER || this == HEAD || this == HEAD_CACHED || this == FINETUNE || this == PIPELINE_FEED;
     }
 
     /** Parses an id such as {@code head-cached}; the error lists the valid ids. */
