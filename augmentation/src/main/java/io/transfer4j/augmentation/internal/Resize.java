@@ -26,7 +26,17 @@ public final class Resize {
         float[] cur = src;
         int cw = w;
         if (w != ow) {
-            cur = horizontal(cur, channels, w, h, ow, coeffs(w, ow, interp), round8);
+            // when a vertical pass follows, the horizontal result is scratch: a per-thread buffer spares the
+            // allocation and zeroing of a large array per image
+            float[] into = null;
+            if (h != oh) {
+                into = SCRATCH.get();
+                if (into.length < channels * h * ow) {
+                    into = new float[channels * h * ow];
+                    SCRATCH.set(into);
+                }
+            }
+            cur = horizontal(cur, into, channels, w, h, ow, coeffs(w, ow, interp), round8);
             cw = ow;
         }
         if (h != oh) {
@@ -55,8 +65,12 @@ public final class Resize {
      * (shorter ones are padded with zero weights, see {@link #coeffs}), so the common 2- and 3-tap cases run as
      * straight-line code.
      */
-    private static float[] horizontal(float[] in, int channels, int w, int h, int ow, Coeffs cx, boolean round8) {
-        float[] out = new float[channels * h * ow];
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** Into {@code into} when given (every element it covers is written), else a new array. */
+    private static float[] horizontal(float[] in, float[] into, int channels, int w, int h, int ow, Coeffs cx,
+                                      boolean round8) {
+        float[] out = into != null ? into : new float[channels * h * ow];
         int taps = cx.taps;
         float[] k = cx.k;
         int[] min = cx.min;
