@@ -12,6 +12,9 @@ import java.util.concurrent.Callable;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import io.transfer4j.augmentation.AugmentOptions;
 import io.transfer4j.augmentation.MnistData;
@@ -102,6 +105,13 @@ abstract class AbstractMnistExample implements Callable<Integer> {
     @Option(names = "--save-model", description = "Also write the trained network as model.zip (DL4J format).")
     boolean saveModel;
 
+    @Option(names = "--restore-best-weights", description = "After training, go back to the weights of the epoch "
+            + "with the lowest val_loss before testing, as Keras's EarlyStopping(monitor='val_loss', "
+            + "restore_best_weights=True) with no early stop (or ModelCheckpoint(save_best_only=True) then "
+            + "load_weights). Not in the tutorial's recipe, so off by default; the test accuracy of the last "
+            + "epoch's weights is reported too.")
+    boolean restoreBestWeights;
+
     /** Example name, used for the default output directory and in the metrics. */
     abstract String exampleName();
 
@@ -156,8 +166,12 @@ abstract class AbstractMnistExample implements Callable<Integer> {
         ExampleOutputs outputs = new ExampleOutputs(outputDir());
         List<MnistCnn.Epoch> history = new ArrayList<>();
         long trainStart = System.nanoTime();
+        BestWeights best = new BestWeights();
         MnistCnn.fit(net, train, val, epochs, row -> {
             history.add(row);
+            if (restoreBestWeights) {
+                best.offer(net, row);
+            }
             log.event("epoch", ExampleOutputs.epochFields(row), String.format(Locale.ROOT, "Epoch %d/%d - %s",
                     row.epoch(), epochs, row.toString().replaceFirst("^epoch \\d+ - ", "")));
             try {
@@ -168,6 +182,11 @@ abstract class AbstractMnistExample implements Callable<Integer> {
         });
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
         MnistCnn.Score testScore = MnistCnn.evaluate(net, testFlow);
+        MnistCnn.Score lastEpochScore = testScore;
+        if (restoreBestWeights && best.epoch != history.get(history.size() - 1).epoch()) {
+            net.setParams(best.params);
+            testScore = MnistCnn.evaluate(net, testFlow);
+        }
         double totalSeconds = (System.nanoTime() - t0) / 1e9;
 
         outputs.writeLearningCurve(exampleName(), history, List.of());
@@ -187,6 +206,12 @@ abstract class AbstractMnistExample implements Callable<Integer> {
         metrics.put("augmentation", augmentationSettings());
         metrics.put("test_loss", testScore.loss());
         metrics.put("test_accuracy", testScore.accuracy());
+        if (restoreBestWeights) {
+            metrics.put("restored_best_epoch", best.epoch);
+            metrics.put("restored_best_val_loss", best.valLoss);
+            metrics.put("last_epoch_test_loss", lastEpochScore.loss());
+            metrics.put("last_epoch_test_accuracy", lastEpochScore.accuracy());
+        }
         MnistCnn.Epoch last = history.get(history.size() - 1);
         metrics.put("final_val_accuracy", last.valAccuracy());
         metrics.put("final_train_accuracy", last.accuracy());
@@ -201,11 +226,32 @@ abstract class AbstractMnistExample implements Callable<Integer> {
             ModelSerializer.writeModel(net, bytes, true);
             outputs.write("model.zip", bytes.toByteArray());
         }
-        log.result(String.format(Locale.ROOT, "test loss %.4f, test accuracy %.4f (%d images); training took %.0f s, "
+        String restored = !restoreBestWeights ? "" : String.format(Locale.ROOT, " with the weights of epoch %d "
+                + "(lowest val_loss %.4f; last epoch's weights: test accuracy %.4f)", best.epoch, best.valLoss,
+                lastEpochScore.accuracy());
+        log.result(String.format(Locale.ROOT, "test loss %.4f, test accuracy %.4f (%d images)%s; training took %.0f s, "
                         + "total %.0f s%nwrote %s (history.csv, learning-curve.png, metrics.json%s)", testScore.loss(),
-                testScore.accuracy(), testScore.samples(), trainSeconds, totalSeconds, outputs.dir(),
+                testScore.accuracy(), testScore.samples(), restored, trainSeconds, totalSeconds, outputs.dir(),
                 saveModel ? ", model.zip" : ""), Output.fields("out", outputs.dir().toString(), "metrics", metrics));
         return Transfer4j.OK;
+    }
+
+    /** The parameters of the epoch with the lowest validation loss so far (Keras keeps the first of equals). */
+    static final class BestWeights {
+        INDArray params;
+        int epoch = -1;
+        double valLoss = Double.POSITIVE_INFINITY;
+
+        @SuppressWarnings("try")   // the workspace scope is used for its side effect only
+        void offer(MultiLayerNetwork net, MnistCnn.Epoch row) {
+            if (row.valLoss() < valLoss) {
+                try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    params = net.params().dup();
+                }
+                epoch = row.epoch();
+                valLoss = row.valLoss();
+            }
+        }
     }
 
     private void check() {
@@ -262,7 +308,7 @@ abstract class AbstractMnistExample implements Callable<Integer> {
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("load_average_at_end", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        m.put("nd4j_backend", org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName());
+        m.put("nd4j_backend", Nd4j.getBackend().getClass().getSimpleName());
         return m;
     }
 }
