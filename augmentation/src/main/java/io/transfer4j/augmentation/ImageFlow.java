@@ -354,7 +354,11 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         int h = processor.height();
         int w = processor.width();
         int per = c * h * w;
-        List<float[]> xs = new ArrayList<>(to - from);
+        // each sample goes into the batch's native buffer as soon as it is ready (one bulk copy), so the affine
+        // output can live in a per-thread scratch array unless samples are kept for saveToDir
+        INDArray features = Nd4j.createUninitialized(DataType.FLOAT, to - from, c, h, w);
+        java.nio.FloatBuffer dst = features.data().asNioFloat();
+        boolean scratch = options.saveToDir() == null;
         List<float[]> toSave = options.saveToDir() == null ? List.of() : new ArrayList<>(to - from);
         List<Integer> kept = new ArrayList<>(to - from);
         for (int p = from; p < to; p++) {
@@ -376,7 +380,7 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
                 continue;
             }
             if (augmented) {
-                x = processor.augment(x, Seeds.sample(options.seed(), ep, i));
+                x = processor.augment(x, Seeds.sample(options.seed(), ep, i), scratch ? scratch(per) : null);
             }
             if (options.saveToDir() != null) {
                 toSave.add(x);
@@ -389,21 +393,29 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
                 throw new IllegalStateException("sample " + name(i) + " has " + x.length + " values; expected " + per);
             }
             io.transfer4j.augmentation.internal.Normalize.apply(x, c, h, w, normalization);
-            xs.add(x);
+            dst.put(kept.size() * per, x);
             kept.add(i);
         }
-        int k = xs.size();
+        int k = kept.size();
         if (k == 0) {
             return new Batch(null, List.of(), ep, List.of());
         }
-        // samples go straight into the array's native buffer (one bulk copy each); Nd4j.create(float[]) would
-        // copy a joined heap array element by element
-        INDArray features = Nd4j.createUninitialized(DataType.FLOAT, k, c, h, w);
-        java.nio.FloatBuffer dst = features.data().asNioFloat();
-        for (int j = 0; j < k; j++) {
-            dst.put(j * per, xs.get(j));
+        if (k < to - from) {
+            features = features.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, k)).dup(); // bad files left out
         }
         return new Batch(new DataSet(features, labels(kept, features)), List.copyOf(kept), ep, toSave);
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** This thread's reusable array of exactly {@code n} floats. */
+    private static float[] scratch(int n) {
+        float[] a = SCRATCH.get();
+        if (a.length != n) {
+            a = new float[n];
+            SCRATCH.set(a);
+        }
+        return a;
     }
 
     private INDArray labels(List<Integer> kept, INDArray features) {

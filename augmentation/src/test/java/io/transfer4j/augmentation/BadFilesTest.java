@@ -19,7 +19,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import io.transfer4j.testdata.HostileFiles;
 import io.transfer4j.zoo.Normalization;
@@ -110,7 +112,7 @@ class BadFilesTest {
     }
 
     @Test
-    void skipPolicyYieldsOnlyGoodFilesAndReportsEachBadOnce() {
+    void skipPolicyYieldsOnlyGoodFilesAndReportsEachBadOnce() throws Exception {
         FlowOptions o = FlowOptions.builder().targetSize(16, 16).batchSize(4).shuffle(false).build();
         try (DirectoryFlow f = ImagePipeline.of(Normalization.none()).flowFromDirectory(corpus.root(), o)) {
             assertEquals(List.of("cats", "dogs", "empty_class"), f.getLabels());
@@ -119,6 +121,14 @@ class BadFilesTest {
                 while (f.hasNext()) {
                     DataSet d = f.next();
                     assertEquals(f.lastBatchFilenames().size(), d.getFeatures().size(0));
+                    // each row is its own file's pixels, also in a batch a bad file was dropped from
+                    for (int j = 0; j < f.lastBatchFilenames().size(); j++) {
+                        String name = f.lastBatchFilenames().get(j);
+                        INDArray alone = ImagePipeline.toInput(
+                                ImageDecoder.decode(corpus.root().resolve(name)), io.transfer4j.zoo.InputShape.rgb(16, 16),
+                                Normalization.none(), Interpolation.NEAREST);
+                        assertEquals(alone.get(NDArrayIndex.point(0)), d.getFeatures().get(NDArrayIndex.point(j)), name);
+                    }
                     yielded.addAll(f.lastBatchFilenames());
                 }
                 f.reset();

@@ -68,9 +68,14 @@ public final class Augmenter {
 
     /** Keras' {@code apply_transform}: affine, channel shift, flips, brightness. Returns a new or the same array. */
     public float[] apply(float[] img, int channels, int h, int w, Transform t) {
+        return apply(img, channels, h, w, t, null);
+    }
+
+    /** As {@link #apply(float[], int, int, int, Transform)}, the affine pass writing into {@code into} if given. */
+    public float[] apply(float[] img, int channels, int h, int w, Transform t, float[] into) {
         // the flips are written by the affine pass itself when there is one (flips commute with the channel
         // shift and brightness that Keras applies between them)
-        float[] x = affine(img, channels, h, w, t);
+        float[] x = affine(img, channels, h, w, t, into);
         boolean flipped = x != img;
         if (!Double.isNaN(t.channelShift())) {
             float min = Float.POSITIVE_INFINITY;
@@ -159,12 +164,13 @@ public final class Augmenter {
      * Applies {@link #matrix} with order-1 (bilinear) or order-0 sampling and the fill mode, writing each output
      * pixel at its flipped position when {@code t} flips; returns {@code img} itself for the identity matrix.
      */
-    float[] affine(float[] img, int channels, int h, int w, Transform t) {
+    float[] affine(float[] img, int channels, int h, int w, Transform t, float[] into) {
         double[][] m = matrix(h, w, t);
         if (m == null) {
             return img;
         }
-        float[] out = new float[img.length];
+        // every element is written below, so a reused array needs no clearing
+        float[] out = into != null && into.length == img.length && into != img ? into : new float[img.length];
         float cval = (float) o.cval();
         FillMode mode = o.fillMode();
         boolean linear = o.interpolationOrder() == 1;

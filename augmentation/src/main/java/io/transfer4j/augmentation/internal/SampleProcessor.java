@@ -77,10 +77,18 @@ public final class SampleProcessor {
 
     /** The random transform for this sample's generator, or {@code x} itself without augmentation. */
     public float[] augment(float[] x, SplittableRandom rng) {
+        return augment(x, rng, null);
+    }
+
+    /**
+     * As {@link #augment(float[], SplittableRandom)}, writing the affine result into {@code scratch} (same length
+     * as {@code x}) when given: the result may then be {@code scratch}, valid until the caller reuses it.
+     */
+    public float[] augment(float[] x, SplittableRandom rng, float[] scratch) {
         if (augmenter == null) {
             return x;
         }
-        return augmenter.apply(x, colorMode.channels(), height, width, augmenter.sample(height, width, rng));
+        return augmenter.apply(x, colorMode.channels(), height, width, augmenter.sample(height, width, rng), scratch);
     }
 
     public float[] standardize(float[] x) {
