@@ -41,6 +41,11 @@ public final class DirectoryFlow extends ImageFlow {
     }
 
     @Override
+    float[] load(int index, float[] scratch) throws ImageDecodeException {
+        return processor.prepare(decoder.read(files.get(index)), scratch);
+    }
+
+    @Override
     String name(int index) {
         return filenames.get(index);
     }

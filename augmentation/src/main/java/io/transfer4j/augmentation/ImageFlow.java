@@ -84,6 +84,14 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
     /** The sample's image, decoded, converted and resized, on the 0-255 scale (before any random transform). */
     abstract float[] load(int index) throws ImageDecodeException;
 
+    /**
+     * As {@link #load(int)}, allowed to return {@code scratch} (a per-thread array of the sample's size that the
+     * caller copies out of before the next load); flows that cannot use it ignore it.
+     */
+    float[] load(int index, float[] scratch) throws ImageDecodeException {
+        return load(index);
+    }
+
     /** A short name of the sample for logs and saved files. */
     abstract String name(int index);
 
@@ -354,8 +362,8 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         int h = processor.height();
         int w = processor.width();
         int per = c * h * w;
-        // each sample goes into the batch's native buffer as soon as it is ready (one bulk copy), so the affine
-        // output can live in a per-thread scratch array unless samples are kept for saveToDir
+        // each sample goes into the batch's native buffer as soon as it is ready (one bulk copy), so the resized
+        // and the augmented sample can live in per-thread scratch arrays unless samples are kept for saveToDir
         INDArray features = Nd4j.createUninitialized(DataType.FLOAT, to - from, c, h, w);
         java.nio.FloatBuffer dst = features.data().asNioFloat();
         boolean scratch = options.saveToDir() == null;
@@ -365,7 +373,7 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
             int i = ord[p];
             float[] x;
             try {
-                x = load(i);
+                x = scratch ? load(i, scratch(LOAD_SCRATCH, per)) : load(i);
             } catch (ImageDecodeException e) {
                 if (options.badFiles() == BadFilePolicy.FAIL) {
                     throw new UncheckedIOException(e.getMessage()
@@ -380,7 +388,8 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
                 continue;
             }
             if (augmented) {
-                x = processor.augment(x, Seeds.sample(options.seed(), ep, i), scratch ? scratch(per) : null);
+                x = processor.augment(x, Seeds.sample(options.seed(), ep, i),
+                        scratch ? scratch(AFFINE_SCRATCH, per) : null);
             }
             if (options.saveToDir() != null) {
                 toSave.add(x);
@@ -406,14 +415,16 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         return new Batch(new DataSet(features, labels(kept, features)), List.copyOf(kept), ep, toSave);
     }
 
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per-thread arrays for a loaded (resized) sample and for its augmented copy: two, as one is read into the other. */
+    private static final ThreadLocal<float[]> LOAD_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> AFFINE_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
-    /** This thread's reusable array of exactly {@code n} floats. */
-    private static float[] scratch(int n) {
-        float[] a = SCRATCH.get();
+    /** This thread's reusable array of exactly {@code n} floats from {@code slot}. */
+    private static float[] scratch(ThreadLocal<float[]> slot, int n) {
+        float[] a = slot.get();
         if (a.length != n) {
             a = new float[n];
-            SCRATCH.set(a);
+            slot.set(a);
         }
         return a;
     }

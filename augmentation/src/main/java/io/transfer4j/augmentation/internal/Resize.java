@@ -17,6 +17,16 @@ public final class Resize {
     /** Resizes {@code channels} planes of {@code w x h} to {@code ow x oh}. */
     public static float[] resize(float[] src, int channels, int w, int h, int ow, int oh, Interpolation interp,
                                  boolean round8) {
+        return resize(src, channels, w, h, ow, oh, interp, round8, null);
+    }
+
+    /**
+     * As {@link #resize(float[], int, int, int, int, int, Interpolation, boolean)}; a bilinear or bicubic
+     * vertical pass writes into {@code into} when it has exactly the output's length (so the result may be
+     * {@code into}).
+     */
+    public static float[] resize(float[] src, int channels, int w, int h, int ow, int oh, Interpolation interp,
+                                 boolean round8, float[] into) {
         if (w == ow && h == oh) {
             return src;
         }
@@ -28,19 +38,20 @@ public final class Resize {
         if (w != ow) {
             // when a vertical pass follows, the horizontal result is scratch: a per-thread buffer spares the
             // allocation and zeroing of a large array per image
-            float[] into = null;
+            float[] tmp = null;
             if (h != oh) {
-                into = SCRATCH.get();
-                if (into.length < channels * h * ow) {
-                    into = new float[channels * h * ow];
-                    SCRATCH.set(into);
+                tmp = SCRATCH.get();
+                if (tmp.length < channels * h * ow) {
+                    tmp = new float[channels * h * ow];
+                    SCRATCH.set(tmp);
                 }
             }
-            cur = horizontal(cur, into, channels, w, h, ow, coeffs(w, ow, interp), round8);
+            cur = horizontal(cur, tmp, channels, w, h, ow, coeffs(w, ow, interp), round8);
             cw = ow;
         }
         if (h != oh) {
-            cur = vertical(cur, channels, cw, h, oh, coeffs(h, oh, interp), round8);
+            cur = vertical(cur, into != null && into.length == channels * oh * cw ? into : null, channels, cw, h, oh,
+                    coeffs(h, oh, interp), round8);
         }
         return cur;
     }
@@ -119,8 +130,10 @@ public final class Resize {
     }
 
     /** Each output row as a weighted sum of whole input rows: contiguous inner loops the JIT vectorises. */
-    private static float[] vertical(float[] in, int channels, int w, int h, int oh, Coeffs cy, boolean round8) {
-        float[] out = new float[channels * oh * w];
+    /** Into {@code into} when given (every element is assigned before it is accumulated), else a new array. */
+    private static float[] vertical(float[] in, float[] into, int channels, int w, int h, int oh, Coeffs cy,
+                                    boolean round8) {
+        float[] out = into != null ? into : new float[channels * oh * w];
         int taps = cy.taps;
         for (int c = 0; c < channels; c++) {
             int sb = c * h * w;

@@ -52,6 +52,11 @@ public final class SampleProcessor {
      * levels).
      */
     public float[] prepare(DecodedImage d) {
+        return prepare(d, null);
+    }
+
+    /** As {@link #prepare(DecodedImage)}; the resize may write into {@code scratch} and return it. */
+    public float[] prepare(DecodedImage d, float[] scratch) {
         int c = colorMode.channels();
         float[] x = Colors.convert(d, colorMode);
         int w = d.width();
@@ -64,7 +69,7 @@ public final class SampleProcessor {
                 h = box[3];
             }
         }
-        x = Resize.resize(x, c, w, h, width, height, interpolation, d.bitDepth() == 8);
+        x = Resize.resize(x, c, w, h, width, height, interpolation, d.bitDepth() == 8, scratch);
         if (d.bitDepth() != 8) {
             float s = 255f / d.maxValue();
             x = x == d.planes() ? x.clone() : x;
