@@ -24,6 +24,9 @@ mkdir -p "$OUT"
 if [[ -n "${BENCH_NATIVES:-}" ]]; then
   echo "== rebuilding the CLI with natives $BENCH_NATIVES"
   ./mvnw -B -q -DskipTests -Dnd4j.classifier="$BENCH_NATIVES" -pl cli-examples -am package
+  # the jar may be left as it was (unchanged classes); mark it fresh so ./transfer4j does not rebuild it, and
+  # with it the class path, with the default natives
+  touch cli-examples/target/transfer4j-cli.jar
 fi
 echo "== transfer4j bench -> $OUT/dl4j.json"
 ./transfer4j bench --images "$IMAGES" --work-dir "$OUT/work" --output "$OUT/dl4j.json" "$@" | tee "$OUT/dl4j.txt"
