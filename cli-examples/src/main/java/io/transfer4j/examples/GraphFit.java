@@ -19,8 +19,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Keras-style {@code fit} for the transfer examples' single-output softmax graphs: per epoch the mean training
  * loss and accuracy over the batches (from the training forward pass, before each update) and the validation
- * loss and accuracy after the epoch. The transfer examples use this until the training module's FineTuner is
- * on main; the numbers are the same kind as {@link MnistCnn#fit}.
+ * loss and accuracy after the epoch, the numbers the tutorials' learning curves plot (the same kind as
+ * {@link MnistCnn#fit}). The training module's {@code FineTuner} (behind {@code transfer4j fit}, with checkpoints,
+ * early stopping and resume) records validation metrics only, so the examples keep this small loop to plot
+ * training accuracy beside validation accuracy as the tutorials do.
  */
 final class GraphFit {
 
