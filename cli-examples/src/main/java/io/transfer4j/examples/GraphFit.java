@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -66,13 +67,21 @@ final class GraphFit {
     }
 
     static MnistCnn.Score evaluate(ComputationGraph graph, DataSetIterator data) {
+        return evaluate(x -> graph.outputSingle(false, x), data);
+    }
+
+    /**
+     * Mean categorical cross-entropy (probabilities clipped as Keras does) and accuracy over a whole iterator, with
+     * {@code probabilities} giving a batch's softmax output in inference mode.
+     */
+    static MnistCnn.Score evaluate(UnaryOperator<INDArray> probabilities, DataSetIterator data) {
         data.reset();
         double lossSum = 0;
         long correct = 0;
         long samples = 0;
         while (data.hasNext()) {
             DataSet batch = data.next();
-            INDArray probs = graph.outputSingle(false, batch.getFeatures());
+            INDArray probs = probabilities.apply(batch.getFeatures());
             lossSum += crossEntropySum(probs, batch.getLabels());
             correct += correct(probs, batch.getLabels());
             samples += batch.numExamples();

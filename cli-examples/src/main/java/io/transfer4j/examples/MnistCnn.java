@@ -147,21 +147,7 @@ public final class MnistCnn {
 
     /** Mean categorical cross-entropy (probabilities clipped as Keras does) and accuracy over a whole iterator. */
     public static Score evaluate(MultiLayerNetwork net, DataSetIterator data) {
-        data.reset();
-        double lossSum = 0;
-        long correct = 0;
-        long samples = 0;
-        while (data.hasNext()) {
-            DataSet batch = data.next();
-            INDArray probs = net.output(batch.getFeatures(), false);
-            lossSum += GraphFit.crossEntropySum(probs, batch.getLabels());
-            correct += GraphFit.correct(probs, batch.getLabels());
-            samples += batch.numExamples();
-        }
-        if (samples == 0) {
-            throw new IllegalArgumentException("the evaluation data is empty");
-        }
-        return new Score(lossSum / samples, correct / (double) samples, samples);
+        return GraphFit.evaluate(x -> net.output(x, false), data);
     }
 
     /**
