@@ -1,7 +1,5 @@
 package io.transfer4j.augmentation;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,21 +54,8 @@ public final class DataScan {
      * (IllegalArgumentException naming the directory and the extensions looked for); bad files are results.
      */
     public static Result scan(Path dir, ScanOptions options) {
-        FolderLister.Listing listing;
-        try {
-            listing = FolderLister.list(dir, options.classes(), options.followLinks());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list '" + dir + "': " + e.getMessage(), e);
-        }
-        if (listing.classes().isEmpty()) {
-            throw new IllegalArgumentException("no class sub-directories in '" + dir + "'; expected one sub-directory "
-                    + "per class holding *." + String.join(", *.", FolderLister.EXTENSIONS));
-        }
-        if (listing.total() == 0) {
-            throw new IllegalArgumentException("no images in '" + dir + "': looked for *." + String.join(", *.",
-                    FolderLister.EXTENSIONS) + " (any case, recursively) in the class directories "
-                    + listing.classes());
-        }
+        FolderLister.Listing listing = FolderLister.listImages(dir, options.classes(), options.followLinks(),
+                "expected one sub-directory per class holding *." + String.join(", *.", FolderLister.EXTENSIONS));
         List<FolderLister.Entry> entries = listing.subset(options.subset() == Subset.VALIDATION,
                 options.validationSplit(), options.subset() == Subset.ALL);
         ImageDecoder decoder = ImageDecoder.withMaxPixels(options.maxPixels());

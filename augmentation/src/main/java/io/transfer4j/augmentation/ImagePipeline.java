@@ -1,6 +1,5 @@
 package io.transfer4j.augmentation;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,21 +146,8 @@ public final class ImagePipeline {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
         double split = effectiveSplit(options);
-        FolderLister.Listing listing;
-        try {
-            listing = FolderLister.list(dir, options.classes(), options.followLinks());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list '" + dir + "': " + e.getMessage(), e);
-        }
-        if (listing.classes().isEmpty()) {
-            throw new IllegalArgumentException("no class sub-directories in '" + dir + "'; flowFromDirectory needs "
-                    + "one sub-directory per class, e.g. " + dir.resolve("cats") + "/*.jpg");
-        }
-        if (listing.total() == 0) {
-            throw new IllegalArgumentException("no images in '" + dir + "': looked for *." + String.join(", *.",
-                    FolderLister.EXTENSIONS) + " (any case, recursively) in the class directories "
-                    + listing.classes());
-        }
+        FolderLister.Listing listing = FolderLister.listImages(dir, options.classes(), options.followLinks(),
+                "flowFromDirectory needs one sub-directory per class, e.g. " + dir.resolve("cats") + "/*.jpg");
         listing.warnings().forEach(w -> LOG.warn("{}", w));
         boolean validation = options.subset() == Subset.VALIDATION;
         List<FolderLister.Entry> entries = listing.subset(validation, split, options.subset() == Subset.ALL);

@@ -1,6 +1,7 @@
 package io.transfer4j.augmentation.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -84,6 +85,29 @@ public final class FolderLister {
     }
 
     /** Lists {@code root}. Throws IllegalArgumentException for a missing root or an unknown explicit class. */
+    /**
+     * {@link #list} for callers that need images: an unreadable directory, no class sub-directories or no image
+     * files at all are errors naming the directory (and the extensions looked for); {@code noClassesHint} ends
+     * the no-class-directories message with what the caller expects.
+     */
+    public static Listing listImages(Path root, List<String> explicitClasses, boolean followLinks,
+                                     String noClassesHint) {
+        Listing listing;
+        try {
+            listing = list(root, explicitClasses, followLinks);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list '" + root + "': " + e.getMessage(), e);
+        }
+        if (listing.classes().isEmpty()) {
+            throw new IllegalArgumentException("no class sub-directories in '" + root + "'; " + noClassesHint);
+        }
+        if (listing.total() == 0) {
+            throw new IllegalArgumentException("no images in '" + root + "': looked for *." + String.join(", *.",
+                    EXTENSIONS) + " (any case, recursively) in the class directories " + listing.classes());
+        }
+        return listing;
+    }
+
     public static Listing list(Path root, List<String> explicitClasses, boolean followLinks) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException(Files.exists(root)
