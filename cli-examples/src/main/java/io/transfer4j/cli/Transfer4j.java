@@ -95,6 +95,8 @@ public final class Transfer4j implements Callable<Integer> {
     public static CommandLine commandLine() {
         Transfer4j root = new Transfer4j();
         CommandLine cl = new CommandLine(root);
+        // help and docs spell enum values in lower case (--weights random); accept any case everywhere
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionStrategy(parseResult -> {
             if (root.json && root.quiet) {
                 throw new CommandLine.ParameterException(parseResult.commandSpec().commandLine(),

@@ -232,6 +232,20 @@ public final class Zoo {
                 Graphs.KERAS_OLD_BN_EPSILON));
     }
 
+    /**
+     * The memory preflight for {@code id}'s backbone (without the classifier top) at {@code input} and
+     * {@code batch}, from its configuration alone: nothing is allocated, so it answers at once even for inputs
+     * far too large to build (e.g. 100000 px).
+     *
+     * @throws IllegalArgumentException for an unknown id or an input the architecture cannot take
+     */
+    public MemoryEstimate memoryEstimate(String id, InputShape input, int batch, MemoryEstimate.Mode mode) {
+        BackboneSpec spec = spec(id);
+        spec.checkInput(input, false);
+        return MemoryEstimate.of(Graphs.configuration(spec, input, false, 0, Graphs.KERAS_OLD_BN_EPSILON), input,
+                batch, mode);
+    }
+
     /** The names of {@code id}'s classifier (top) layers, which exist only at its default input. */
     public List<String> topLayers(String id) {
         return NetworkBlueprint.of(spec(id).architecture()).topLayers();

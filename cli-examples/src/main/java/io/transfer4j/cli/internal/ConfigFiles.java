@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -39,6 +40,9 @@ import io.transfer4j.cli.UsageException;
  */
 public final class ConfigFiles {
 
+    /** Jackson's STRICT_DUPLICATE_DETECTION message. */
+    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile("^Duplicate field '([^']*)'");
+
     private ConfigFiles() {
     }
 
@@ -46,9 +50,10 @@ public final class ConfigFiles {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         ObjectMapper mapper;
         if (name.endsWith(".yaml") || name.endsWith(".yml")) {
-            mapper = strict(YAMLMapper.builder(new YAMLFactory()));
+            mapper = strict(YAMLMapper.builder(YAMLFactory.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()));
         } else if (name.endsWith(".json")) {
-            mapper = strict(JsonMapper.builder());
+            mapper = strict(JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION));
         } else {
             throw new UsageException("config file must end in .yaml, .yml or .json; received " + file);
         }
@@ -105,6 +110,11 @@ public final class ConfigFiles {
             return where + ": " + u.getMessage();
         }
         String msg = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+        java.util.regex.Matcher dup = DUPLICATE.matcher(msg);
+        if (dup.find()) {
+            return where + ": key '" + dup.group(1) + "' is given twice (first at line "
+                    + keyLine(file, dup.group(1)).map(String::valueOf).orElse("?") + "); keep one of them";
+        }
         return where + ": not valid " + (file.toString().endsWith(".json") ? "JSON" : "YAML") + ": "
                 + msg.lines().findFirst().orElse(msg);
     }

@@ -93,6 +93,7 @@ public final class FitPipeline {
         Instant t0 = Instant.now();
         BackboneSpec spec = FitRun.spec(zoo, cfg.backbone());
         InputShape input = FitRun.input(spec, cfg);
+        FitRun.checkMemory(zoo, spec, input, cfg);
         FitConfig resolved = cfg.imageSize() == null ? withImageSize(cfg, input.height()) : cfg;
         Map<String, Object> config = FitRun.configMap(resolved);
         boolean resume = mode == Mode.RESUME;

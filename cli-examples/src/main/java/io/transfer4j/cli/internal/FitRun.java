@@ -37,6 +37,7 @@ import io.transfer4j.zoo.Backbone;
 import io.transfer4j.zoo.BackboneSpec;
 import io.transfer4j.zoo.CutPoint;
 import io.transfer4j.zoo.InputShape;
+import io.transfer4j.zoo.MemoryEstimate;
 import io.transfer4j.zoo.WeightsUnavailableException;
 import io.transfer4j.zoo.Zoo;
 
@@ -73,6 +74,19 @@ public final class FitRun {
             return spec.checkInput(input, false);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
+        }
+    }
+
+    /**
+     * The memory preflight for training at this input and batch: a size the machine cannot hold (e.g.
+     * {@code --image-size 100000}) is a usage error now, not a native {@code std::bad_alloc} after the split.
+     */
+    public static void checkMemory(Zoo zoo, BackboneSpec spec, InputShape input, FitConfig cfg) {
+        MemoryEstimate.Verdict v = zoo.memoryEstimate(spec.id(), input, cfg.batchSize(), MemoryEstimate.Mode.TRAINING)
+                .check(MemoryEstimate.Limits.current());
+        if (!v.fits()) {
+            throw new UsageException("image size " + input.height() + " px (--image-size, config 'imageSize') with "
+                    + "batch " + cfg.batchSize() + " does not fit in memory: " + v.message());
         }
     }
 
