@@ -11,7 +11,9 @@ import java.util.Map;
  * @param epoch           1-based epoch within the phase
  * @param loss            mean training loss over the epoch's batches (with class weights, as optimised)
  * @param valLoss         validation loss, NaN without a validation set
- * @param metrics         the validation metrics computed this epoch (empty without a validation set)
+ * @param metrics         the other metrics of this epoch: training {@code accuracy} (from each batch's training
+ *                        forward pass, before its update, as Keras reports it) and the validation metrics (none
+ *                        without a validation set)
  * @param lr              the base learning rate at the end of the epoch (before group multipliers)
  * @param seconds         wall time of the epoch including validation
  * @param imagesPerSecond training examples per second

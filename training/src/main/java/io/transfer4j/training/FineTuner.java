@@ -9,8 +9,12 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.IntConsumer;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +26,7 @@ import io.transfer4j.core.ModelBundle;
 import io.transfer4j.core.Task;
 import io.transfer4j.core.TransferModel;
 import io.transfer4j.training.internal.Engine;
+import io.transfer4j.training.internal.Evaluator;
 import io.transfer4j.zoo.LayerGroup;
 import io.transfer4j.zoo.Names;
 
@@ -58,6 +63,28 @@ public final class FineTuner {
     /** Runs the plan (or resumes it from the run directory's checkpoint). */
     public TrainingResult fit() {
         return new Engine(config).run();
+    }
+
+    /**
+     * Evaluates a model on labelled data in inference mode, with the same loop that validates every epoch: every
+     * metric plus each example's probabilities ({@link Metrics#samples()}, keyed by file for folder flows). The
+     * data's classes may be a subset of the model's (matched by name).
+     *
+     * @param topK       k of the top-k accuracy
+     * @param afterBatch told the number of batches done after each one (a progress bar), or null
+     */
+    public static Metrics evaluate(TransferModel model, DataSetIterator data, int topK, IntConsumer afterBatch) {
+        ComputationGraph g = model.graph();
+        return Evaluator.evaluate(x -> g.outputSingle(false, x), data, model.labels(), topK, afterBatch);
+    }
+
+    /**
+     * Evaluates any model given as a function from a batch's features to its class probabilities (inference
+     * mode), e.g. {@code x -> network.output(x, false)} for a {@code MultiLayerNetwork}.
+     */
+    public static Metrics evaluate(UnaryOperator<INDArray> probabilities, DataSetIterator data, List<String> labels,
+                                   int topK) {
+        return Evaluator.evaluate(probabilities, data, labels, topK, null);
     }
 
     /**
@@ -248,7 +275,7 @@ public final class FineTuner {
         }
 
         private void checkMetrics() {
-            Set<Metric> computed = EnumSet.of(Metric.LOSS);
+            Set<Metric> computed = EnumSet.of(Metric.LOSS, Metric.ACCURACY);
             if (validation != null) {
                 computed.addAll(EnumSet.allOf(Metric.class));
             }

@@ -8,10 +8,13 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
  * The numbers a run computes each epoch, by their Keras-style keys ({@code loss}, {@code val_accuracy}, ...).
- * Training-set numbers are the running loss of the epoch; everything else comes from the validation pass.
+ * Training-set numbers ({@code loss}, {@code accuracy}) are means over the epoch's batches, taken from each
+ * batch's training forward pass before its update (as Keras reports them); everything else comes from the
+ * validation pass after the epoch.
  */
 public enum Metric {
     LOSS("loss", false, false),
+    ACCURACY("accuracy", false, true),
     VAL_LOSS("val_loss", true, false),
     VAL_ACCURACY("val_accuracy", true, true),
     VAL_TOP_K_ACCURACY("val_top_k_accuracy", true, true),

@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * @param labels            class labels in index order
  * @param examples          number of examples
- * @param loss              mean categorical cross-entropy (no class weights, like Keras's val_loss)
+ * @param loss              mean categorical cross-entropy (no class weights, probabilities clipped to
+ *                          [1e-7, 1 - 1e-7], like Keras's val_loss)
  * @param accuracy          top-1 accuracy
  * @param topK              the k of {@code topKAccuracy}
  * @param topKAccuracy      fraction of examples whose class is among the k most probable
@@ -24,16 +25,23 @@ import java.util.Objects;
  * @param rocAuc            binary: AUC of the positive (second) class; multi-class: macro one-vs-rest AUC over the
  *                          classes that have positives and negatives; NaN when none has
  * @param confusion         {@code confusion[actual][predicted]} counts
+ * @param samples           every example the numbers were computed from, in data order: true class,
+ *                          probabilities, and the example's key where the data names it (file path); the input of
+ *                          the report's most confused images and of further metrics (not part of equality)
  */
 public record Metrics(List<String> labels, long examples, double loss, double accuracy, int topK,
                       double topKAccuracy, List<ClassMetrics> perClass, double macroPrecision, double macroRecall,
                       double macroF1, double weightedPrecision, double weightedRecall, double weightedF1,
-                      double rocAuc, long[][] confusion) {
+                      double rocAuc, long[][] confusion, List<ScoredSample> samples) {
+
+    /** Keras's {@code epsilon()}: probabilities are clipped to [EPSILON, 1 - EPSILON] before the log. */
+    public static final double EPSILON = 1e-7;
 
     public Metrics {
         labels = List.copyOf(labels);
         perClass = List.copyOf(perClass);
         confusion = deepCopy(confusion);
+        samples = List.copyOf(samples);
     }
 
     @Override
@@ -50,11 +58,33 @@ public record Metrics(List<String> labels, long examples, double loss, double ac
      * @param topK          k for top-k accuracy (clamped to the number of classes)
      */
     public static Metrics compute(List<String> labels, int[] actual, float[][] probabilities, int topK) {
-        int n = actual.length;
-        int c = labels.size();
-        if (probabilities.length != n) {
-            throw new IllegalArgumentException("metrics: " + n + " labels but " + probabilities.length
+        if (probabilities.length != actual.length) {
+            throw new IllegalArgumentException("metrics: " + actual.length + " labels but " + probabilities.length
                     + " predictions");
+        }
+        List<ScoredSample> samples = new ArrayList<>(actual.length);
+        for (int i = 0; i < actual.length; i++) {
+            samples.add(new ScoredSample(actual[i], probabilities[i], null));
+        }
+        return compute(labels, samples, topK);
+    }
+
+    /**
+     * Computes every metric from scored examples (what the evaluator produces); they are kept in
+     * {@link #samples()}.
+     *
+     * @param labels  class labels (their count is the number of classes)
+     * @param samples true class and probabilities per example
+     * @param topK    k for top-k accuracy (clamped to the number of classes)
+     */
+    public static Metrics compute(List<String> labels, List<ScoredSample> samples, int topK) {
+        int n = samples.size();
+        int c = labels.size();
+        int[] actual = new int[n];
+        float[][] probabilities = new float[n][];
+        for (int i = 0; i < n; i++) {
+            actual[i] = samples.get(i).actual();
+            probabilities[i] = samples.get(i).probabilities();
         }
         if (c < 1) {
             throw new IllegalArgumentException("metrics: at least one class label is needed");
@@ -75,7 +105,7 @@ public record Metrics(List<String> labels, long examples, double loss, double ac
             }
             int pred = argmax(p);
             confusion[y][pred]++;
-            lossSum += -Math.log(Math.max(p[y], 1e-7));
+            lossSum += -Math.log(Math.min(Math.max(p[y], EPSILON), 1 - EPSILON));
             int higher = 0;
             for (float v : p) {
                 if (v > p[y]) {
@@ -125,10 +155,10 @@ public record Metrics(List<String> labels, long examples, double loss, double ac
         }
         double nn = n == 0 ? Double.NaN : n;
         return new Metrics(labels, n, lossSum / nn, correct / nn, k, topKHits / nn, perClass, mp / c, mr / c,
-                mf / c, wp / nn, wr / nn, wf / nn, rocAuc, confusion);
+                mf / c, wp / nn, wr / nn, wf / nn, rocAuc, confusion, samples);
     }
 
-    /** The value of a validation metric (or NaN for training-only metrics, which are not computed here). */
+    /** The value of a validation metric (or NaN for training-set metrics, which are not computed here). */
     public double value(Metric metric) {
         return switch (metric) {
             case VAL_LOSS -> loss;
@@ -139,7 +169,7 @@ public record Metrics(List<String> labels, long examples, double loss, double ac
             case VAL_MACRO_F1 -> macroF1;
             case VAL_WEIGHTED_F1 -> weightedF1;
             case VAL_ROC_AUC -> rocAuc;
-            case LOSS -> Double.NaN;
+            case LOSS, ACCURACY -> Double.NaN;
         };
     }
 

@@ -51,6 +51,9 @@ class FineTunerTest {
             assertTrue(h.size() >= 3 && h.size() <= 5, "history " + h);
             assertTrue(h.stream().allMatch(e -> Double.isFinite(e.loss()) && Double.isFinite(e.valLoss())));
             assertTrue(h.get(0).metrics().containsKey(Metric.VAL_ROC_AUC));
+            // training accuracy from each step's own forward pass, in both the cached head phase and the fine phase
+            assertTrue(h.stream().allMatch(e -> e.value(Metric.ACCURACY) >= 0 && e.value(Metric.ACCURACY) <= 1),
+                    "training accuracy recorded every epoch: " + h);
             List<Double> fineLr = h.stream().filter(e -> e.phase().equals("fine")).map(EpochRecord::lr).toList();
             assertTrue(fineLr.get(0) < 1e-3 && fineLr.get(0) > 1e-5, "cosine schedule inside its range: " + fineLr);
             if (fineLr.size() == 2) {
@@ -58,13 +61,17 @@ class FineTunerTest {
             }
             assertNotNull(r.testMetrics());
             assertEquals(9, r.testMetrics().examples());
+            // the test set's per-example outputs are kept, keyed by file, in the flow's order
+            assertEquals(t.validation.filenames(), r.testMetrics().samples().stream().map(ScoredSample::key).toList());
+            assertEquals(r.testMetrics().accuracy(), r.testMetrics().samples().stream()
+                    .filter(ScoredSample::correct).count() / 9.0, 1e-12);
             assertEquals(TrainingResult.StopReason.COMPLETED, r.stopReason());
             for (String f : List.of("history.csv", "history.json", "run.json", "initial-model.t4j", "model.t4j",
                     "checkpoint.json", "best.t4j", "log.csv")) {
                 assertTrue(Files.exists(runDir.resolve(f)), f);
             }
             List<String> csv = Files.readAllLines(runDir.resolve("history.csv"));
-            assertTrue(csv.get(0).startsWith("phase,epoch,loss,val_loss,"), csv.get(0));
+            assertTrue(csv.get(0).startsWith("phase,epoch,loss,val_loss,accuracy,val_accuracy,"), csv.get(0));
             assertEquals(h.size() + 1, csv.size());
             assertEquals(h.size(), History.readJson(runDir.resolve("history.json")).epochs().size());
         }

@@ -68,6 +68,21 @@ class MetricsTest {
     }
 
     @Test
+    void samplesAreKeptAndLossIsClippedAsKeras() {
+        List<ScoredSample> samples = List.of(new ScoredSample(0, new float[] {1f, 0f}, "a/1.png"),
+                new ScoredSample(1, new float[] {1f, 0f}, "b/2.png"));
+        Metrics m = Metrics.compute(List.of("a", "b"), samples, 1);
+        assertEquals(List.of("a/1.png", "b/2.png"), m.samples().stream().map(ScoredSample::key).toList());
+        assertEquals(1, m.samples().get(1).actual());
+        assertEquals(0, m.samples().get(1).predicted());
+        // p = 1 gives -log(1 - 1e-7), p = 0 gives -log(1e-7), as Keras's clip(eps, 1 - eps)
+        assertEquals((-Math.log(1 - 1e-7) - Math.log(1e-7)) / 2, m.loss(), 1e-9);
+        assertEquals(m, Metrics.compute(List.of("a", "b"), new int[] {0, 1}, new float[][] {{1f, 0f}, {1f, 0f}}, 1));
+        assertEquals(0.5, m.accuracy());
+        assertTrue(Double.isNaN(m.value(Metric.ACCURACY)), "training accuracy is not a validation number");
+    }
+
+    @Test
     void mismatchedInputIsRejected() {
         assertThrows(IllegalArgumentException.class,
                 () -> Metrics.compute(List.of("a", "b"), new int[] {0}, new float[][] {{1f, 0f, 0f}}, 1));

@@ -50,6 +50,7 @@ import io.transfer4j.training.Phase;
 import io.transfer4j.training.Progress;
 import io.transfer4j.training.TerminateOnNaN;
 import io.transfer4j.training.TrainingControl;
+import io.transfer4j.training.TrainingAccuracy;
 import io.transfer4j.training.TrainingDivergedException;
 import io.transfer4j.training.TrainingResult;
 import io.transfer4j.zoo.LayerGroup;
@@ -93,6 +94,8 @@ public final class Engine implements TrainingControl {
     private FeatureCache valCache;
     private Integer genericBatchesPerEpoch;
     private LearningRates lrs;
+    /** Counts each training batch's correct predictions from the step's own forward pass. */
+    private final TrainingAccuracy accuracy = new TrainingAccuracy();
     private Runnable restoreLoss = () -> { };
 
     public Engine(Config cfg) {
@@ -109,6 +112,9 @@ public final class Engine implements TrainingControl {
             return runPhases();
         } finally {
             closeCaches();
+            if (trainingGraph != null) {
+                trainingGraph.getListeners().remove(accuracy);
+            }
         }
     }
 
@@ -199,10 +205,12 @@ public final class Engine implements TrainingControl {
         long seen = 0;
         double lr = Double.NaN;
         batchInEpoch = 0;
+        accuracy.reset();
         while (batches.hasNext()) {
             DataSet ds = batches.next();
             lr = scheduledLr() * lrFactor;
             lrs.apply(lr);
+            accuracy.labels(ds.getLabels());
             trainingGraph.fit(ds);
             double loss = trainingGraph.score();
             int n = ds.numExamples();
@@ -233,6 +241,7 @@ public final class Engine implements TrainingControl {
         Metrics val = validate();
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
+        metrics.put(Metric.ACCURACY, accuracy.accuracy());
         if (val != null) {
             for (Metric m : Metric.values()) {
                 if (m.validation() && m != Metric.VAL_LOSS) {
@@ -243,8 +252,9 @@ public final class Engine implements TrainingControl {
         EpochRecord record = new EpochRecord(phase.name(), epochInPhase + 1, lossSum / seen,
                 val == null ? Double.NaN : val.loss(), metrics, lr, seconds, seen / seconds);
         history.add(record);
-        LOG.info("{} epoch {}/{}: loss {} val_loss {} val_accuracy {} lr {} ({} s, {} img/s{})", phase.name(),
-                record.epoch(), phase.maxEpochs(), fmt(record.loss()), fmt(record.valLoss()),
+        LOG.info("{} epoch {}/{}: loss {} accuracy {} val_loss {} val_accuracy {} lr {} ({} s, {} img/s{})",
+                phase.name(), record.epoch(), phase.maxEpochs(), fmt(record.loss()),
+                fmt(record.value(Metric.ACCURACY)), fmt(record.valLoss()),
                 fmt(record.value(Metric.VAL_ACCURACY)), fmt(lr), fmt(seconds), fmt(record.imagesPerSecond()),
                 cached ? ", cached features" : "");
         Decision d = Decision.CONTINUE;
@@ -268,8 +278,8 @@ public final class Engine implements TrainingControl {
     private TrainingResult finish(TrainingResult.StopReason reason) {
         Metrics test = null;
         if (cfg.test() != null) {
-            cfg.test().reset();
-            test = Evaluator.evaluate(model.graph(), iterate(cfg.test()), model.labels(), cfg.topK());
+            ComputationGraph g = model.graph();
+            test = Evaluator.evaluate(x -> g.outputSingle(false, x), cfg.test(), model.labels(), cfg.topK(), null);
             LOG.info("Test: {}", test.summary().lines().findFirst().orElse(""));
         }
         JsonNode metricsJson = test == null ? null : JSON.valueToTree(Map.of("test", Map.of(
@@ -322,6 +332,9 @@ public final class Engine implements TrainingControl {
         if (batchesPerEpoch == 0) {
             throw new IllegalArgumentException("the training data is empty (no batch); check the training folder or "
                     + "iterator");
+        }
+        if (!trainingGraph.getListeners().contains(accuracy)) {
+            trainingGraph.addListeners(accuracy);
         }
         Map<String, String> groupOf = new HashMap<>();
         for (LayerGroup g : model.backbone().groups()) {
@@ -461,10 +474,12 @@ public final class Engine implements TrainingControl {
             return null;
         }
         if (cached && valCache != null) {
-            return Evaluator.evaluate(trainingGraph, valCache.inOrder(), model.labels(), cfg.topK());
+            ComputationGraph head = trainingGraph;
+            return Evaluator.evaluate(x -> head.outputSingle(false, x), valCache.inOrder(), model.labels(),
+                    cfg.topK());
         }
-        cfg.validation().reset();
-        return Evaluator.evaluate(model.graph(), iterate(cfg.validation()), model.labels(), cfg.topK());
+        ComputationGraph g = model.graph();
+        return Evaluator.evaluate(x -> g.outputSingle(false, x), cfg.validation(), model.labels(), cfg.topK(), null);
     }
 
     private double[] cachedWeights;
