@@ -81,18 +81,21 @@ public final class Predictor implements AutoCloseable {
         }
     }
 
-    /** One pooled graph copy and its lazily built Grad-CAM engine. */
+    /** One pooled inference graph and its lazily built Grad-CAM engine. */
     private static final class Slot {
-        final ComputationGraph graph;
+        final InferenceGraph inference;
         GradCamEngine gradCam;
 
-        Slot(ComputationGraph graph) {
-            this.graph = graph;
+        Slot(InferenceGraph inference) {
+            this.inference = inference;
         }
     }
 
     private final TransferModel model;
+    /** The model's graph with its original parameters (Grad-CAM's tail graph copies from it; never run). */
     private final ComputationGraph prototype;
+    /** Derived from {@link #prototype} once; every slot runs a copy of it. */
+    private final InferenceGraph derived;
     private final Options options;
     private final BlockingQueue<Slot> idle;
     private final AtomicInteger created = new AtomicInteger();
@@ -104,8 +107,6 @@ public final class Predictor implements AutoCloseable {
         this.prototype = prototype;
         this.options = options;
         this.idle = new ArrayBlockingQueue<>(options.parallelism());
-        this.idle.add(new Slot(prototype));
-        this.created.set(1);
         if (options.gradCamLayer() != null) {
             List<String> body = model.bodyVertices();
             if (!body.contains(options.gradCamLayer())) {
@@ -116,6 +117,23 @@ public final class Predictor implements AutoCloseable {
             this.gradCamLayer = options.gradCamLayer();
         } else {
             this.gradCamLayer = null;
+        }
+        // the values Predictor reads besides the outputs stay unfused: the embedding and the Grad-CAM layer
+        List<String> keep = new ArrayList<>(List.of(model.embeddingVertex()));
+        String camLayer = gradCamLayer != null ? gradCamLayer : defaultGradCamLayer(model);
+        if (camLayer != null) {
+            keep.add(camLayer);
+        }
+        this.derived = InferenceGraph.derive(prototype, prototype.getConfiguration().getNetworkOutputs(), keep);
+        this.idle.add(new Slot(derived));
+        this.created.set(1);
+    }
+
+    private static String defaultGradCamLayer(TransferModel model) {
+        try {
+            return GradCamEngine.defaultTarget(model.plainConfiguration(), model.inputType(), model.bodyVertices());
+        } catch (IllegalArgumentException noFeatureMap) {
+            return null; // explain() reports it when asked
         }
     }
 
@@ -342,9 +360,9 @@ public final class Predictor implements AutoCloseable {
         Slot s = borrow();
         try {
             if (withEmbedding) {
-                return s.graph.output(List.of(model.embeddingVertex()), false, new INDArray[] {batch}, null);
+                return s.inference.output(List.of(model.embeddingVertex()), batch);
             }
-            return new INDArray[] {s.graph.outputSingle(false, batch)};
+            return new INDArray[] {s.inference.output(batch)};
         } finally {
             release(s);
         }
@@ -358,17 +376,17 @@ public final class Predictor implements AutoCloseable {
     private GradCam explain(Prepared in, int requested) {
         Slot s = borrow();
         try {
-            INDArray probs = s.graph.outputSingle(false, in.normalised).getRow(0);
+            INDArray probs = s.inference.output(in.normalised).getRow(0);
             int cls = requested >= 0 ? requested : ranked(probs, 1).get(0).index();
             if (s.gradCam == null) {
                 String layer = gradCamLayer != null ? gradCamLayer
                         : GradCamEngine.defaultTarget(model.plainConfiguration(), model.inputType(),
                         model.bodyVertices());
-                s.gradCam = new GradCamEngine(model.plainConfiguration(), s.graph, layer, model.inputType());
+                s.gradCam = new GradCamEngine(model.plainConfiguration(), prototype, layer, model.inputType());
             }
             int outputIndex = model.task() == Task.BINARY ? 0 : cls;
             double sign = model.task() == Task.BINARY && cls == 0 ? -1 : 1;
-            GradCamEngine.Raw raw = s.gradCam.compute(s.graph, in.normalised, outputIndex, sign);
+            GradCamEngine.Raw raw = s.gradCam.compute(s.inference.graph(), in.normalised, outputIndex, sign);
             float[][] coarse = GradCamEngine.normalise(raw.cam());
             float[][] full = GradCamEngine.normalise(GradCamEngine.resize(raw.cam(), model.input().height(),
                     model.input().width()));
@@ -394,7 +412,7 @@ public final class Predictor implements AutoCloseable {
                 break;
             }
             if (created.compareAndSet(n, n + 1)) {
-                return new Slot(copyForInference(prototype));
+                return new Slot(derived.copy());
             }
         }
         try {

@@ -74,6 +74,8 @@ public final class TransferModel {
     private LayerSelection trainable;
     private IUpdater updater;
     private ComputationGraph graph;
+    /** The inference-optimised copy of {@link #graph}, rebuilt when the graph or its parameters change. */
+    private InferenceGraph inference;
     private JsonNode plan;
     private JsonNode seeds;
     private JsonNode data;
@@ -109,6 +111,22 @@ public final class TransferModel {
     /** The trainable DL4J graph: body (frozen parts wrapped) + head. A new instance after {@link #setTrainable}. */
     public ComputationGraph graph() {
         return graph;
+    }
+
+    /**
+     * {@link #graph()} derived for inference ({@link InferenceGraph}: BatchNorm folded into convolutions,
+     * activations fused): what evaluation and prediction run. Built on first use and rebuilt when the graph or
+     * its parameters have changed since (a training step, loaded weights, {@link #setTrainable}); the check is a
+     * checksum of the parameters. The model's own parameters are never touched.
+     */
+    public InferenceGraph inferenceGraph() {
+        InferenceGraph ig = inference;
+        if (ig == null || !ig.isCurrentFor(graph)) {
+            ig = InferenceGraph.derive(graph, graph.getConfiguration().getNetworkOutputs(),
+                    List.of(embeddingVertex()));
+            inference = ig;
+        }
+        return ig;
     }
 
     public List<String> labels() {

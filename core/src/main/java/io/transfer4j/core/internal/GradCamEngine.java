@@ -21,12 +21,10 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Grad-CAM (Selvaraju et al. 2017): the gradient of a class score (the output layer's pre-activation) with respect
@@ -143,31 +141,12 @@ public final class GradCamEngine {
         }
         GraphSurgery.copyParams(model, t, copied);
         for (String name : foldedBn) {
-            org.deeplearning4j.nn.api.Layer bnLayer = GraphSurgery.inner(model.getLayer(name));
-            BatchNormalization bn = (BatchNormalization) bnLayer.conf().getLayer();
-            INDArray gamma = bnLayer.getParam(BatchNormalizationParamInitializer.GAMMA).castTo(DataType.DOUBLE);
-            INDArray beta = bnLayer.getParam(BatchNormalizationParamInitializer.BETA).castTo(DataType.DOUBLE);
-            INDArray mean = bnLayer.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).castTo(DataType.DOUBLE);
-            INDArray var;
-            if (bn.isUseLogStd()) {
-                INDArray log10s = bnLayer.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD)
-                        .castTo(DataType.DOUBLE);
-                INDArray s = Transforms.pow(Nd4j.valueArrayOf(log10s.shape(), 10.0, DataType.DOUBLE), log10s);
-                var = s.mul(s);
-            } else {
-                var = bnLayer.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).castTo(DataType.DOUBLE);
-            }
-            if (bn.isLockGammaBeta()) {
-                gamma = Nd4j.valueArrayOf(mean.shape(), bn.getGamma(), DataType.DOUBLE);
-                beta = Nd4j.valueArrayOf(mean.shape(), bn.getBeta(), DataType.DOUBLE);
-            }
-            INDArray scale = gamma.div(Transforms.sqrt(var.add(bn.getEps())));
-            INDArray shift = beta.sub(mean.mul(scale));
+            BatchNormAffine bn = BatchNormAffine.of(model.getLayer(name));
             org.deeplearning4j.nn.api.Layer dst = t.getLayer(name);
             INDArray w = dst.getParam("W");
             INDArray b = dst.getParam("b");
-            w.assign(scale.reshape(w.shape()).castTo(w.dataType()));
-            b.assign(shift.reshape(b.shape()).castTo(b.dataType()));
+            w.assign(bn.scale().reshape(w.shape()).castTo(w.dataType()));
+            b.assign(bn.shift().reshape(b.shape()).castTo(b.dataType()));
         }
         this.tail = t;
     }

@@ -1,0 +1,380 @@
+package io.transfer4j.core;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32C;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import io.transfer4j.core.internal.BatchNormAffine;
+import io.transfer4j.core.internal.GraphSurgery;
+import io.transfer4j.zoo.Names;
+
+/**
+ * A graph derived from a model for inference only: every BatchNormalization that directly follows a
+ * convolution or dense layer is folded into that layer's weights and bias ({@code W' = W * g / sqrt(var + eps)},
+ * {@code b' = (b - mean) * g / sqrt(var + eps) + beta}, per output channel; a convolution without bias gains
+ * one), and an activation layer that directly follows becomes the layer's own activation. Frozen wrappers are
+ * dropped (everything here runs in inference mode). The model keeps its original parameters; this is a copy,
+ * computed in float64 and stored in the model's data type.
+ *
+ * <p>Names: a fused chain (e.g. {@code res2a_branch2a} -> {@code bn2a_branch2a} -> {@code res2a_branch2a_relu})
+ * becomes one vertex named after its <em>last</em> member, so every vertex whose value the derived graph still
+ * computes keeps its name and every consumer is wired unchanged. Only the values inside a chain (the raw
+ * convolution, the BatchNorm output before its activation) are gone; {@link #computes(String)} says which names
+ * can be asked for. A name passed in {@code keep} (or as an output) is never absorbed.
+ *
+ * <p>Not thread-safe (as a DL4J graph): use one per thread, or {@link #copy()}.
+ *
+ * <pre>{@code
+ * InferenceGraph fast = InferenceGraph.derive(model.graph());            // whole model, its outputs
+ * INDArray probabilities = fast.output(batch);
+ * InferenceGraph prefix = InferenceGraph.derive(model.graph(), "res4f_relu");   // a frozen prefix
+ * INDArray features = prefix.output(batch);
+ * if (!fast.isCurrentFor(model.graph())) fast = InferenceGraph.derive(model.graph());  // after training
+ * }</pre>
+ */
+public final class InferenceGraph {
+
+    /** One fused chain: a convolution or dense layer, optionally the BatchNorm and activation layer after it. */
+    private record Chain(String head, String batchNorm, String activation, String tail) {
+    }
+
+    private final ComputationGraph graph;
+    private final List<String> outputs;
+    /** Model vertex -> the derived vertex it was folded into. */
+    private final Map<String, String> absorbed;
+    private final int foldedBatchNorms;
+    private final int fusedActivations;
+    private final ComputationGraph source;
+    private final long sourceFingerprint;
+    /** Graphs whose outputs are vertices near the input (see {@link #output(List, INDArray)}). */
+    private final Map<List<String>, InferenceGraph> prefixes = new HashMap<>();
+
+    private InferenceGraph(ComputationGraph graph, List<String> outputs, Map<String, String> absorbed, int foldedBatchNorms,
+                           int fusedActivations, ComputationGraph source, long sourceFingerprint) {
+        this.graph = graph;
+        this.outputs = List.copyOf(outputs);
+        this.absorbed = Map.copyOf(absorbed);
+        this.foldedBatchNorms = foldedBatchNorms;
+        this.fusedActivations = fusedActivations;
+        this.source = source;
+        this.sourceFingerprint = sourceFingerprint;
+    }
+
+    /** The whole model, with the model's outputs. */
+    public static InferenceGraph derive(ComputationGraph source) {
+        return derive(source, source.getConfiguration().getNetworkOutputs(), Set.of());
+    }
+
+    /** The prefix of the model that computes {@code upTo} (e.g. a frozen body up to a freeze boundary). */
+    public static InferenceGraph derive(ComputationGraph source, String upTo) {
+        return derive(source, List.of(upTo), Set.of());
+    }
+
+    /**
+     * The part of the model that computes {@code outputs}, with the vertices in {@code keep} left unfused so that
+     * their values can still be read (e.g. a Grad-CAM layer or an embedding vertex).
+     */
+    public static InferenceGraph derive(ComputationGraph source, List<String> outputs, Collection<String> keep) {
+        if (source == null) {
+            throw new IllegalArgumentException("source graph is required");
+        }
+        if (outputs == null || outputs.isEmpty()) {
+            throw new IllegalArgumentException("at least one output vertex is required; received " + outputs);
+        }
+        ComputationGraphConfiguration conf = GraphSurgery.unwrapAll(source.getConfiguration());
+        List<String> known = new ArrayList<>(conf.getVertices().keySet());
+        for (String name : concat(outputs, keep)) {
+            if (!conf.getVertices().containsKey(name)) {
+                throw new IllegalArgumentException("Unknown vertex '" + name + "'; vertices: "
+                        + String.join(", ", known) + "." + Names.didYouMean(name, known));
+            }
+        }
+        Set<String> needed = new LinkedHashSet<>();
+        for (String o : outputs) {
+            needed.addAll(GraphSurgery.ancestors(conf, o));
+        }
+        Map<String, List<String>> consumers = new HashMap<>();
+        for (String v : needed) {
+            for (String in : conf.getVertexInputs().getOrDefault(v, List.of())) {
+                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(v);
+            }
+        }
+        Set<String> pinned = new LinkedHashSet<>(concat(outputs, keep));
+        Map<String, Chain> chains = new LinkedHashMap<>();
+        Map<String, String> absorbed = new LinkedHashMap<>();
+        for (String name : GraphSurgery.topologicalOrder(conf)) {
+            if (!needed.contains(name) || conf.getNetworkInputs().contains(name)) {
+                continue;
+            }
+            Chain c = chainFrom(conf, name, consumers, pinned);
+            if (c != null) {
+                chains.put(c.tail(), c);
+                absorbed.put(c.head(), c.tail());
+                if (c.batchNorm() != null) {
+                    absorbed.put(c.batchNorm(), c.tail());
+                }
+                absorbed.remove(c.tail());
+            }
+        }
+        ComputationGraphConfiguration derived = conf.clone();
+        Map<String, GraphVertex> vertices = new LinkedHashMap<>();
+        Map<String, List<String>> inputs = new LinkedHashMap<>();
+        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+            String name = e.getKey();
+            if (!needed.contains(name) || absorbed.containsKey(name)) {
+                continue;
+            }
+            Chain c = chains.get(name);
+            GraphVertex v = c == null ? e.getValue().clone() : fusedVertex(conf, c);
+            if (v instanceof LayerVertex lv) {
+                lv.setOutputVertex(outputs.contains(name));
+                lv.getLayerConf().getLayer().setIDropout(null);
+            }
+            vertices.put(name, v);
+            inputs.put(name, new ArrayList<>(conf.getVertexInputs().get(c == null ? name : c.head())));
+        }
+        derived.setVertices(vertices);
+        derived.setVertexInputs(inputs);
+        derived.setNetworkOutputs(new ArrayList<>(outputs));
+        derived.setTopologicalOrder(null);
+        derived.setTopologicalOrderStr(null);
+
+        ComputationGraph g = new ComputationGraph(derived);
+        long n = 0;
+        for (GraphVertex v : vertices.values()) {
+            n += v.numParams(true);
+        }
+        DataType dt = conf.getDataType() == null ? DataType.FLOAT : conf.getDataType();
+        g.init(n == 0 ? null : Nd4j.zeros(dt, 1, n), false);
+        int bn = 0;
+        int act = 0;
+        for (String name : vertices.keySet()) {
+            if (g.getLayer(name) == null) {
+                continue;
+            }
+            Chain c = chains.get(name);
+            if (c == null) {
+                GraphSurgery.copyParams(source, g, List.of(name));
+            } else {
+                fold(source, g, c);
+                bn += c.batchNorm() == null ? 0 : 1;
+                act += c.activation() == null ? 0 : 1;
+            }
+        }
+        return new InferenceGraph(g, outputs, absorbed, bn, act, source, fingerprint(source));
+    }
+
+    /** The fusable chain starting at {@code name}, or null. */
+    private static Chain chainFrom(ComputationGraphConfiguration conf, String name, Map<String, List<String>> consumers,
+                                   Set<String> pinned) {
+        Layer head = GraphSurgery.layerConf(conf, name);
+        boolean conv = head != null && head.getClass() == ConvolutionLayer.class;
+        boolean dense = head != null && head.getClass() == DenseLayer.class;
+        if (!conv && !dense || !(((BaseLayer) head).getActivationFn() instanceof ActivationIdentity)) {
+            return null;
+        }
+        String tail = name;
+        String bn = null;
+        String next = soleConsumer(conf, tail, consumers, pinned);
+        if (next != null && GraphSurgery.layerConf(conf, next) instanceof BatchNormalization b
+                && b.getClass() == BatchNormalization.class
+                && ((LayerVertex) conf.getVertices().get(next)).getPreProcessor() == null
+                && (dense || b.getCnn2DFormat() == ((ConvolutionLayer) head).getCnn2dDataFormat())) {
+            bn = next;
+            tail = next;
+            next = soleConsumer(conf, tail, consumers, pinned);
+        }
+        String act = null;
+        if (next != null && GraphSurgery.layerConf(conf, next) instanceof ActivationLayer a
+                && a.getClass() == ActivationLayer.class
+                && ((LayerVertex) conf.getVertices().get(next)).getPreProcessor() == null) {
+            act = next;
+            tail = next;
+        }
+        return bn == null && act == null ? null : new Chain(name, bn, act, tail);
+    }
+
+    /** The only vertex reading {@code v} when it reads nothing else and {@code v} may be absorbed; else null. */
+    private static String soleConsumer(ComputationGraphConfiguration conf, String v,
+                                       Map<String, List<String>> consumers, Set<String> pinned) {
+        List<String> c = consumers.getOrDefault(v, List.of());
+        if (pinned.contains(v) || c.size() != 1 || conf.getNetworkOutputs().contains(v)) {
+            return null;
+        }
+        String next = c.get(0);
+        return conf.getVertexInputs().get(next).equals(List.of(v)) ? next : null;
+    }
+
+    /** The head layer's configuration with a bias (when a BatchNorm folds in) and the chain's activation. */
+    private static GraphVertex fusedVertex(ComputationGraphConfiguration conf, Chain c) {
+        LayerVertex headVertex = (LayerVertex) conf.getVertices().get(c.head());
+        NeuralNetConfiguration nnc = headVertex.getLayerConf().clone();
+        BaseLayer layer = (BaseLayer) nnc.getLayer();
+        if (c.batchNorm() != null) {
+            if (layer instanceof ConvolutionLayer cl) {
+                cl.setHasBias(true);
+            } else {
+                ((DenseLayer) layer).setHasBias(true);
+            }
+        }
+        if (c.activation() != null) {
+            layer.setActivationFn(((ActivationLayer) GraphSurgery.layerConf(conf, c.activation())).getActivationFn());
+        }
+        layer.setLayerName(c.tail());
+        return new LayerVertex(nnc, headVertex.getPreProcessor() == null ? null : headVertex.getPreProcessor().clone());
+    }
+
+    /** Writes the chain's (folded) weights and bias into the derived graph's layer. */
+    private static void fold(ComputationGraph source, ComputationGraph derived, Chain c) {
+        org.deeplearning4j.nn.api.Layer head = GraphSurgery.inner(source.getLayer(c.head()));
+        org.deeplearning4j.nn.api.Layer dst = derived.getLayer(c.tail());
+        INDArray w = head.getParam("W").castTo(DataType.DOUBLE).dup('c');
+        INDArray bias = head.paramTable().containsKey("b") ? head.getParam("b").castTo(DataType.DOUBLE).dup('c')
+                : null;
+        if (c.batchNorm() != null) {
+            BatchNormAffine bn = BatchNormAffine.of(source.getLayer(c.batchNorm()));
+            long out = bn.channels();
+            if (head.conf().getLayer() instanceof ConvolutionLayer) {
+                // [out, in, kh, kw]: scale each output channel's filter
+                w = w.reshape('c', out, w.length() / out).mulColumnVector(bn.scale().reshape(out, 1))
+                        .reshape('c', w.shape());
+            } else {
+                // [in, out]: scale each output column
+                w = w.mulRowVector(bn.scale().reshape(1, out));
+            }
+            INDArray b = bias == null ? Nd4j.zeros(DataType.DOUBLE, out) : bias.reshape(out);
+            bias = b.mul(bn.scale()).addi(bn.shift());
+        }
+        INDArray dw = dst.getParam("W");
+        dw.assign(w.reshape(dw.shape()).castTo(dw.dataType()));
+        if (bias != null) {
+            INDArray db = dst.getParam("b");
+            db.assign(bias.reshape(db.shape()).castTo(db.dataType()));
+        }
+    }
+
+    private static List<String> concat(Collection<String> a, Collection<String> b) {
+        List<String> out = new ArrayList<>(a);
+        if (b != null) {
+            out.addAll(b);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ use
+
+    /** The derived DL4J graph (for inference only: its parameters are not the model's). */
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    /** The output vertices, in order. */
+    public List<String> outputs() {
+        return outputs;
+    }
+
+    /** The first output for {@code input} (inference mode). */
+    public INDArray output(INDArray input) {
+        return graph.outputSingle(false, input);
+    }
+
+    /** Every output for {@code input}, in {@link #outputs()} order (inference mode). */
+    public INDArray[] outputs(INDArray input) {
+        return graph.output(false, input);
+    }
+
+    /** The values of the given vertices, each of which must be {@linkplain #computes computed} here. */
+    public INDArray[] output(List<String> vertices, INDArray input) {
+        for (String v : vertices) {
+            if (!computes(v)) {
+                throw new IllegalArgumentException("vertex '" + v + "' is not computed by this inference graph ("
+                        + (absorbed.containsKey(v) ? "folded into '" + absorbed.get(v) + "'; derive with keep=['" + v + "']"
+                        : "not before its outputs " + outputs) + ")");
+            }
+        }
+        ComputationGraphConfiguration conf = graph.getConfiguration();
+        if (vertices.stream().anyMatch(v -> conf.getNetworkInputs().containsAll(conf.getVertexInputs()
+                .getOrDefault(v, conf.getNetworkInputs())))) {
+            // DL4J M2.1: output(List) of a vertex that reads only the network input leaves WS_LAYER_ACT_0 open,
+            // which breaks every later call on the thread, and feedForward's map holds that vertex's value after
+            // a following ActivationLayer applied its function in place (TRAPS.md): ask a graph whose outputs
+            // these vertices are
+            return prefixes.computeIfAbsent(List.copyOf(vertices), v -> derive(graph, v, Set.of())).outputs(input);
+        }
+        return graph.output(vertices, false, new INDArray[] {input}, null);
+    }
+
+    /** Whether the value of the model's vertex {@code name} is available here under that name. */
+    public boolean computes(String name) {
+        return graph.getConfiguration().getVertices().containsKey(name)
+                || graph.getConfiguration().getNetworkInputs().contains(name);
+    }
+
+    /** BatchNormalization layers folded into the layer before them. */
+    public int foldedBatchNorms() {
+        return foldedBatchNorms;
+    }
+
+    /** Activation layers turned into the activation of the layer before them. */
+    public int fusedActivations() {
+        return fusedActivations;
+    }
+
+    /**
+     * Whether this graph still matches {@code model}: the same graph object with the same parameters (a CRC32C of
+     * the parameter buffer, ~10 ms per 100 MB). False after a training step, {@code setParams}, a new graph from
+     * {@code setTrainable}, ... — derive again then.
+     */
+    public boolean isCurrentFor(ComputationGraph model) {
+        return model == source && fingerprint(model) == sourceFingerprint;
+    }
+
+    /** An independent copy (same configuration and parameters) for another thread. */
+    public InferenceGraph copy() {
+        ComputationGraph c = new ComputationGraph(graph.getConfiguration().clone());
+        c.init(graph.params() == null ? null : graph.params().dup(), false);
+        return new InferenceGraph(c, outputs, absorbed, foldedBatchNorms, fusedActivations, source,
+                sourceFingerprint);
+    }
+
+    /** CRC32C of the parameter buffer (exact for any change of a parameter value). */
+    static long fingerprint(ComputationGraph g) {
+        INDArray p = g.params();
+        CRC32C crc = new CRC32C();
+        if (p == null || p.isEmpty()) {
+            return 0;
+        }
+        if (p.isView() || p.ordering() != 'c') {
+            p = p.dup('c');
+        }
+        ByteBuffer bb = p.data().asNio();
+        int elem = p.dataType().width();
+        bb.position((int) (p.offset() * elem));
+        bb.limit((int) ((p.offset() + p.length()) * elem));
+        crc.update(bb);
+        return crc.getValue();
+    }
+}

@@ -1,0 +1,226 @@
+package io.transfer4j.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import io.transfer4j.core.internal.GradCamEngine;
+import io.transfer4j.core.internal.GraphSurgery;
+
+/**
+ * The derived inference graph computes what the model computes. Tolerance: the folded graph multiplies by
+ * {@code g/sqrt(var+eps)} before the convolution's sums instead of after, and rounds the folded weights to
+ * float32 once, so outputs differ from the original by float32 rounding (unit roundoff 6e-8) grown by the
+ * reduction length and depth; 1e-5 of the largest activation is ~100x that for these small graphs, while a real
+ * fault (a wrong eps, log-std read as a variance, a missing bias or beta) changes outputs by 1e-2 or more.
+ */
+class InferenceGraphTest {
+
+    static final double TOL = 1e-5;
+
+    /** Random gamma, beta and running statistics on every BatchNorm (mean 0 / var 1 would hide mistakes). */
+    static void randomiseBatchNorm(ComputationGraph g, long seed) {
+        Random r = new Random(seed);
+        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+            org.deeplearning4j.nn.api.Layer in = GraphSurgery.inner(l);
+            if (!(in.conf().getLayer() instanceof BatchNormalization bn)) {
+                continue;
+            }
+            fill(in.getParam(BatchNormalizationParamInitializer.GAMMA), r, 0.5, 1.5);
+            fill(in.getParam(BatchNormalizationParamInitializer.BETA), r, -0.5, 0.5);
+            fill(in.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN), r, -0.5, 0.5);
+            if (bn.isUseLogStd()) {
+                fill(in.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD), r, -0.3, 0.3);
+            } else {
+                fill(in.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR), r, 0.5, 2);
+            }
+        }
+    }
+
+    private static void fill(INDArray a, Random r, double lo, double hi) {
+        for (long i = 0; i < a.length(); i++) {
+            a.putScalar(i, lo + (hi - lo) * r.nextDouble());
+        }
+    }
+
+    /** max |a - b| relative to max |b|. */
+    static double relDiff(INDArray a, INDArray b) {
+        double scale = Math.max(b.amaxNumber().doubleValue(), 1e-30);
+        return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue() / scale;
+    }
+
+    private static TransferModel tinyWithDenseBatchNorm() {
+        TransferModel m = TransferModelTest.tiny().cut("block2_out")
+                .head(HeadSpec.builder().dense(16, Activation.RELU, 0.3, true).build()).build();
+        randomiseBatchNorm(m.graph(), 5);
+        return m;
+    }
+
+    @Test
+    void foldsBatchNormIntoConvAndDenseAndAgreesWithTheModel() {
+        TransferModel m = tinyWithDenseBatchNorm();
+        InferenceGraph ig = InferenceGraph.derive(m.graph());
+        // block1_bn (log10-std storage), block2_bn (variance storage), head_bn1 (after a dense layer)
+        assertEquals(3, ig.foldedBatchNorms());
+        // block1_relu and head_act1; block2_out follows a residual add and stays a layer
+        assertEquals(2, ig.fusedActivations());
+        Set<String> vertices = ig.graph().getConfiguration().getVertices().keySet();
+        assertFalse(vertices.contains("block1_conv") || vertices.contains("block1_bn")
+                || vertices.contains("head_bn1"), "folded vertices are gone: " + vertices);
+        assertTrue(vertices.containsAll(List.of("block1_relu", "block2_bn", "block2_out", "head_act1", "predictions")));
+        assertFalse(GraphSurgery.frozenVertices(ig.graph().getConfiguration()).iterator().hasNext(), "no wrappers");
+
+        INDArray x = TestData.batch(4, 3, 16, 3, 1, 11).getFeatures();
+        INDArray expected = m.graph().outputSingle(false, x);
+        INDArray got = ig.output(x);
+        assertTrue(relDiff(got, expected) < TOL, "probabilities differ by " + relDiff(got, expected));
+        INDArray features = m.graph().output(List.of("block2_out"), false, new INDArray[] {x}, null)[0];
+        INDArray derivedFeatures = ig.output(List.of("block2_out"), x)[0];
+        assertTrue(relDiff(derivedFeatures, features) < TOL, "features differ by " + relDiff(derivedFeatures, features));
+        assertTrue(features.amaxNumber().doubleValue() > 0.1, "a non-trivial comparison");
+    }
+
+    @Test
+    void aPrefixEndsAtTheRequestedVertex() {
+        TransferModel m = tinyWithDenseBatchNorm();
+        InferenceGraph prefix = InferenceGraph.derive(m.graph(), "block2_out");
+        assertEquals(List.of("block2_out"), prefix.outputs());
+        assertFalse(prefix.computes("predictions"));
+        INDArray x = TestData.batch(3, 3, 16, 3, 1, 12).getFeatures();
+        INDArray expected = m.graph().output(List.of("block2_out"), false, new INDArray[] {x}, null)[0];
+        assertTrue(relDiff(prefix.output(x), expected) < TOL);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> InferenceGraph.derive(m.graph(), "block2_outt"));
+        assertTrue(e.getMessage().contains("Did you mean 'block2_out'?"), e.getMessage());
+    }
+
+    /** conv without bias -> BN -> ReLU; conv with ReLU -> BN (no fold); a conv read twice (no fold); NHWC-free. */
+    private static ComputationGraph edgeCases() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.1))
+                .dataType(DataType.FLOAT).convolutionMode(ConvolutionMode.Same).graphBuilder()
+                .addInputs("input")
+                .addLayer("c1", new ConvolutionLayer.Builder(3, 3).nOut(6).hasBias(false)
+                        .activation(Activation.IDENTITY).build(), "input")
+                .addLayer("bn1", new BatchNormalization.Builder().eps(1e-3).useLogStd(false).build(), "c1")
+                .addLayer("relu1", new ActivationLayer.Builder().activation(Activation.RELU).build(), "bn1")
+                .addLayer("c2", new ConvolutionLayer.Builder(3, 3).nOut(6).activation(Activation.RELU).build(),
+                        "relu1")
+                .addLayer("bn2", new BatchNormalization.Builder().build(), "c2")
+                .addLayer("c3", new ConvolutionLayer.Builder(1, 1).nOut(6).activation(Activation.IDENTITY).build(),
+                        "bn2")
+                .addLayer("bn3", new BatchNormalization.Builder().build(), "c3")
+                .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "bn3", "c3")
+                .addLayer("tanh", new ActivationLayer.Builder().activation(Activation.TANH).build(), "add")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "tanh")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutional(8, 8, 3)).build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        randomiseBatchNorm(g, 9);
+        return g;
+    }
+
+    @Test
+    void foldsOnlyWhereExactAndSaysWhatWasFolded() {
+        ComputationGraph g = edgeCases();
+        InferenceGraph ig = InferenceGraph.derive(g);
+        assertEquals(1, ig.foldedBatchNorms(), "only bn1: c2 has its own ReLU before bn2, c3 is read twice");
+        assertEquals(1, ig.fusedActivations());
+        assertTrue(ig.computes("relu1") && ig.computes("bn2") && ig.computes("c3") && ig.computes("bn3"));
+        assertFalse(ig.computes("c1") || ig.computes("bn1"));
+        assertEquals(2, ig.graph().getLayer("relu1").paramTable().size(), "the bias-free conv gained a bias");
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 8, 8);
+        assertTrue(relDiff(ig.output(x), g.outputSingle(false, x)) < TOL);
+        INDArray relu1 = g.output(List.of("relu1"), false, new INDArray[] {x}, null)[0];
+        assertTrue(relDiff(ig.output(List.of("relu1"), x)[0], relu1) < TOL);
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ig.output(List.of("c1"), x));
+        assertTrue(e.getMessage().contains("folded into 'relu1'") && e.getMessage().contains("keep"), e.getMessage());
+        InferenceGraph keep = InferenceGraph.derive(g, List.of("out"), List.of("bn1"));
+        assertEquals(1, keep.foldedBatchNorms(), "bn1 kept as a value: c1+bn1 fold, relu1 stays a layer");
+        assertEquals(0, keep.fusedActivations());
+        INDArray bn1 = g.output(List.of("bn1"), false, new INDArray[] {x}, null)[0];
+        INDArray keptBn1 = keep.output(List.of("bn1"), x)[0];
+        assertTrue(relDiff(keptBn1, bn1) < TOL, "bn1 differs by " + relDiff(keptBn1, bn1) + "; min " + keptBn1.minNumber() + " vs " + bn1.minNumber());
+    }
+
+    @Test
+    void theModelsInferenceGraphIsRebuiltWhenParametersChange() {
+        TransferModel m = tinyWithDenseBatchNorm();
+        m.setTrainable(LayerSelection.all(), new Sgd(0.5));
+        randomiseBatchNorm(m.graph(), 6);
+        DataSet ds = TestData.batch(6, 3, 16, 3, 1, 13);
+        InferenceGraph first = m.inferenceGraph();
+        assertSame(first, m.inferenceGraph(), "unchanged parameters: the same derived graph");
+        assertTrue(first.isCurrentFor(m.graph()));
+        INDArray before = first.output(ds.getFeatures());
+
+        m.graph().fit(ds);   // trains every layer, BN statistics included
+        assertFalse(first.isCurrentFor(m.graph()), "a training step changes the parameters");
+        InferenceGraph second = m.inferenceGraph();
+        assertNotSame(first, second);
+        INDArray after = second.output(ds.getFeatures());
+        assertTrue(relDiff(after, m.graph().outputSingle(false, ds.getFeatures())) < TOL, "matches the trained model");
+        assertTrue(relDiff(after, before) > 1e-3, "and training did change the answer");
+
+        m.setTrainable(LayerSelection.headOnly(), new Sgd(0.1));
+        assertFalse(second.isCurrentFor(m.graph()), "a new graph object after setTrainable");
+        assertTrue(relDiff(m.inferenceGraph().output(ds.getFeatures()), after) < TOL, "same parameters, same answer");
+    }
+
+    @Test
+    void gradCamOnTheDerivedGraphMatchesTheModel() {
+        TransferModel m = TransferModelTest.tiny().cut("block2_out").build();
+        m.calibrateBatchNorm(TestData.iterator(TestData.batch(16, 3, 16, 3, 1, 41), 8), 2);
+        INDArray x = TestData.batch(1, 3, 16, 3, 1, 14).getFeatures();
+        for (String layer : List.of("block2_out", "block1_relu")) {
+            GradCamEngine engine = new GradCamEngine(m.plainConfiguration(), m.graph(), layer, m.inputType());
+            InferenceGraph ig = InferenceGraph.derive(m.graph(), m.graph().getConfiguration().getNetworkOutputs(),
+                    List.of(layer));
+            for (int c = 0; c < 3; c++) {
+                float[][] original = GradCamEngine.normalise(engine.compute(m.graph(), x, c, 1).cam());
+                float[][] derived = GradCamEngine.normalise(engine.compute(ig.graph(), x, c, 1).cam());
+                GradCamTest.assertMapsEqual(original, derived, 1e-4);
+            }
+        }
+        try (Predictor p = Predictor.of(m)) {
+            GradCam cam = p.explain(x.mul(255));
+            GradCamEngine engine = new GradCamEngine(m.plainConfiguration(), m.graph(), cam.layer(), m.inputType());
+            float[][] original = GradCamEngine.normalise(engine.compute(m.graph(),
+                    m.normalization().applyInPlace(x.mul(255)), cam.classIndex(), 1).cam());
+            GradCamTest.assertMapsEqual(original, cam.coarse(), 1e-4);
+        }
+    }
+}
