@@ -13,7 +13,6 @@ import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
@@ -21,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.transfer4j.augmentation.ImageFlow;
+import io.transfer4j.core.InferenceGraph;
 import io.transfer4j.core.LayerSelection;
 import io.transfer4j.core.ModelBundle;
 import io.transfer4j.core.Task;
@@ -74,8 +74,8 @@ public final class FineTuner {
      * @param afterBatch told the number of batches done after each one (a progress bar), or null
      */
     public static Metrics evaluate(TransferModel model, DataSetIterator data, int topK, IntConsumer afterBatch) {
-        ComputationGraph g = model.graph();
-        return Evaluator.evaluate(x -> g.outputSingle(false, x), data, model.labels(), topK, afterBatch);
+        InferenceGraph g = model.inferenceGraph();
+        return Evaluator.evaluate(g::output, data, model.labels(), topK, afterBatch);
     }
 
     /**

@@ -33,6 +33,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.transfer4j.augmentation.DirectoryFlow;
 import io.transfer4j.augmentation.ImageFlow;
 import io.transfer4j.core.BundleExtras;
+import io.transfer4j.core.InferenceGraph;
 import io.transfer4j.core.LayerSelection;
 import io.transfer4j.core.ModelBundle;
 import io.transfer4j.core.TransferModel;
@@ -90,6 +91,8 @@ public final class Engine implements TrainingControl {
     private double lrFactor = 1;
     private ComputationGraph trainingGraph;
     private boolean cached;
+    /** The frozen body up to the cut, derived for inference, for building the feature cache. */
+    private InferenceGraph bodyGraph;
     private FeatureCache trainCache;
     private FeatureCache valCache;
     private Integer genericBatchesPerEpoch;
@@ -278,8 +281,8 @@ public final class Engine implements TrainingControl {
     private TrainingResult finish(TrainingResult.StopReason reason) {
         Metrics test = null;
         if (cfg.test() != null) {
-            ComputationGraph g = model.graph();
-            test = Evaluator.evaluate(x -> g.outputSingle(false, x), cfg.test(), model.labels(), cfg.topK(), null);
+            InferenceGraph g = model.inferenceGraph();
+            test = Evaluator.evaluate(g::output, cfg.test(), model.labels(), cfg.topK(), null);
             LOG.info("Test: {}", test.summary().lines().findFirst().orElse(""));
         }
         JsonNode metricsJson = test == null ? null : JSON.valueToTree(Map.of("test", Map.of(
@@ -389,7 +392,10 @@ public final class Engine implements TrainingControl {
     }
 
     private INDArray body(INDArray input) {
-        return model.graph().output(List.of(model.bodyOutputName()), false, new INDArray[] {input}, null)[0];
+        if (bodyGraph == null || !bodyGraph.isCurrentFor(model.graph())) {
+            bodyGraph = InferenceGraph.derive(model.graph(), model.bodyOutputName());
+        }
+        return bodyGraph.output(input);
     }
 
     private Path spillDir(String which) {
@@ -478,8 +484,8 @@ public final class Engine implements TrainingControl {
             return Evaluator.evaluate(x -> head.outputSingle(false, x), valCache.inOrder(), model.labels(),
                     cfg.topK());
         }
-        ComputationGraph g = model.graph();
-        return Evaluator.evaluate(x -> g.outputSingle(false, x), cfg.validation(), model.labels(), cfg.topK(), null);
+        InferenceGraph g = model.inferenceGraph();
+        return Evaluator.evaluate(g::output, cfg.validation(), model.labels(), cfg.topK(), null);
     }
 
     private double[] cachedWeights;
