@@ -55,6 +55,11 @@ public record Normalization(String mode, ChannelOrder order, double scale, doubl
                 new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225});
     }
 
+    /** Keras "tf" mode, as Keras' MobileNetV2 weights expect: RGB, {@code x / 127.5 - 1}, pixels in [-1, 1]. */
+    public static Normalization tf() {
+        return new Normalization("tf", ChannelOrder.RGB, 1.0 / 127.5, new double[] {1, 1, 1}, new double[] {1, 1, 1});
+    }
+
     /** Pixels divided by 255, nothing else. */
     public static Normalization rescale() {
         return new Normalization("rescale", ChannelOrder.RGB, 1.0 / 255, new double[0], new double[0]);

@@ -43,6 +43,7 @@ public record WeightSource(WeightFormat format, URI uri, String fileName, long s
             case ADLER32 -> "[0-9]{1,10}";
             case MD5 -> "[0-9a-f]{32}";
             case SHA256 -> "[0-9a-f]{64}";
+            case SIZE -> "[1-9][0-9]{0,14}";
         };
         if (!checksum.matches(pattern)) {
             throw new IllegalArgumentException("weight source " + uri + ": '" + checksum + "' is not a valid "

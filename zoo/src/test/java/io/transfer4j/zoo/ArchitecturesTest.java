@@ -136,7 +136,7 @@ class ArchitecturesTest {
     @Test
     void unknownIdListsValidIdsAndTheNearest() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> zoo.spec("resnet5O"));
-        assertTrue(e.getMessage().contains("vgg16, resnet50, tiny"), e.getMessage());
+        assertTrue(e.getMessage().contains("vgg16, resnet50, mobilenetv2, tiny"), e.getMessage());
         assertTrue(e.getMessage().contains("Did you mean 'resnet50'?"), e.getMessage());
         IllegalArgumentException far = assertThrows(IllegalArgumentException.class, () -> zoo.spec("inception"));
         assertFalse(far.getMessage().contains("Did you mean"), far.getMessage());

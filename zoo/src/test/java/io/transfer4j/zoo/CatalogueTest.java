@@ -19,7 +19,7 @@ class CatalogueTest {
     @Test
     void builtInCatalogueListsThePublishersFilesAndChecksums() {
         Zoo zoo = Zoo.builder().home(tmp).build();
-        assertEquals(List.of("vgg16", "resnet50", "tiny"), zoo.catalogue().stream().map(BackboneSpec::id).toList());
+        assertEquals(List.of("vgg16", "resnet50", "mobilenetv2", "tiny"), zoo.catalogue().stream().map(BackboneSpec::id).toList());
         BackboneSpec vgg = zoo.spec("vgg16");
         WeightSource dl4j = vgg.weights().get(0);
         assertEquals(WeightFormat.DL4J_ZIP, dl4j.format());

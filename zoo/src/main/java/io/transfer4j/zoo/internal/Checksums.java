@@ -36,7 +36,7 @@ public final class Checksums {
         switch (algorithm) {
             case ADLER32 -> adler.update(buffer, offset, length);
             case MD5 -> md5.update(buffer, offset, length);
-            case SHA256 -> { /* the SHA-256 below is the publisher's checksum */ }
+            case SHA256, SIZE -> { /* the SHA-256 below is the publisher's checksum; SIZE counts bytes below */ }
         }
         sha256.update(buffer, offset, length);
         bytes += length;
@@ -53,6 +53,7 @@ public final class Checksums {
             case ADLER32 -> Long.toString(adler.getValue());
             case MD5 -> HexFormat.of().formatHex(md5.digest());
             case SHA256 -> sha;
+            case SIZE -> Long.toString(bytes);
         };
         return new Result(algorithm, publisher, sha, bytes);
     }

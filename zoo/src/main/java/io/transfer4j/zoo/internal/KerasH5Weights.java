@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -119,47 +120,66 @@ public final class KerasH5Weights {
         Object conf = layer.conf().getLayer();
         List<INDArray> v = w.values();
         String where = file + " layer '" + w.layer() + "'";
-        if (conf instanceof ConvolutionLayer) {
-            expect(v, 2, where);
-            set(layer, "W", v.get(0).permute(3, 2, 0, 1), where);
-            set(layer, "b", v.get(1), where);
-        } else if (conf instanceof DenseLayer) {
-            expect(v, 2, where);
-            INDArray kernel = v.get(0);
-            int[] hwc = flattenedFeatureMap(graph, name);
-            if (hwc != null) {
-                kernel = hwcRowsToChw(kernel, hwc[0], hwc[1], hwc[2]);
+        if (conf instanceof DepthwiseConvolution2D) {
+            // Keras [kh, kw, in, multiplier] is DL4J's depthwise layout already
+            boolean bias = layer.paramTable().containsKey("b");
+            expect(w, bias ? 2 : 1, where, bias ? "depthwise_kernel, bias" : "depthwise_kernel");
+            set(layer, "W", w, 0, layer.getParam("W").shape(), x -> x, where, "[kh, kw, in, multiplier]");
+            if (bias) {
+                set(layer, "b", w, 1, new long[] {layer.getParam("b").length()}, x -> x, where, "[out]");
             }
-            set(layer, "W", kernel, where);
-            set(layer, "b", v.get(1), where);
+        } else if (conf instanceof ConvolutionLayer) {
+            boolean bias = layer.paramTable().containsKey("b");
+            expect(w, bias ? 2 : 1, where, bias ? "kernel, bias" : "kernel (no bias)");
+            long[] oihw = layer.getParam("W").shape();
+            set(layer, "W", w, 0, new long[] {oihw[2], oihw[3], oihw[1], oihw[0]}, x -> x.permute(3, 2, 0, 1), where,
+                    "[kh, kw, in, out]");
+            if (bias) {
+                set(layer, "b", w, 1, new long[] {oihw[0]}, x -> x, where, "[out]");
+            }
+        } else if (conf instanceof DenseLayer) {
+            expect(w, 2, where, "kernel, bias");
+            int[] hwc = flattenedFeatureMap(graph, name);
+            UnaryOperator<INDArray> rows = hwc == null ? x -> x : x -> hwcRowsToChw(x, hwc[0], hwc[1], hwc[2]);
+            set(layer, "W", w, 0, layer.getParam("W").shape(), rows, where, "[in, out]");
+            set(layer, "b", w, 1, new long[] {layer.getParam("b").length()}, x -> x, where, "[out]");
         } else if (conf instanceof BatchNormalization) {
-            expect(v, 4, where);
-            set(layer, "gamma", v.get(0), where);
-            set(layer, "beta", v.get(1), where);
-            set(layer, "mean", v.get(2), where);
-            set(layer, "var", v.get(3), where);
+            expect(w, 4, where, "gamma, beta, moving_mean, moving_variance");
+            long n = layer.getParam("gamma").length();
+            String[] keys = {"gamma", "beta", "mean", "var"};
+            for (int i = 0; i < keys.length; i++) {
+                set(layer, keys[i], w, i, new long[] {n}, x -> x, where, "[channels]");
+            }
         } else {
             throw new IOException(where + ": no conversion for " + conf.getClass().getSimpleName());
         }
     }
 
-    private static void expect(List<INDArray> v, int n, String where) throws IOException {
-        if (v.size() != n) {
-            throw new IOException(where + " has " + v.size() + " weight arrays; expected " + n);
+    private static void expect(KerasH5File.LayerWeights w, int n, String where, String expected)
+            throws IOException {
+        if (w.values().size() != n) {
+            throw new IOException(where + " has " + w.values().size() + " weight arrays " + w.weightNames()
+                    + "; the network's layer needs " + n + " (" + expected + "). Is the file for this"
+                    + " architecture?");
         }
     }
 
-    private static void set(Layer layer, String key, INDArray value, String where) throws IOException {
+    /**
+     * Checks the file's array {@code index} has {@code kerasShape} (the shape Keras stores for the network's
+     * parameter, in the order {@code layout} describes), converts it and assigns it to {@code key}.
+     */
+    private static void set(Layer layer, String key, KerasH5File.LayerWeights w, int index, long[] kerasShape,
+                            UnaryOperator<INDArray> convert, String where, String layout) throws IOException {
+        INDArray value = w.values().get(index);
+        long[] found = value.rank() == 0 ? new long[] {1} : value.shape();
+        if (!Arrays.equals(found, kerasShape)) {
+            throw new IOException(where + ": weight '" + w.weightNames().get(index) + "' has shape "
+                    + Arrays.toString(found) + " in the file, but the network's layer needs "
+                    + Arrays.toString(kerasShape) + " (Keras layout " + layout + "). Is the file for this"
+                    + " architecture and input?");
+        }
         INDArray target = layer.getParam(key);
-        if (target.length() != value.length()) {
-            throw new IOException(where + ": weight '" + key + "' has shape " + Arrays.toString(value.shape())
-                    + " but the network needs " + Arrays.toString(target.shape()));
-        }
-        if (target.rank() == value.rank() && !Arrays.equals(target.shape(), value.shape())) {
-            throw new IOException(where + ": weight '" + key + "' has shape " + Arrays.toString(value.shape())
-                    + " but the network needs " + Arrays.toString(target.shape()));
-        }
-        target.assign(value.reshape('c', target.shape()).castTo(target.dataType()));
+        target.assign(convert.apply(value).reshape('c', target.shape()).castTo(target.dataType()));
     }
 
     /** [h, w, c] of the feature map flattened into {@code layer}'s input, or null if its input is not one. */
@@ -208,10 +228,20 @@ public final class KerasH5Weights {
             Object conf = layer.conf().getLayer();
             List<INDArray> values = new ArrayList<>();
             List<String> keys;
-            if (conf instanceof ConvolutionLayer) {
+            if (conf instanceof DepthwiseConvolution2D) {
+                values.add(layer.getParam("W").dup('c'));
+                keys = List.of("depthwise_kernel");
+                if (layer.paramTable().containsKey("b")) {
+                    values.add(layer.getParam("b").reshape(-1));
+                    keys = List.of("depthwise_kernel", "bias");
+                }
+            } else if (conf instanceof ConvolutionLayer) {
                 values.add(layer.getParam("W").permute(2, 3, 1, 0).dup('c'));
-                values.add(layer.getParam("b").reshape(-1));
-                keys = List.of("kernel", "bias");
+                keys = List.of("kernel");
+                if (layer.paramTable().containsKey("b")) {
+                    values.add(layer.getParam("b").reshape(-1));
+                    keys = List.of("kernel", "bias");
+                }
             } else if (conf instanceof DenseLayer) {
                 INDArray kernel = layer.getParam("W");
                 int[] hwc = flattenedFeatureMap(graph, name);

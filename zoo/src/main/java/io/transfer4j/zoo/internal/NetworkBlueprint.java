@@ -35,6 +35,7 @@ public interface NetworkBlueprint {
         return switch (architecture) {
             case VGG16 -> new Vgg16Blueprint();
             case RESNET50 -> new ResNet50Blueprint();
+            case MOBILENETV2 -> new MobileNetV2Blueprint();
             case TINY -> new TinyBlueprint();
         };
     }
