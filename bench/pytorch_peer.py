@@ -16,7 +16,7 @@ Workloads (ids shared with the Java side, see cli-examples/.../bench/Workload.ja
                  (the same on both sides: a training run's data pipeline is long-running)
   pipeline-png   the same on the PNG copies that `transfer4j bench` wrote (made here with PIL if missing)
 Models: torchvision resnet50 (v1.5: stride in the 3x3 conv; Keras' v1 has it in the first 1x1 conv, ~5 % fewer
-FLOPs) and vgg16, random weights, classifier replaced by Linear(features, 10). Plain SGD, lr 1e-3.
+FLOPs), vgg16 and mobilenet_v2 (symmetric padding where Keras pads bottom/right only: the same FLOPs), random weights, classifier replaced by Linear(features, 10). Plain SGD, lr 1e-3.
 """
 import argparse
 import json
@@ -104,8 +104,12 @@ def build(name):
         m = torchvision.models.vgg16(weights=None)
         m.classifier[6] = nn.Linear(4096, CLASSES)
         head = m.classifier[6]
+    elif name == "mobilenetv2":
+        m = torchvision.models.mobilenet_v2(weights=None)
+        m.classifier[1] = nn.Linear(1280, CLASSES)
+        head = m.classifier[1]
     else:
-        raise SystemExit(f"unknown model '{name}'; valid: resnet50, vgg16")
+        raise SystemExit(f"unknown model '{name}'; valid: resnet50, vgg16, mobilenetv2")
     return m, head
 
 
@@ -113,6 +117,8 @@ def body_of(model, name):
     """The model up to the head's input (what the feature cache stores)."""
     if name == "resnet50":
         return nn.Sequential(*list(model.children())[:-1], nn.Flatten())
+    if name == "mobilenetv2":
+        return nn.Sequential(model.features, nn.AdaptiveAvgPool2d(1), nn.Flatten())
     return nn.Sequential(model.features, model.avgpool, nn.Flatten(), *list(model.classifier.children())[:-1])
 
 

@@ -27,7 +27,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--models", split = ",", defaultValue = "resnet50,vgg16",
-            description = "Models to run (resnet50, vgg16). Default: ${DEFAULT-VALUE}.")
+            description = "Models to run (resnet50, vgg16, mobilenetv2). Default: ${DEFAULT-VALUE}.")
     List<String> models;
 
     @Option(names = "--workloads", split = ",",
@@ -95,8 +95,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         for (String m : models) {
-            if (!m.equals("resnet50") && !m.equals("vgg16")) {
-                throw new UsageException("unknown model '" + m + "' in --models; valid: resnet50, vgg16");
+            if (!List.of("resnet50", "vgg16", "mobilenetv2").contains(m)) {
+                throw new UsageException("unknown model '" + m + "' in --models; valid: resnet50, vgg16, mobilenetv2");
             }
         }
         BenchRunner runner = new BenchRunner(size, batch, warmup, iterations, cacheBatches, builtIn, images,

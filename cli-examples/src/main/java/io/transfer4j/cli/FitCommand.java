@@ -44,7 +44,7 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
 
     @Option(names = "--data", paramLabel = "DIR", description = "Folder of class folders.")
     Path data;
-    @Option(names = "--backbone", paramLabel = "ID", description = "Backbone id: vgg16, resnet50 (transfer4j models list).")
+    @Option(names = "--backbone", paramLabel = "ID", description = "Backbone id: vgg16, resnet50, mobilenetv2 (transfer4j models list).")
     String backbone;
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Where to write the run (new or empty directory).")
     Path runDir;

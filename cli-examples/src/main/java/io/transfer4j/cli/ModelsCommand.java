@@ -14,8 +14,10 @@ import io.transfer4j.zoo.Backbone;
 import io.transfer4j.zoo.BackboneSpec;
 import io.transfer4j.zoo.CutPoint;
 import io.transfer4j.zoo.LayerGroup;
+import io.transfer4j.zoo.SelfTestResult;
 import io.transfer4j.zoo.VerifyResult;
 import io.transfer4j.zoo.WeightSource;
+import io.transfer4j.zoo.WeightsUnavailableException;
 import io.transfer4j.zoo.Zoo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,7 +34,8 @@ import picocli.CommandLine.Spec;
                 "Cache: $TRANSFER4J_HOME/models (default ~/.transfer4j/models). TRANSFER4J_OFFLINE=1 never uses the"
                         + " network; TRANSFER4J_MODEL_MIRROR is tried before the publishers' URLs."},
         subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Info.class, ModelsCommand.Download.class,
-                ModelsCommand.Install.class, ModelsCommand.Verify.class, ModelsCommand.PathOf.class})
+                ModelsCommand.Install.class, ModelsCommand.Verify.class, ModelsCommand.PathOf.class,
+                ModelsCommand.SelfTest.class})
 public final class ModelsCommand implements Callable<Integer> {
 
     @Spec
@@ -324,6 +327,48 @@ public final class ModelsCommand implements Callable<Integer> {
                 return Transfer4j.FAILURE;
             }
             return Transfer4j.OK;
+        }
+    }
+
+    @Command(name = "selftest", mixinStandardHelpOptions = true,
+            description = {"Check the installed pretrained weights and their preprocessing on a known photo:",
+                    "scikit-image's chelsea (a tabby cat, CC0) must get a cat class in the ImageNet top 5.",
+                    "Uses only weights already on disk, with the classifier top. Exit 0: passed; 1: failed;",
+                    "3: no pretrained weights with the top installed (nothing was checked)."})
+    static final class SelfTest extends WithId {
+        /** Exit status when there is nothing to test: no pretrained weights (with the top) on disk. */
+        static final int NO_WEIGHTS = 3;
+
+        @Override
+        public Integer call() {
+            Zoo zoo = parent.zoo(null);
+            spec(zoo, id);
+            SelfTestResult r;
+            try {
+                r = zoo.selfTest(id);
+            } catch (WeightsUnavailableException e) {
+                spec.commandLine().getErr().println("transfer4j: " + e.getMessage());
+                Output.of(spec).result("", Output.fields("id", id, "passed", false, "installed", false,
+                        "message", e.getMessage()));
+                return NO_WEIGHTS;
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            StringWriter text = new StringWriter();
+            PrintWriter out = new PrintWriter(text);
+            out.println(id + " on " + r.image() + " with " + r.weights() + ":");
+            for (SelfTestResult.Ranked k : r.top5()) {
+                out.printf("  %4d %-14s %.4f%s%n", k.index(), k.name(), k.probability(),
+                        r.expected().contains(k.index()) ? "  <- expected" : "");
+            }
+            out.println(r.passed() ? "PASSED: a cat class " + r.expected() + " is in the top 5."
+                    : "FAILED: none of the cat classes " + r.expected() + " is in the top 5: the weights, the layer"
+                    + " order or the preprocessing (channel order, scale) is wrong.");
+            out.flush();
+            Output.of(spec).result(text.toString().stripTrailing(), Output.fields("id", id, "passed", r.passed(),
+                    "installed", true, "image", r.image(), "weights", r.weights(), "top5", r.top5(),
+                    "expected", r.expected()));
+            return r.passed() ? Transfer4j.OK : Transfer4j.FAILURE;
         }
     }
 }

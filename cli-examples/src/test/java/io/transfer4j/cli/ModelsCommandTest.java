@@ -125,6 +125,17 @@ class ModelsCommandTest {
     }
 
     @Test
+    void selftestWithoutInstalledWeightsSaysSoAndExitsWithItsOwnCode() {
+        Run r = run("models", "selftest", "mobilenetv2", "--offline", "--home", tmp.resolve("empty").toString());
+        assertEquals(3, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("No pretrained weights for mobilenetv2 are installed")
+                && r.err().contains("mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5")
+                && r.err().contains("transfer4j models install mobilenetv2 --from FILE"), r.err());
+        Run tiny = models("selftest", "tiny");
+        assertEquals(3, tiny.code(), "the tiny catalogue's weights are not installed: " + tiny.err());
+    }
+
+    @Test
     void unknownIdsAndMissingFilesAreUsageErrors() {
         Run unknown = models("info", "resnt50");
         assertEquals(Transfer4j.USAGE, unknown.code());

@@ -53,7 +53,7 @@ class QuickstartCommandTest {
     void hiddenSizeOptionsAreChecked() {
         CliRun r = CliRun.run("quickstart", "--workdir", tmp.toString(), "--size", "16");
         assertEquals(2, r.exitCode());
-        assertEquals("transfer4j: --size must be >= 32 (ResNet50's smallest input); received 16", r.err().strip());
+        assertEquals("transfer4j: --size must be >= 32 (the backbones' smallest input); received 16", r.err().strip());
         r = CliRun.run("quickstart", "--help");
         assertEquals(0, r.exitCode());
         assertTrue(r.out().contains("--workdir") && !r.out().contains("--images-per-class"), "hidden options hidden");

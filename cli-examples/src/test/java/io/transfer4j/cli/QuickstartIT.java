@@ -28,6 +28,26 @@ class QuickstartIT {
     private static final String[] SMALL = {"--images-per-class", "8", "--size", "32", "--head-epochs", "1"};
 
     @Test
+    void mobilenetv2RunsThePipelineAndFineTunesItsLastStage() throws Exception {
+        Path work = tmp.resolve("mobile");
+        CliRun r = CliRun.run(concat("quickstart", "--workdir", work.toString(), "--backbone", "mobilenetv2",
+                "--fine-tune-epochs", "1"));
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("mobilenetv2 transfer learning"), r.out());
+        Manifest m = ModelBundle.readManifest(work.resolve("run/model.t4j"));
+        assertEquals("mobilenetv2", m.backbone().id());
+        assertEquals("tf", m.normalization().mode(), "the bundle records MobileNetV2's [-1, 1] normalisation");
+        assertTrue(Files.readString(work.resolve("run/history.csv")).lines().skip(1)
+                .anyMatch(l -> l.startsWith("fine-tune-stage5,")), "the stage5 fine-tuning phase ran");
+        assertEquals(3, r.out().lines().filter(l -> l.matches("\\s+\\S+\\s+->\\s+\\S+\\s+[0-9.]+ %")).count(),
+                r.out());
+        CliRun bad = CliRun.run("quickstart", "--workdir", tmp.resolve("bad").toString(), "--backbone", "resnet5O");
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().contains("--backbone must be resnet50, mobilenetv2 or vgg16; received 'resnet5O'"),
+                bad.err());
+    }
+
+    @Test
     void runsThePipelineAndASecondRunReusesTheData() throws Exception {
         Path work = tmp.resolve("work");
         CliRun r = CliRun.run(concat("quickstart", "--workdir", work.toString(), "--fine-tune-epochs", "1"));

@@ -17,6 +17,7 @@ import io.transfer4j.zoo.internal.Downloader;
 import io.transfer4j.zoo.internal.Graphs;
 import io.transfer4j.zoo.internal.Groups;
 import io.transfer4j.zoo.internal.NetworkBlueprint;
+import io.transfer4j.zoo.internal.SelfTests;
 import io.transfer4j.zoo.internal.WeightLoader;
 import io.transfer4j.zoo.internal.WeightStore;
 
@@ -178,6 +179,39 @@ public final class Zoo {
                 : "the pretrained weights take " + spec.defaultInput().channels() + "-channel input, not "
                         + input.channels() + "."));
         return random(id, input, seed);
+    }
+
+    /**
+     * The preprocessing self-test: a known photo (scikit-image's chelsea, a tabby cat, CC0) through {@code id}'s
+     * installed pretrained weights with their ImageNet top, at the weights' own input size; passes if a cat class
+     * is in the top 5. Uses only weights already on disk (never downloads).
+     *
+     * @throws WeightsUnavailableException (OFFLINE) if no weights with the top are on disk, saying how to install them
+     * @throws IllegalArgumentException    for an unknown id or a backbone whose catalogue lists no weights with a top
+     */
+    public SelfTestResult selfTest(String id) {
+        BackboneSpec spec = spec(id);
+        List<WeightSource> withTop = spec.weights().stream().filter(WeightSource::includesTop).toList();
+        if (withTop.isEmpty()) {
+            throw new IllegalArgumentException(id + " has no pretrained weights with an ImageNet classifier top in"
+                    + " the catalogue; the self-test needs one. Backbones with one: " + catalogue().stream()
+                    .filter(s -> s.weights().stream().anyMatch(WeightSource::includesTop)).map(BackboneSpec::id)
+                    .toList());
+        }
+        String install = "Install one of: " + withTop.stream().map(w -> w.fileName() + " (" + w.uri() + ")")
+                .toList() + " with " + WeightsUnavailableException.installHint(id);
+        if (present(id).isEmpty()) {
+            throw new WeightsUnavailableException(id, WeightsUnavailableException.Reason.OFFLINE,
+                    "No pretrained weights for " + id + " are installed (looked in " + home() + " and the DL4J and"
+                            + " Keras caches). " + install, null);
+        }
+        Backbone b = load(id, spec.defaultInput());
+        if (!b.hasTop()) {
+            throw new WeightsUnavailableException(id, WeightsUnavailableException.Reason.OFFLINE,
+                    "The installed " + id + " weights (" + b.weights().source() + ") have no ImageNet classifier"
+                            + " top, which the self-test needs. " + install, null);
+        }
+        return SelfTests.run(b, SelfTests.photo(), SelfTests.IMAGE + " (scikit-image, CC0)", SelfTests.CATS);
     }
 
     /**

@@ -60,7 +60,9 @@ final class ModelBench {
         return switch (model) {
             case "vgg16" -> s.size() == 224 ? "fc2" : "block5_pool";
             case "resnet50" -> "flatten_1";
-            default -> throw new IllegalArgumentException("unknown model '" + model + "'; valid: resnet50, vgg16");
+            case "mobilenetv2" -> "global_average_pooling2d";
+            default -> throw new IllegalArgumentException("unknown model '" + model + "'; valid: resnet50, vgg16,"
+                    + " mobilenetv2");
         };
     }
 
