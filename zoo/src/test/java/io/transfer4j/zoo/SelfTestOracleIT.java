@@ -45,6 +45,7 @@ class SelfTestOracleIT {
     void selfTestRanksTheOraclesTop5AndJudgesByTheExpectedClasses() throws Exception {
         Zoo zoo = OracleCatalogue.zoo(tmp.resolve("zoo"), "mobilenetv2", oracle.dir().resolve("mobilenetv2_top.h5"),
                 WeightFormat.KERAS_H5, true);
+        zoo.install("mobilenetv2", oracle.dir().resolve("mobilenetv2_top.h5"));   // as a user installs a file
         SelfTestResult r = zoo.selfTest("mobilenetv2");
         var out = oracle.manifest().path("mobilenetv2").path("all").path("224x224");
         int row = -1;
