@@ -96,4 +96,45 @@ class MobileNetV2Test {
         assertTrue(e.getMessage().contains("'block_1_depthwise'") && e.getMessage().contains("[3, 3, 144, 1]")
                 && e.getMessage().contains("[3, 3, 96, 1]"), e.getMessage());
     }
+
+    @Test
+    void filesOfAnotherArchitectureOrNamingOrWithWrongArraysAreRefusedNamingTheLayer() throws Exception {
+        ComputationGraph mobile = zoo.random("mobilenetv2", InputShape.rgb(32, 32), 2).graph();
+        BackboneSpec resnet = zoo.spec("resnet50");
+        Path mobileH5 = tmp.resolve("mobile.h5");
+        KerasH5Weights.export(mobile, mobileH5, n -> n, false);
+        IllegalStateException other = assertThrows(IllegalStateException.class, () -> WeightLoader.load(resnet,
+                InputShape.rgb(32, 32), new WeightStore.LocalWeights(resnet.weights().get(1), mobileH5, "test")));
+        assertTrue(other.getMessage().contains("first missing: [conv1, bn_conv1") && other.getMessage()
+                .contains("the file's layers start with [Conv1, bn_Conv1") && other.getMessage()
+                .contains("Is it a resnet50 weights file?"), other.getMessage());
+
+        // the original keras-applications 1.0.x release named layers mobl1_conv_expand, ...: another naming
+        Path renamed = tmp.resolve("renamed.h5");
+        KerasH5Weights.export(mobile, renamed, n -> n.replace("block_", "mobl").replace("_expand", "_conv_expand"),
+                false);
+        BackboneSpec spec = zoo.spec("mobilenetv2");
+        IllegalStateException naming = assertThrows(IllegalStateException.class, () -> WeightLoader.load(spec,
+                InputShape.rgb(32, 32), new WeightStore.LocalWeights(spec.weights().get(0), renamed, "test")));
+        assertTrue(naming.getMessage().contains("first missing: [block_1_expand"), naming.getMessage());
+
+        // a kernel of the wrong shape: named with the file's layer, the found and the needed Keras shape
+        Map<String, KerasH5File.LayerWeights> layers = new java.util.LinkedHashMap<>(KerasH5File.read(mobileH5));
+        KerasH5File.LayerWeights conv1 = layers.get("Conv1");
+        layers.put("Conv1", new KerasH5File.LayerWeights("Conv1", conv1.weightNames(), List.of(Nd4j.rand(3, 3, 3, 48))));
+        ComputationGraph target = zoo.random("mobilenetv2", InputShape.rgb(32, 32), 3).graph();
+        java.io.IOException shape = assertThrows(java.io.IOException.class,
+                () -> KerasH5Weights.loadInto(target, layers, mobileH5, "mobilenetv2"));
+        assertTrue(shape.getMessage().contains("layer 'Conv1'") && shape.getMessage().contains("'Conv1/kernel:0'")
+                && shape.getMessage().contains("[3, 3, 3, 48] in the file") && shape.getMessage()
+                .contains("needs [3, 3, 3, 32] (Keras layout [kh, kw, in, out])"), shape.getMessage());
+
+        // a convolution with a bias where Keras' MobileNetV2 has none
+        layers.put("Conv1", new KerasH5File.LayerWeights("Conv1", List.of("Conv1/kernel:0", "Conv1/bias:0"),
+                List.of(Nd4j.rand(3, 3, 3, 32), Nd4j.rand(32))));
+        java.io.IOException bias = assertThrows(java.io.IOException.class,
+                () -> KerasH5Weights.loadInto(target, layers, mobileH5, "mobilenetv2"));
+        assertTrue(bias.getMessage().contains("layer 'Conv1' has 2 weight arrays [Conv1/kernel:0, Conv1/bias:0]")
+                && bias.getMessage().contains("needs 1 (kernel (no bias))"), bias.getMessage());
+    }
 }
