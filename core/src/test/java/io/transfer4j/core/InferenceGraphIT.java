@@ -122,4 +122,18 @@ class InferenceGraphIT {
         double probDiff = InferenceGraphTest.relDiff(ig.output(x), m.graph().outputSingle(false, x));
         assertTrue(probDiff < TOL, "probabilities differ by " + probDiff);
     }
+
+    @Test
+    void mobilenetv2FoldedAgreesWithTheModel() {
+        TransferModel m = calibrated("mobilenetv2", 64, 51);
+        InferenceGraph ig = m.inferenceGraph();
+        // Conv1, 17 project and 16 expand convolutions, Conv_1 and the head's dense fold their BN; the 17
+        // depthwise convolutions keep theirs (DepthwiseConvolution2D is not folded)
+        assertEquals(1 + 17 + 16 + 1 + 1, ig.foldedBatchNorms());
+        assertEquals(1 + 16 + 1 + 1, ig.fusedActivations(), "ReLU6 after Conv1, the 16 expands, Conv_1; the head's");
+        INDArray x = TestData.batch(4, 3, 64, 3, 1, 52).getFeatures();
+        double probDiff = InferenceGraphTest.relDiff(ig.output(x), m.graph().outputSingle(false, x));
+        assertTrue(probDiff < TOL, "probabilities differ by " + probDiff);
+        System.out.printf("mobilenetv2 64 px: relative max difference of probabilities %.2e%n", probDiff);
+    }
 }
