@@ -92,9 +92,7 @@ public final class Predictor implements AutoCloseable {
     }
 
     private final TransferModel model;
-    /** The model's graph with its original parameters (Grad-CAM's tail graph copies from it; never run). */
-    private final ComputationGraph prototype;
-    /** Derived from {@link #prototype} once; every slot runs a copy of it. */
+    /** Derived from the model's graph once; every slot runs a copy of it (the original is not kept). */
     private final InferenceGraph derived;
     private final Options options;
     private final BlockingQueue<Slot> idle;
@@ -104,7 +102,6 @@ public final class Predictor implements AutoCloseable {
 
     private Predictor(TransferModel model, ComputationGraph prototype, Options options) {
         this.model = model;
-        this.prototype = prototype;
         this.options = options;
         this.idle = new ArrayBlockingQueue<>(options.parallelism());
         if (options.gradCamLayer() != null) {
@@ -144,7 +141,9 @@ public final class Predictor implements AutoCloseable {
 
     public static Predictor open(Path bundle, Options options) throws IOException {
         TransferModel m = ModelBundle.load(bundle);
-        return new Predictor(m, m.graph(), options);
+        Predictor p = new Predictor(m, m.graph(), options);
+        m.install(null, m.trainable()); // the bundle's graph (and any optimiser state) is not needed any more
+        return p;
     }
 
     /** A predictor on a copy of {@code model}'s current weights (later training does not affect it). */
@@ -153,7 +152,7 @@ public final class Predictor implements AutoCloseable {
     }
 
     public static Predictor of(TransferModel model, Options options) {
-        return new Predictor(model, copyForInference(model.graph()), options);
+        return new Predictor(model, model.graph(), options);
     }
 
     public List<String> labels() {
@@ -382,7 +381,9 @@ public final class Predictor implements AutoCloseable {
                 String layer = gradCamLayer != null ? gradCamLayer
                         : GradCamEngine.defaultTarget(model.plainConfiguration(), model.inputType(),
                         model.bodyVertices());
-                s.gradCam = new GradCamEngine(model.plainConfiguration(), prototype, layer, model.inputType());
+                // the derived graph is a plain (unwrapped) graph itself; Grad-CAM's layer is kept in it
+                s.gradCam = new GradCamEngine(s.inference.graph().getConfiguration(), s.inference.graph(), layer,
+                        model.inputType());
             }
             int outputIndex = model.task() == Task.BINARY ? 0 : cls;
             double sign = model.task() == Task.BINARY && cls == 0 ? -1 : 1;
@@ -421,13 +422,6 @@ public final class Predictor implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a free model copy", e);
         }
-    }
-
-    /** Same configuration and parameters, no updater state (ComputationGraph.clone() would copy it too). */
-    private static ComputationGraph copyForInference(ComputationGraph g) {
-        ComputationGraph copy = new ComputationGraph(g.getConfiguration().clone());
-        copy.init(g.params().dup(), false);
-        return copy;
     }
 
     private void release(Slot s) {
