@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
@@ -14,7 +15,8 @@ import java.util.Map;
 
 /**
  * Multiply-add arithmetic of a graph's convolution and dense layers, in FLOPs per image (a multiply-add counts 2).
- * Pooling, batch normalisation and activations are left out (under 1 % for VGG16/ResNet50).
+ * Pooling, batch normalisation and activations are left out (under 1 % for VGG16/ResNet50, a few % for
+ * MobileNetV2).
  */
 final class Flops {
 
@@ -31,7 +33,12 @@ final class Flops {
             }
             Layer layer = unwrap(lv.getLayerConf().getLayer());
             InputType out = types.get(e.getKey());
-            if (layer instanceof ConvolutionLayer c && out instanceof InputType.InputTypeConvolutional oc) {
+            if (layer instanceof DepthwiseConvolution2D d && out instanceof InputType.InputTypeConvolutional oc) {
+                // each input channel convolved with its own depthMultiplier filters (a subclass of
+                // ConvolutionLayer: test it first)
+                int[] k = d.getKernelSize();
+                total += 2.0 * k[0] * k[1] * d.getNIn() * d.getDepthMultiplier() * oc.getHeight() * oc.getWidth();
+            } else if (layer instanceof ConvolutionLayer c && out instanceof InputType.InputTypeConvolutional oc) {
                 int[] k = c.getKernelSize();
                 total += 2.0 * k[0] * k[1] * c.getNIn() * c.getNOut() * oc.getHeight() * oc.getWidth();
             } else if (layer instanceof DenseLayer d) {
