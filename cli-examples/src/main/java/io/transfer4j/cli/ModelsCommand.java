@@ -132,7 +132,8 @@ public final class ModelsCommand implements Callable<Integer> {
             StringWriter text = new StringWriter();
             PrintWriter out = new PrintWriter(text);
             List<Map<String, Object>> rows = new ArrayList<>();
-            String fmt = "%-10s %-10s %-22s %-10s %-7s %s%n";
+            int idWidth = Math.max(10, zoo.catalogue().stream().mapToInt(c -> c.id().length()).max().orElse(0));
+            String fmt = "%-" + idWidth + "s %-10s %-22s %-10s %-7s %s%n";
             out.printf(fmt, "ID", "INPUT", "PARAMS (top / no top)", "SIZE", "CACHED", "SOURCE");
             for (BackboneSpec s : zoo.catalogue()) {
                 Optional<Path> present = s.weights().isEmpty() ? Optional.empty() : zoo.present(s.id());
@@ -196,7 +197,8 @@ public final class ModelsCommand implements Callable<Integer> {
             out.println("Cut points:");
             for (CutPoint c : s.cutPoints()) {
                 boolean topOnly = zoo.topLayers(id).contains(c.name());
-                out.printf("  %-12s %-11s %5d%s%s%n", c.name(), c.kind(), c.features(),
+                int width = Math.max(12, s.cutPoints().stream().mapToInt(p -> p.name().length()).max().orElse(0));
+                out.printf("  %-" + width + "s %-11s %5d%s%s%n", c.name(), c.kind(), c.features(),
                         c.equals(s.defaultCut()) ? "  (default)" : "", topOnly ? "  (only with the top)" : "");
             }
             Backbone b = zoo.random(id, s.defaultInput(), 0, false);
