@@ -33,6 +33,9 @@ class MobileNetV2Test {
     void parameterCountsAreKerasOnes() {
         assertEquals(2_257_984L, zoo.parameterCount("mobilenetv2", false), "Keras MobileNetV2(include_top=False)");
         assertEquals(3_538_984L, zoo.parameterCount("mobilenetv2", true), "Keras MobileNetV2() total");
+        ModelSummary summary = Zoo.summary(zoo.random("mobilenetv2", InputShape.rgb(224, 224), 1, true));
+        assertEquals(3_504_872L, summary.trainable(), "Keras: Trainable params 3,504,872");
+        assertEquals(34_112L, summary.nonTrainable(), "Keras: Non-trainable params 34,112 (BN moving statistics)");
     }
 
     @Test
