@@ -11,16 +11,23 @@ import java.util.Map;
 import java.util.Set;
 import java.util.zip.CRC32C;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -61,7 +68,25 @@ public final class InferenceGraph {
     private record Chain(String head, String batchNorm, String activation, String tail) {
     }
 
+    /**
+     * How the derived graph's convolutional layers hold their activations. The API is NCHW either way: inputs
+     * and rank-4 outputs are transposed at the boundary.
+     */
+    public enum Layout {
+        /** DL4J's default: the model's own layout. */
+        NCHW,
+        /**
+         * Channels last: oneDNN's fast convolutions work in NHWC, so libnd4j transposes every NCHW activation
+         * into NHWC before a convolution and back after it; in NHWC those reorders disappear
+         * (docs/performance.md). Not used where a vertex could depend on the layout: anything but convolution,
+         * max/average/global pooling, BatchNorm, activation, dense, dropout, element-wise vertices and a reshape
+         * after global pooling (so not for a graph that flattens a feature map, e.g. VGG16 with its top).
+         */
+        NHWC
+    }
+
     private final ComputationGraph graph;
+    private final Layout layout;
     private final List<String> outputs;
     /** Model vertex -> the derived vertex it was folded into. */
     private final Map<String, String> absorbed;
@@ -72,9 +97,10 @@ public final class InferenceGraph {
     /** Graphs whose outputs are vertices near the input (see {@link #output(List, INDArray)}). */
     private final Map<List<String>, InferenceGraph> prefixes = new HashMap<>();
 
-    private InferenceGraph(ComputationGraph graph, List<String> outputs, Map<String, String> absorbed, int foldedBatchNorms,
+    private InferenceGraph(ComputationGraph graph, Layout layout, List<String> outputs, Map<String, String> absorbed, int foldedBatchNorms,
                            int fusedActivations, ComputationGraph source, long sourceFingerprint) {
         this.graph = graph;
+        this.layout = layout;
         this.outputs = List.copyOf(outputs);
         this.absorbed = Map.copyOf(absorbed);
         this.foldedBatchNorms = foldedBatchNorms;
@@ -98,6 +124,15 @@ public final class InferenceGraph {
      * their values can still be read (e.g. a Grad-CAM layer or an embedding vertex).
      */
     public static InferenceGraph derive(ComputationGraph source, List<String> outputs, Collection<String> keep) {
+        return derive(source, outputs, keep, Layout.NHWC);
+    }
+
+    /**
+     * As {@link #derive(ComputationGraph, List, Collection)}, with the layout to use where it is safe
+     * ({@link Layout#NCHW} for code that reads the derived {@link #graph()} directly, e.g. Grad-CAM).
+     */
+    public static InferenceGraph derive(ComputationGraph source, List<String> outputs, Collection<String> keep,
+                                        Layout preferred) {
         if (source == null) {
             throw new IllegalArgumentException("source graph is required");
         }
@@ -161,6 +196,7 @@ public final class InferenceGraph {
         derived.setNetworkOutputs(new ArrayList<>(outputs));
         derived.setTopologicalOrder(null);
         derived.setTopologicalOrderStr(null);
+        Layout layout = preferred == Layout.NHWC && channelsLast(derived) ? Layout.NHWC : Layout.NCHW;
 
         ComputationGraph g = new ComputationGraph(derived);
         long n = 0;
@@ -184,7 +220,56 @@ public final class InferenceGraph {
                 act += c.activation() == null ? 0 : 1;
             }
         }
-        return new InferenceGraph(g, outputs, absorbed, bn, act, source, fingerprint(source));
+        return new InferenceGraph(g, layout, outputs, absorbed, bn, act, source, fingerprint(source));
+    }
+
+    /**
+     * Switches {@code conf} to NHWC when every vertex is known to be layout-safe; returns whether it did. The
+     * parameters do not change (DL4J keeps convolution weights as [out, in, kh, kw] in both layouts).
+     */
+    private static boolean channelsLast(ComputationGraphConfiguration conf) {
+        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+            GraphVertex v = e.getValue();
+            if (v instanceof LayerVertex lv) {
+                Layer l = lv.getLayerConf().getLayer();
+                Class<?> c = l.getClass();
+                boolean ok = c == ConvolutionLayer.class || c == SubsamplingLayer.class
+                        || c == BatchNormalization.class || c == ActivationLayer.class || c == GlobalPoolingLayer.class
+                        || c == DenseLayer.class || c == OutputLayer.class || c == DropoutLayer.class;
+                // a flatten of a feature map (CnnToFeedForwardPreProcessor) would order its features h,w,c in
+                // NHWC instead of c,h,w: the next dense layer's weights and an embedding would not match
+                if (!ok || lv.getPreProcessor() != null) {
+                    return false;
+                }
+            } else if (v instanceof ReshapeVertex) {
+                // a flatten after global pooling sees [n, c]; anything else may see a feature map
+                List<String> in = conf.getVertexInputs().get(e.getKey());
+                if (in.size() != 1 || !(GraphSurgery.layerConf(conf, in.get(0)) instanceof GlobalPoolingLayer)) {
+                    return false;
+                }
+            } else if (!(v instanceof ElementWiseVertex)) {
+                return false;
+            }
+        }
+        GraphSurgery.setLayout(conf, CNN2DFormat.NHWC);
+        return true;
+    }
+
+    /** NCHW -> the graph's layout (rank-4 inputs only). */
+    private INDArray in(INDArray x) {
+        return layout == Layout.NHWC && x.rank() == 4 ? x.permute(0, 2, 3, 1).dup('c') : x;
+    }
+
+    /** The graph's layout -> NCHW (rank-4 outputs only). */
+    private INDArray out(INDArray y) {
+        return layout == Layout.NHWC && y.rank() == 4 ? y.permute(0, 3, 1, 2).dup('c') : y;
+    }
+
+    private INDArray[] out(INDArray[] ys) {
+        for (int i = 0; i < ys.length; i++) {
+            ys[i] = out(ys[i]);
+        }
+        return ys;
     }
 
     /** The fusable chain starting at {@code name}, or null. */
@@ -286,7 +371,15 @@ public final class InferenceGraph {
 
     // ------------------------------------------------------------------ use
 
-    /** The derived DL4J graph (for inference only: its parameters are not the model's). */
+    /** The layout the derived graph's layers run in ({@link #graph()} expects inputs in it). */
+    public Layout layout() {
+        return layout;
+    }
+
+    /**
+     * The derived DL4J graph (for inference only: its parameters are not the model's). Its convolutional
+     * activations are in {@link #layout()}; {@link #output} and friends convert at the boundary.
+     */
     public ComputationGraph graph() {
         return graph;
     }
@@ -298,12 +391,12 @@ public final class InferenceGraph {
 
     /** The first output for {@code input} (inference mode). */
     public INDArray output(INDArray input) {
-        return graph.outputSingle(false, input);
+        return out(graph.outputSingle(false, in(input)));
     }
 
     /** Every output for {@code input}, in {@link #outputs()} order (inference mode). */
     public INDArray[] outputs(INDArray input) {
-        return graph.output(false, input);
+        return out(graph.output(false, in(input)));
     }
 
     /** The values of the given vertices, each of which must be {@linkplain #computes computed} here. */
@@ -322,9 +415,10 @@ public final class InferenceGraph {
             // which breaks every later call on the thread, and feedForward's map holds that vertex's value after
             // a following ActivationLayer applied its function in place (TRAPS.md): ask a graph whose outputs
             // these vertices are
-            return prefixes.computeIfAbsent(List.copyOf(vertices), v -> derive(graph, v, Set.of())).outputs(input);
+            return out(prefixes.computeIfAbsent(List.copyOf(vertices), v -> derive(graph, v, Set.of(), Layout.NCHW))
+                    .outputs(in(input)));
         }
-        return graph.output(vertices, false, new INDArray[] {input}, null);
+        return out(graph.output(vertices, false, new INDArray[] {in(input)}, null));
     }
 
     /** Whether the value of the model's vertex {@code name} is available here under that name. */
@@ -356,7 +450,7 @@ public final class InferenceGraph {
     public InferenceGraph copy() {
         ComputationGraph c = new ComputationGraph(graph.getConfiguration().clone());
         c.init(graph.params() == null ? null : graph.params().dup(), false);
-        return new InferenceGraph(c, outputs, absorbed, foldedBatchNorms, fusedActivations, source,
+        return new InferenceGraph(c, layout, outputs, absorbed, foldedBatchNorms, fusedActivations, source,
                 sourceFingerprint);
     }
 

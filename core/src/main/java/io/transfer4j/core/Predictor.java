@@ -387,7 +387,7 @@ public final class Predictor implements AutoCloseable {
             }
             int outputIndex = model.task() == Task.BINARY ? 0 : cls;
             double sign = model.task() == Task.BINARY && cls == 0 ? -1 : 1;
-            GradCamEngine.Raw raw = s.gradCam.compute(s.inference.graph(), in.normalised, outputIndex, sign);
+            GradCamEngine.Raw raw = s.gradCam.compute(s.inference, in.normalised, outputIndex, sign);
             float[][] coarse = GradCamEngine.normalise(raw.cam());
             float[][] full = GradCamEngine.normalise(GradCamEngine.resize(raw.cam(), model.input().height(),
                     model.input().width()));

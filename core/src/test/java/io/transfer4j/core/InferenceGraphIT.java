@@ -69,6 +69,7 @@ class InferenceGraphIT {
         TransferModel m = calibrated("resnet50", 64, 21);
         InferenceGraph ig = m.inferenceGraph();
         assertEquals(53 + 1, ig.foldedBatchNorms(), "every backbone BN and the head's");
+        assertEquals(InferenceGraph.Layout.NHWC, ig.layout(), "ResNet50 + a pooled head: every vertex layout-safe");
         assertEquals(33 + 1, ig.fusedActivations(), "49 ReLUs minus the 16 after residual adds, plus the head's");
         INDArray x = TestData.batch(4, 3, 64, 3, 1, 22).getFeatures();
         INDArray features = m.graph().output(List.of("flatten_1"), false, new INDArray[] {x}, null)[0];
@@ -88,7 +89,7 @@ class InferenceGraphIT {
         double worst = 0;
         for (int c = 0; c < 3; c++) {
             float[][] original = GradCamEngine.normalise(engine.compute(m.graph(), one, c, 1).cam());
-            float[][] folded = GradCamEngine.normalise(engine.compute(ig.graph(), one, c, 1).cam());
+            float[][] folded = GradCamEngine.normalise(engine.compute(ig, one, c, 1).cam());
             GradCamTest.assertMapsEqual(original, folded, 1e-3);
             for (int y = 0; y < original.length; y++) {
                 for (int k = 0; k < original[y].length; k++) {
@@ -104,6 +105,7 @@ class InferenceGraphIT {
         TransferModel m = calibrated("vgg16", 32, 31);
         InferenceGraph ig = m.inferenceGraph();
         assertEquals(1, ig.foldedBatchNorms(), "VGG16 has no BN of its own; the head's dense+BN folds");
+        assertEquals(InferenceGraph.Layout.NHWC, ig.layout(), "cut at block5_pool + pooled head: no flatten");
         assertEquals(1, ig.fusedActivations(), "its convolutions carry their ReLU already; the head's is fused");
         INDArray x = TestData.batch(4, 3, 32, 3, 1, 32).getFeatures();
         double probDiff = InferenceGraphTest.relDiff(ig.output(x), m.graph().outputSingle(false, x));

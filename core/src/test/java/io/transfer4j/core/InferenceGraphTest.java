@@ -111,6 +111,28 @@ class InferenceGraphTest {
     }
 
     @Test
+    void channelsLastWhereSafeAndBothLayoutsAgree() {
+        TransferModel m = tinyWithDenseBatchNorm();
+        InferenceGraph nhwc = InferenceGraph.derive(m.graph());
+        InferenceGraph nchw = InferenceGraph.derive(m.graph(), m.graph().getConfiguration().getNetworkOutputs(),
+                List.of(), InferenceGraph.Layout.NCHW);
+        assertEquals(InferenceGraph.Layout.NHWC, nhwc.layout(), "conv, BN, pooling, add, dense: all layout-safe");
+        assertEquals(InferenceGraph.Layout.NCHW, nchw.layout());
+        assertEquals(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC, ((ConvolutionLayer) nhwc.graph().getLayer(
+                "block2_short").conf().getLayer()).getCnn2dDataFormat());
+        INDArray x = TestData.batch(3, 3, 16, 3, 1, 15).getFeatures();
+        assertTrue(relDiff(nhwc.output(x), nchw.output(x)) < TOL);
+        INDArray map = m.graph().output(List.of("block2_out"), false, new INDArray[] {x}, null)[0];
+        INDArray fromNhwc = nhwc.output(List.of("block2_out"), x)[0];
+        assertEquals(List.of(3L, 12L, 8L, 8L), java.util.Arrays.stream(fromNhwc.shape()).boxed().toList(),
+                "feature maps come back NCHW");
+        assertTrue(relDiff(fromNhwc, map) < TOL);
+        assertTrue(relDiff(nhwc.output(List.of("block1_relu"), x)[0],
+                m.graph().output(List.of("block1_relu"), false, new INDArray[] {x}, null)[0]) < TOL,
+                "a vertex next to the input (DL4J's workspace bug path)");
+    }
+
+    @Test
     void aPrefixEndsAtTheRequestedVertex() {
         TransferModel m = tinyWithDenseBatchNorm();
         InferenceGraph prefix = InferenceGraph.derive(m.graph(), "block2_out");
@@ -211,7 +233,7 @@ class InferenceGraphTest {
                     List.of(layer));
             for (int c = 0; c < 3; c++) {
                 float[][] original = GradCamEngine.normalise(engine.compute(m.graph(), x, c, 1).cam());
-                float[][] derived = GradCamEngine.normalise(engine.compute(ig.graph(), x, c, 1).cam());
+                float[][] derived = GradCamEngine.normalise(engine.compute(ig, x, c, 1).cam());
                 GradCamTest.assertMapsEqual(original, derived, 1e-4);
             }
         }

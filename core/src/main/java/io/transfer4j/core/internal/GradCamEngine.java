@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -77,6 +78,8 @@ public final class GradCamEngine {
 
     public GradCamEngine(ComputationGraphConfiguration plain, ComputationGraph model, String target, InputType input) {
         this.target = target;
+        plain = plain.clone();
+        GraphSurgery.setLayout(plain, CNN2DFormat.NCHW);   // a channels-last inference graph: the tail runs NCHW
         Map<String, InputType> types = plain.getLayerActivationTypes(false, false, input);
         this.output = plain.getNetworkOutputs().get(0);
         Set<String> tailVertices = GraphSurgery.descendants(plain, target);
@@ -199,7 +202,15 @@ public final class GradCamEngine {
      */
     public Raw compute(ComputationGraph model, INDArray input, int outputIndex, double sign) {
         Map<String, INDArray> acts = model.feedForward(input, false);
-        INDArray a = acts.get(target);
+        return compute(acts.get(target), outputIndex, sign);
+    }
+
+    /** Grad-CAM on a derived inference graph (any layout; its {@code output} is NCHW). */
+    public Raw compute(io.transfer4j.core.InferenceGraph model, INDArray input, int outputIndex, double sign) {
+        return compute(model.output(List.of(target), input)[0], outputIndex, sign);
+    }
+
+    private Raw compute(INDArray a, int outputIndex, double sign) {
         if (a == null || a.rank() != 4 || a.size(0) != 1) {
             throw new IllegalStateException("Grad-CAM layer '" + target + "' gave no [1,c,h,w] feature map");
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -23,12 +24,14 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
@@ -342,6 +345,36 @@ public final class GraphSurgery {
                             + java.util.Arrays.toString(target.shape()) + " in the target");
                 }
                 target.assign(p.getValue());
+            }
+        }
+    }
+
+    /**
+     * Sets the activation layout of every convolution, max/average pooling, BatchNorm, global pooling and
+     * CNN-to-dense flatten in {@code conf} (in place). Parameters are laid out the same in both layouts.
+     */
+    public static void setLayout(ComputationGraphConfiguration conf, CNN2DFormat format) {
+        for (GraphVertex v : conf.getVertices().values()) {
+            if (v instanceof LayerVertex lv) {
+                Layer l = lv.getLayerConf().getLayer();
+                if (l instanceof ConvolutionLayer cl) {
+                    cl.setCnn2dDataFormat(format);
+                } else if (l instanceof SubsamplingLayer sl) {
+                    sl.setCnn2dDataFormat(format);
+                } else if (l instanceof BatchNormalization bn) {
+                    bn.setCnn2DFormat(format);
+                } else if (l instanceof GlobalPoolingLayer gp) {
+                    if (format == CNN2DFormat.NHWC) {
+                        gp.setPoolingDimensions(new int[] {1, 2});
+                    } else if (java.util.Arrays.equals(gp.getPoolingDimensions(), new int[] {1, 2})) {
+                        gp.setPoolingDimensions(null); // DL4J's default: the spatial dimensions of NCHW
+                    }
+                }
+                if (lv.getPreProcessor() instanceof CnnToFeedForwardPreProcessor pp) {
+                    pp.setFormat(format);
+                }
+            } else if (v instanceof PreprocessorVertex pv && pv.getPreProcessor() instanceof CnnToFeedForwardPreProcessor pp) {
+                pp.setFormat(format);
             }
         }
     }
