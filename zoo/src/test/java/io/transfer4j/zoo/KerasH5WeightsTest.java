@@ -196,4 +196,23 @@ class KerasH5WeightsTest {
         IOException e = assertThrows(IOException.class, () -> KerasH5File.read(bogus));
         assertTrue(e.getMessage().contains("not a Keras weights HDF5 file"), e.getMessage());
     }
+
+    @Test
+    void aKeras3WeightsFileIsRecognisedAndRefusedSayingWhatToUseInstead() throws Exception {
+        Path keras3 = tmp.resolve("model.weights.h5");
+        try (org.bytedeco.hdf5.H5File h5 = new org.bytedeco.hdf5.H5File(keras3.toString(),
+                org.bytedeco.hdf5.global.hdf5.H5F_ACC_TRUNC())) {
+            // Keras 3's layout: layers/<name>/vars/<n> datasets, top-level 'vars', no layer_names attribute
+            try (org.bytedeco.hdf5.Group layers = h5.createGroup("layers");
+                 org.bytedeco.hdf5.Group conv = layers.createGroup("conv2d");
+                 org.bytedeco.hdf5.Group vars = conv.createGroup("vars");
+                 org.bytedeco.hdf5.Group top = h5.createGroup("vars")) {
+                vars.getId();
+                top.getId();
+            }
+        }
+        IOException e = assertThrows(IOException.class, () -> KerasH5File.read(keras3));
+        assertTrue(e.getMessage().contains("is a Keras 3 weights file") && e.getMessage().contains("Keras 2"
+                + " save_weights layout") && e.getMessage().contains("transfer4j models info ID"), e.getMessage());
+    }
 }

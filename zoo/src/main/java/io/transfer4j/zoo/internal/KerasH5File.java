@@ -58,6 +58,13 @@ public final class KerasH5File {
             org.bytedeco.hdf5.Exception.dontPrint();
             try (H5File h5 = new H5File(file.toString(), hdf5.H5F_ACC_RDONLY())) {
                 Group root = h5.nameExists("model_weights") ? h5.openGroup("model_weights") : h5;
+                if (!root.attrExists("layer_names") && !root.attrExists("layer_names0") && h5.nameExists("layers")
+                        && h5.nameExists("vars")) {
+                    throw new IOException(file + " is a Keras 3 weights file (groups layers/<name>/vars/<n>, no"
+                            + " 'layer_names' attribute); transfer4j reads the Keras 2 save_weights layout of the"
+                            + " files keras.applications publishes. Use the published file (transfer4j models info"
+                            + " ID lists them), or re-save with Keras 2 / tf.keras: model.save_weights('x.h5')");
+                }
                 try {
                     List<String> layers = readStrings(root, "layer_names");
                     Map<String, LayerWeights> out = new LinkedHashMap<>();
