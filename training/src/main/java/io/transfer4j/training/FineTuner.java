@@ -19,7 +19,6 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.transfer4j.augmentation.ImageFlow;
 import io.transfer4j.core.InferenceGraph;
 import io.transfer4j.core.LayerSelection;
 import io.transfer4j.core.ModelBundle;
@@ -239,13 +238,14 @@ public final class FineTuner {
                     classWeights.resolve(model.labels(), new long[model.labels().size()]);
                 }
             }
-            if (train instanceof ImageFlow f && f.samples() == 0) {
+            TrainingData data = TrainingData.of(train);
+            if (data.samples().orElse(-1) == 0) {
                 throw new IllegalArgumentException("the training flow has no images; check the folder and the "
                         + "validation split");
             }
             checkPlanAgainstModel();
             checkMetrics();
-            return new FineTuner(new Engine.Config(model, train, validation, test, plan, runDir, seed,
+            return new FineTuner(new Engine.Config(model, data, validation, test, plan, runDir, seed,
                     List.copyOf(callbacks), classWeights, topK, cacheMode, cacheMemoryLimit));
         }
 
@@ -293,7 +293,7 @@ public final class FineTuner {
             boolean needsValidation = plan.phases().stream().anyMatch(p -> p.earlyStopping() != null
                     && p.earlyStopping().monitor().metric().validation())
                     || callbacks.stream().anyMatch(c -> c.requiredMetrics().stream().anyMatch(Metric::validation));
-            if (needsValidation && isEmpty(validation)) {
+            if (needsValidation && (validation == null || TrainingData.of(validation).isEmpty())) {
                 throw new IllegalArgumentException("the validation set is empty, but early stopping or a callback "
                         + "monitors a validation metric; give validation data (e.g. validationSplit > 0 with enough "
                         + "images per class) or monitor 'loss'");
@@ -306,14 +306,6 @@ public final class FineTuner {
                         + "compute: it needs validation data (.validation(...)). Computed: " + computed.stream()
                         .map(Metric::key).collect(Collectors.joining(", ")) + ".");
             }
-        }
-
-        private static boolean isEmpty(DataSetIterator it) {
-            if (it instanceof ImageFlow f) {
-                return f.samples() == 0;
-            }
-            it.reset();
-            return !it.hasNext();
         }
     }
 }

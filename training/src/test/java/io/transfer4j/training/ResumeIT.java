@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,7 +16,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.transfer4j.core.LayerSelection;
+import io.transfer4j.core.ModelBundle;
 
 /**
  * A run interrupted after an epoch and resumed from its run directory ends exactly like an uninterrupted run
@@ -55,6 +62,17 @@ class ResumeIT {
         }
     }
 
+    /** Counts the epochs the run trains into {@code count[0]}. */
+    private static Callback counting(int[] count) {
+        return new Callback() {
+            @Override
+            public Decision onEpochEnd(EpochRecord r, TrainingControl c) {
+                count[0]++;
+                return Decision.CONTINUE;
+            }
+        };
+    }
+
     private ModelCheckpoint lastBest;
 
     private TrainingResult run(Path runDir, boolean augment, Callback... callbacks) throws Exception {
@@ -77,13 +95,7 @@ class ResumeIT {
             TrainingResult first = run(runDir, augment, stop);
             assertEquals(TrainingResult.StopReason.STOPPED_BY_CALLBACK, first.stopReason());
             int[] trained = new int[1];
-            TrainingResult resumed = run(runDir, augment, new Callback() {
-                @Override
-                public Decision onEpochEnd(EpochRecord r, TrainingControl c) {
-                    trained[0]++;
-                    return Decision.CONTINUE;
-                }
-            });
+            TrainingResult resumed = run(runDir, augment, counting(trained));
             assertEquals(whole.history().size() - first.history().size(), trained[0],
                     "the resumed run trains only the epochs after the checkpoint");
             assertEquals(TinyRun.comparable(whole.history()), TinyRun.comparable(resumed.history()), "after " + stop);
@@ -130,6 +142,45 @@ class ResumeIT {
             e = assertThrows(IllegalArgumentException.class, () -> FineTuner.builder().model(t.model).train(t.train)
                     .plan(other).runDir(dir).seed(77).build().fit());
             assertTrue(e.getMessage().contains("holds a run of a different plan"), e.getMessage());
+        }
+    }
+
+    /**
+     * Issue 14: a run whose last checkpoint is after the final phase (killed while model.t4j was written, or
+     * fit called again on a finished run) must write the model the uninterrupted run wrote: the last phase's
+     * trainable selection (here fromGroup block2, not headOnly), the same manifest apart from its time stamp and
+     * the same parameters.
+     */
+    @org.junit.jupiter.api.Test
+    void aFinishedRunResumedWritesTheSameModelAsTheUninterruptedRun(@TempDir Path dir) throws Exception {
+        Path runDir = dir.resolve("run");
+        run(runDir, false);
+        Path model = runDir.resolve("model.t4j");
+        String manifest = manifestWithoutTime(model);
+        assertTrue(manifest.contains("\"group\":\"block2\""), manifest);
+        List<INDArray> params = TinyRun.params(ModelBundle.load(model).graph());
+        for (boolean killedWhileSaving : List.of(true, false)) {
+            if (killedWhileSaving) {
+                Files.delete(model);
+            }
+            int[] trained = new int[1];
+            TrainingResult again = run(runDir, false, counting(trained));
+            assertEquals(0, trained[0], "a finished run trains no further epoch");
+            assertEquals(LayerSelection.fromGroup("block2"), again.model().trainable());
+            assertEquals(manifest, manifestWithoutTime(model), "killedWhileSaving=" + killedWhileSaving);
+            List<INDArray> now = TinyRun.params(ModelBundle.load(model).graph());
+            for (int i = 0; i < params.size(); i++) {
+                assertEquals(params.get(i), now.get(i), "parameter " + i);
+            }
+        }
+    }
+
+    private static String manifestWithoutTime(Path bundle) throws IOException {
+        try (ZipFile zip = new ZipFile(bundle.toFile())) {
+            ObjectNode m = (ObjectNode) new ObjectMapper().readTree(zip.getInputStream(
+                    zip.getEntry(ModelBundle.MANIFEST)));
+            m.remove("created");
+            return m.toString();
         }
     }
 }

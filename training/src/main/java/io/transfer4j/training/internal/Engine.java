@@ -1,23 +1,18 @@
 package io.transfer4j.training.internal;
 
-import io.transfer4j.zoo.AtomicFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.zip.CRC32C;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,11 +25,8 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.transfer4j.augmentation.DirectoryFlow;
-import io.transfer4j.augmentation.ImageFlow;
 import io.transfer4j.core.BundleExtras;
 import io.transfer4j.core.InferenceGraph;
-import io.transfer4j.core.LayerSelection;
 import io.transfer4j.core.ModelBundle;
 import io.transfer4j.core.TransferModel;
 import io.transfer4j.training.BatchEnd;
@@ -44,166 +36,196 @@ import io.transfer4j.training.Decision;
 import io.transfer4j.training.EpochRecord;
 import io.transfer4j.training.FeatureCacheMode;
 import io.transfer4j.training.FineTunePlan;
-import io.transfer4j.training.History;
 import io.transfer4j.training.Metric;
 import io.transfer4j.training.Metrics;
 import io.transfer4j.training.Phase;
 import io.transfer4j.training.Progress;
 import io.transfer4j.training.TerminateOnNaN;
-import io.transfer4j.training.TrainingControl;
 import io.transfer4j.training.TrainingAccuracy;
+import io.transfer4j.training.TrainingControl;
+import io.transfer4j.training.TrainingData;
 import io.transfer4j.training.TrainingDivergedException;
 import io.transfer4j.training.TrainingResult;
 import io.transfer4j.zoo.LayerGroup;
 
 /**
- * Runs a {@link FineTunePlan}: the phase loop, the epoch loop, validation, callbacks, the feature cache and the
- * checkpoints. One instance per {@code fit()}.
+ * Runs a {@link FineTunePlan}: the phase loop and the epoch loop, validation and callbacks. One instance per
+ * {@code fit()}. Its collaborators each do one job: {@link TrainingData} (what the training data is),
+ * {@link CachePlanner} (what a phase feeds on: data or cached features), {@link CheckpointStore} (what the run
+ * directory holds, written at every epoch end and phase end).
+ *
+ * <p>Resuming happens once, before the loop: {@link #restore} turns the last checkpoint into the position the
+ * loop continues from (phase, epochs done, whether the phase was already stopped) with the model, optimiser,
+ * callbacks and snapshots as they were; a run whose checkpoint is past the last phase only gets the last phase's
+ * trainable selection back and is then finished (tested, saved). The loop itself knows nothing of resuming.
  *
  * <p>Reproducibility: every random stream is a function of (seed, phase, epoch): ND4J's generator (dropout) is
- * re-seeded at each epoch start, the feature cache shuffles with a seed drawn from the same triple, and
- * augmentation flows are moved to the epoch with {@link ImageFlow#setEpoch}. A run resumed from the checkpoint
- * of epoch k therefore sees exactly the batches and random numbers an uninterrupted run sees.
+ * re-seeded at each epoch start, the feature cache shuffles with a seed drawn from the same triple, and the
+ * training data is moved to the epoch with {@link TrainingData#epoch}. A run resumed from the checkpoint of
+ * epoch k therefore sees exactly the batches and random numbers an uninterrupted run sees.
  */
 public final class Engine implements TrainingControl {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Everything a run needs, checked by the FineTuner builder. */
-    public record Config(TransferModel model, DataSetIterator train, DataSetIterator validation,
+    public record Config(TransferModel model, TrainingData train, DataSetIterator validation,
                          DataSetIterator test, FineTunePlan plan, Path runDir, long seed, List<Callback> callbacks,
                          ClassWeights classWeights, int topK, FeatureCacheMode cacheMode, long cacheMemoryLimit) {
     }
 
+    /** Where the loop stands: a phase, the epochs of it already done, and whether a callback already ended it. */
+    private record Position(int phase, int epochsDone, boolean stopped) {
+        static Position startOf(int phase) {
+            return new Position(phase, 0, false);
+        }
+    }
+
     private final Config cfg;
     private final TransferModel model;
-    private final RunDirectory runDir;
+    private final TrainingData train;
+    private final String dataFingerprint;
+    private final CheckpointStore store;
+    private final CachePlanner caches;
     private final List<EpochRecord> history = new ArrayList<>();
     private final Map<String, Map<String, INDArray>> snapshots = new LinkedHashMap<>();
-    private final String dataFingerprint;
+    private final List<Callback> userCallbacks;
 
     // phase state
     private Phase phase;
     private int phaseIndex;
     private int epochInPhase;
     private int batchInEpoch;
-    private int batchesPerEpoch;
     private double lrFactor = 1;
-    private ComputationGraph trainingGraph;
-    private boolean cached;
-    /** The frozen body up to the cut, derived for inference, for building the feature cache. */
-    private InferenceGraph bodyGraph;
-    private FeatureCache trainCache;
-    private FeatureCache valCache;
-    private Integer genericBatchesPerEpoch;
+    private List<Callback> callbacks = List.of();
+    private EarlyStopper stopper;
+    private CachePlanner.Feed feed;
     private LearningRates lrs;
+    private Runnable restoreLoss = () -> { };
+    private double[] classWeights;
     /** Counts each training batch's correct predictions from the step's own forward pass. */
     private final TrainingAccuracy accuracy = new TrainingAccuracy();
-    private Runnable restoreLoss = () -> { };
 
     public Engine(Config cfg) {
         this.cfg = cfg;
         this.model = cfg.model();
-        this.runDir = cfg.runDir() == null ? null : new RunDirectory(cfg.runDir());
-        this.dataFingerprint = fingerprint(cfg.train());
+        this.train = cfg.train();
+        this.dataFingerprint = train.fingerprint();
+        this.store = new CheckpointStore(cfg.runDir(), new CheckpointStore.RunIdentity(cfg.plan().fingerprint(),
+                cfg.seed(), dataFingerprint));
+        this.caches = new CachePlanner(model, train, cfg.validation(), cfg.cacheMode(), cfg.cacheMemoryLimit(),
+                cfg.runDir());
+        List<Callback> user = new ArrayList<>(cfg.callbacks());
+        if (user.stream().noneMatch(c -> c instanceof TerminateOnNaN)) {
+            user.add(new TerminateOnNaN());
+        }
+        this.userCallbacks = List.copyOf(user);
     }
 
     // ------------------------------------------------------------------ the run
 
     public TrainingResult run() {
-        try {
+        try (caches) {
             return runPhases();
         } finally {
-            closeCaches();
-            if (trainingGraph != null) {
-                trainingGraph.getListeners().remove(accuracy);
+            if (feed != null) {
+                feed.graph().getListeners().remove(accuracy);
             }
         }
     }
 
     private TrainingResult runPhases() {
-        Optional<RunDirectory.Checkpoint> resume = readCheckpoint();
-        int startPhase = 0;
-        if (resume.isPresent()) {
-            RunState s = resume.get().state();
-            history.addAll(s.history());
-            startPhase = s.phaseIndex();
-            LOG.info("Resuming {} at phase {} of {}, after epoch {} of it", cfg.runDir(), startPhase + 1,
-                    cfg.plan().phases().size(), s.epochsDone());
-        } else if (runDir != null) {
-            writeRunFiles();
-        }
-        List<Callback> user = new ArrayList<>(cfg.callbacks());
-        if (user.stream().noneMatch(c -> c instanceof TerminateOnNaN)) {
-            user.add(new TerminateOnNaN());
-        }
-        if (resume.isPresent() && startPhase >= cfg.plan().phases().size()) {
-            loadParams(model.graph(), resume.get().params());   // the run had finished: only test and report
-        }
-        for (phaseIndex = startPhase; phaseIndex < cfg.plan().phases().size(); phaseIndex++) {
-            phase = cfg.plan().phase(phaseIndex);
-            List<Callback> callbacks = new ArrayList<>();
-            EarlyStopper stopper = phase.earlyStopping() == null ? null : new EarlyStopper(phase.earlyStopping());
-            if (stopper != null) {
-                callbacks.add(stopper);
-            }
-            callbacks.addAll(user);
-            snapshots.clear();
-            lrFactor = 1;
-            preparePhase(resume.isPresent() && phaseIndex == startPhase ? resume.get() : null);
-            boolean midPhase = resume.isPresent() && phaseIndex == startPhase
-                    && (resume.get().state().epochsDone() > 0 || resume.get().state().phaseStopped());
-            if (resume.isPresent() && phaseIndex == startPhase && !midPhase) {
-                // resuming at a phase boundary: run-long states (e.g. a best-only checkpoint's best value) come
-                // back first, then onPhaseBegin resets what is per phase
-                restoreCallbackStates(resume.get().state(), user);
-            }
-            callbacks.forEach(c -> c.onPhaseBegin(phase.name(), this));
-            int firstEpoch = 0;
-            boolean stopPhase = false;
-            if (midPhase) {
-                RunState s = resume.get().state();
-                restoreMidPhase(resume.get(), callbacks);
-                firstEpoch = s.epochsDone();
-                stopPhase = s.phaseStopped();
-            }
-            resume = Optional.empty();
-            boolean stopRun = false;
-            for (epochInPhase = firstEpoch; epochInPhase < phase.maxEpochs() && !stopPhase; epochInPhase++) {
-                EpochOutcome out = runEpoch(callbacks);
-                if (out.stopRun) {
-                    stopRun = true;
-                    break;
-                }
-                stopPhase = out.decision == Decision.STOP_PHASE;
-                if (out.decision == Decision.STOP_TRAINING) {
-                    stopRun = true;
-                    break;
-                }
-            }
-            callbacks.forEach(c -> c.onPhaseEnd(phase.name(), this));
-            restoreLoss.run();
-            if (stopper != null && stopper.stopped()) {
-                LOG.info("Phase '{}' stopped early after epoch {}; best epoch {}", phase.name(), epochInPhase,
-                        stopper.bestEpoch());
-            }
-            if (stopRun) {
+        int phases = cfg.plan().phases().size();
+        Position at = store.resume().map(this::restore).orElseGet(this::begin);
+        while (at.phase() < phases) {
+            if (!runPhase(at)) {
                 return finish(TrainingResult.StopReason.STOPPED_BY_CALLBACK);
             }
-            checkpoint(phaseIndex + 1, 0, false, false, user);
+            at = Position.startOf(at.phase() + 1);
+            checkpoint(at, false);
+            if (at.phase() < phases) {
+                beginPhase(at.phase());
+            }
         }
         return finish(TrainingResult.StopReason.COMPLETED);
     }
 
-    private record EpochOutcome(Decision decision, boolean stopRun) {
+    /** A fresh run: writes the run files and enters the first phase. */
+    private Position begin() {
+        store.begin(runJson(), model, extras());
+        beginPhase(0);
+        return Position.startOf(0);
     }
 
-    private EpochOutcome runEpoch(List<Callback> callbacks) {
+    /**
+     * Puts the run back where the checkpoint left it. Mid-phase, callback states are restored after
+     * {@code onPhaseBegin} (which resets what is per phase); at a phase boundary, run-long states (e.g. a
+     * best-only checkpoint's best value) come back first and {@code onPhaseBegin} then resets what is per phase.
+     */
+    private Position restore(RunDirectory.Checkpoint c) {
+        RunState s = c.state();
+        history.addAll(s.history());
+        int phases = cfg.plan().phases().size();
+        LOG.info("Resuming {} at phase {} of {}, after epoch {} of it", cfg.runDir(), Math.min(s.phaseIndex() + 1,
+                phases), phases, s.epochsDone());
+        if (s.phaseIndex() >= phases) {
+            // the run had finished (e.g. killed while writing model.t4j): the model as the last phase left it
+            enterPhase(phases - 1);
+            applySelection();
+            loadParams(model.graph(), c.params());
+            return new Position(s.phaseIndex(), 0, false);
+        }
+        enterPhase(s.phaseIndex());
+        applySelection();
+        loadParams(model.graph(), c.params());
+        openFeed();
+        if (s.epochsDone() > 0 || s.phaseStopped()) {
+            callbacks.forEach(cb -> cb.onPhaseBegin(phase.name(), this));
+            lrFactor = s.lrFactor();
+            restoreCallbackStates(s, callbacks);
+            snapshots.putAll(c.snapshots());
+            restoreOptimizer(c);
+        } else {
+            restoreCallbackStates(s, userCallbacks);
+            callbacks.forEach(cb -> cb.onPhaseBegin(phase.name(), this));
+        }
+        return new Position(s.phaseIndex(), s.epochsDone(), s.phaseStopped());
+    }
+
+    /**
+     * Runs the epochs of the phase at {@code at} that are not done yet, then ends the phase.
+     *
+     * @return false if a callback stopped the whole run
+     */
+    private boolean runPhase(Position at) {
+        boolean stopPhase = at.stopped();
+        boolean stopRun = false;
+        for (epochInPhase = at.epochsDone(); epochInPhase < phase.maxEpochs() && !stopPhase; epochInPhase++) {
+            Decision d = runEpoch();
+            if (d == Decision.STOP_TRAINING) {
+                stopRun = true;
+                break;
+            }
+            stopPhase = d == Decision.STOP_PHASE;
+        }
+        callbacks.forEach(c -> c.onPhaseEnd(phase.name(), this));
+        restoreLoss.run();
+        if (stopper != null && stopper.stopped()) {
+            LOG.info("Phase '{}' stopped early after epoch {}; best epoch {}", phase.name(), epochInPhase,
+                    stopper.bestEpoch());
+        }
+        return !stopRun;
+    }
+
+    /** Runs one epoch: training batches, validation, the epoch's callbacks and its checkpoint. */
+    private Decision runEpoch() {
         long epochSeed = mix(cfg.seed(), phaseIndex, epochInPhase);
         Nd4j.getRandom().setSeed(epochSeed);
         long start = System.nanoTime();
         Map<String, INDArray> beforeEpoch = params(model.graph());
-        Iterator<DataSet> batches = cached ? trainCache.shuffled(epochSeed) : trainingBatches(history.size());
+        Iterator<DataSet> batches = feed.epoch(history.size(), epochSeed);
+        ComputationGraph graph = feed.graph();
+        int batchesPerEpoch = feed.batchesPerEpoch();
         double lossSum = 0;
         long seen = 0;
         double lr = Double.NaN;
@@ -214,8 +236,8 @@ public final class Engine implements TrainingControl {
             lr = scheduledLr() * lrFactor;
             lrs.apply(lr);
             accuracy.labels(ds.getLabels());
-            trainingGraph.fit(ds);
-            double loss = trainingGraph.score();
+            graph.fit(ds);
+            double loss = graph.score();
             int n = ds.numExamples();
             lossSum += loss * n;
             seen += n;
@@ -233,7 +255,7 @@ public final class Engine implements TrainingControl {
             if (d == Decision.STOP_TRAINING) {
                 LOG.info("A callback stopped the run in phase '{}', epoch {}, batch {}", phase.name(),
                         epochInPhase + 1, batchInEpoch);
-                return new EpochOutcome(d, true);
+                return d;
             }
         }
         if (seen == 0) {
@@ -259,17 +281,17 @@ public final class Engine implements TrainingControl {
                 phase.name(), record.epoch(), phase.maxEpochs(), fmt(record.loss()),
                 fmt(record.value(Metric.ACCURACY)), fmt(record.valLoss()),
                 fmt(record.value(Metric.VAL_ACCURACY)), fmt(lr), fmt(seconds), fmt(record.imagesPerSecond()),
-                cached ? ", cached features" : "");
+                feed.cached() ? ", cached features" : "");
         Decision d = Decision.CONTINUE;
         for (Callback c : callbacks) {
             d = d.and(c.onEpochEnd(record, this));
         }
-        checkpoint(phaseIndex, epochInPhase + 1, d == Decision.STOP_PHASE, true, callbacks);
-        return new EpochOutcome(d, false);
+        checkpoint(new Position(phaseIndex, epochInPhase + 1, d == Decision.STOP_PHASE), true);
+        return d;
     }
 
     private TrainingDivergedException diverged(double loss, double lr) {
-        String where = runDir == null ? "" : runDir.hasCheckpoint()
+        String where = store.dir().isEmpty() ? "" : store.hasCheckpoint()
                 ? "; the last good checkpoint in " + cfg.runDir() + " is kept (resume from it with a lower rate)"
                 : "; no checkpoint was written yet";
         return new TrainingDivergedException("Loss became " + loss + " in phase '" + phase.name() + "', epoch "
@@ -290,274 +312,89 @@ public final class Engine implements TrainingControl {
                 "rocAuc", Double.isNaN(test.rocAuc()) ? "NaN" : test.rocAuc())));
         model.recordTraining(planJson(), JSON.valueToTree(Map.of("seed", cfg.seed())),
                 JSON.valueToTree(Map.of("fingerprint", dataFingerprint)), metricsJson);
-        if (runDir != null) {
-            try {
-                new History(history).write(cfg.runDir());
-                ModelBundle.save(model, cfg.runDir().resolve("model.t4j"), extras(false));
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not write the final model to " + cfg.runDir() + ": "
-                        + e.getMessage(), e);
-            }
-        }
+        store.finish(history, model, extras());
         return new TrainingResult(history, model, test, reason, cfg.runDir());
     }
 
     // ------------------------------------------------------------------ phases
 
-    private void preparePhase(RunDirectory.Checkpoint resume) {
+    /** Enters phase {@code index} of a run in progress: the phase's selection, feed and callbacks begin. */
+    private void beginPhase(int index) {
+        enterPhase(index);
+        applySelection();
+        openFeed();
+        callbacks.forEach(c -> c.onPhaseBegin(phase.name(), this));
+    }
+
+    /** Makes {@code index} the current phase with its callbacks (early stopping first, then the user's). */
+    private void enterPhase(int index) {
+        phaseIndex = index;
+        phase = cfg.plan().phase(index);
+        stopper = phase.earlyStopping() == null ? null : new EarlyStopper(phase.earlyStopping());
+        List<Callback> list = new ArrayList<>();
+        if (stopper != null) {
+            list.add(stopper);
+        }
+        list.addAll(userCallbacks);
+        callbacks = List.copyOf(list);
+        snapshots.clear();
+        lrFactor = 1;
+    }
+
+    /** Freezes and unfreezes the model as the current phase says (parameters are kept). */
+    private void applySelection() {
         model.setTrainable(phase.trainable(), Updaters.toUpdater(phase.optimizer(), phase.schedule()
                 .lr(Progress.start(1, phase.maxEpochs()))));
-        if (resume != null) {
-            loadParams(model.graph(), resume.params());
-        }
-        cached = useCache();
-        if (cached) {
-            String key = model.bodyOutputName() + ":" + bodyHash() + ":" + dataFingerprint;
-            if (trainCache == null || !trainCache.key().equals(key)) {
-                closeCaches();
-                long t = System.nanoTime();
-                trainCache = FeatureCache.build(key, cfg.train(), this::body, cfg.cacheMemoryLimit(),
-                        spillDir("train"));
-                if (cfg.validation() != null) {
-                    valCache = FeatureCache.build(key, cfg.validation(), this::body, cfg.cacheMemoryLimit(),
-                            spillDir("validation"));
-                }
-                LOG.info("Feature cache for phase '{}': {} training examples at '{}' ({}) in {} s", phase.name(),
-                        trainCache.examples(), model.bodyOutputName(), trainCache.onDisk() ? "disk" : "memory",
-                        fmt((System.nanoTime() - t) / 1e9));
-            }
-            trainingGraph = model.headGraph();
-            batchesPerEpoch = trainCache.batches();
-        } else {
-            trainingGraph = model.graph();
-            batchesPerEpoch = countBatches();
-        }
+    }
+
+    /** The current phase's feed (data or cached features), class weighting and per-layer learning rates. */
+    private void openFeed() {
+        feed = caches.open(phase);
+        int batchesPerEpoch = feed.batchesPerEpoch();
         if (batchesPerEpoch == 0) {
             throw new IllegalArgumentException("the training data is empty (no batch); check the training folder or "
                     + "iterator");
         }
-        if (!trainingGraph.getListeners().contains(accuracy)) {
-            trainingGraph.addListeners(accuracy);
+        if (!feed.graph().getListeners().contains(accuracy)) {
+            feed.graph().addListeners(accuracy);
         }
         Map<String, String> groupOf = new HashMap<>();
         for (LayerGroup g : model.backbone().groups()) {
             g.layers().forEach(l -> groupOf.put(l, g.name()));
         }
         double[] weights = classWeights();
-        restoreLoss = weights == null ? () -> { } : ClassWeighting.install(trainingGraph, weights);
-        lrs = LearningRates.prepare(trainingGraph, layer -> {
+        restoreLoss = weights == null ? () -> { } : ClassWeighting.install(feed.graph(), weights);
+        lrs = LearningRates.prepare(feed.graph(), layer -> {
             String g = groupOf.get(layer);
             return phase.groupLrMultipliers().get(g == null ? "head" : g);
         }, phase.optimizer(), phase.schedule().lr(Progress.start(batchesPerEpoch, phase.maxEpochs())));
         LOG.info("Phase '{}' ({} of {}): {} trains, {} epochs max, {} batches per epoch{}", phase.name(),
                 phaseIndex + 1, cfg.plan().phases().size(), phase.trainable().describe(), phase.maxEpochs(),
-                batchesPerEpoch, cached ? ", on cached features" : "");
-    }
-
-    private void restoreMidPhase(RunDirectory.Checkpoint c, List<Callback> callbacks) {
-        RunState s = c.state();
-        lrFactor = s.lrFactor();
-        restoreCallbackStates(s, callbacks);
-        snapshots.putAll(c.snapshots());
-        if (c.updater() != null && s.epochsDone() > 0) {
-            INDArray view = trainingGraph.getUpdater().getStateViewArray();
-            if (view == null || view.length() != c.updater().length()) {
-                throw new IllegalStateException("the checkpoint's optimiser state (" + c.updater().length()
-                        + " values) does not fit phase '" + phase.name() + "' (" + (view == null ? 0 : view.length())
-                        + "); the run directory belongs to a different model");
-            }
-            view.assign(c.updater().reshape(view.shape()));
-        }
-        trainingGraph.getConfiguration().setIterationCount((int) s.iterations());
-    }
-
-    private static void restoreCallbackStates(RunState s, List<Callback> callbacks) {
-        for (Callback cb : callbacks) {
-            Map<String, Double> st = s.callbackStates().get(cb.id());
-            if (st != null) {
-                cb.restoreState(st);
-            }
-        }
-    }
-
-    private boolean useCache() {
-        if (!(phase.trainable() instanceof LayerSelection.HeadOnly)) {
-            return false;
-        }
-        return switch (cfg.cacheMode()) {
-            case OFF -> false;
-            case ALWAYS -> true;
-            case AUTO -> cfg.train() instanceof ImageFlow f && !f.isAugmented();
-        };
-    }
-
-    private INDArray body(INDArray input) {
-        if (bodyGraph == null || !bodyGraph.isCurrentFor(model.graph())) {
-            bodyGraph = InferenceGraph.derive(model.graph(), model.bodyOutputName());
-        }
-        return bodyGraph.output(input);
-    }
-
-    private Path spillDir(String which) {
-        Path base = cfg.runDir() != null ? cfg.runDir().resolve("feature-cache")
-                : Path.of(System.getProperty("java.io.tmpdir")).resolve("transfer4j-feature-cache-"
-                + ProcessHandle.current().pid());
-        return base.resolve(which);
-    }
-
-    private void closeCaches() {
-        if (trainCache != null) {
-            trainCache.close();
-            trainCache = null;
-        }
-        if (valCache != null) {
-            valCache.close();
-            valCache = null;
-        }
-    }
-
-    private String bodyHash() {
-        CRC32C crc = new CRC32C();
-        ComputationGraph g = model.graph();
-        for (String v : model.bodyVertices()) {
-            org.deeplearning4j.nn.api.Layer layer = g.getVertex(v).hasLayer() ? g.getVertex(v).getLayer() : null;
-            if (layer == null) {
-                continue;
-            }
-            for (Map.Entry<String, INDArray> e : new java.util.TreeMap<>(layer.paramTable()).entrySet()) {
-                crc.update((v + "/" + e.getKey()).getBytes(StandardCharsets.UTF_8));
-                // a copy: a parameter is a view into the graph's flat parameter buffer
-                crc.update(e.getValue().dup('c').data().asBytes());
-            }
-        }
-        return Long.toHexString(crc.getValue());
-    }
-
-    private int countBatches() {
-        if (cfg.train() instanceof ImageFlow f) {
-            return f.batchesPerEpoch();
-        }
-        if (genericBatchesPerEpoch == null) {
-            cfg.train().reset();
-            int n = 0;
-            while (cfg.train().hasNext()) {
-                cfg.train().next();
-                n++;
-            }
-            genericBatchesPerEpoch = n;
-        }
-        return genericBatchesPerEpoch;
-    }
-
-    private Iterator<DataSet> trainingBatches(int globalEpoch) {
-        if (cfg.train() instanceof ImageFlow f) {
-            f.setEpoch(globalEpoch);
-        } else {
-            cfg.train().reset();
-        }
-        return iterate(cfg.train());
-    }
-
-    private static Iterator<DataSet> iterate(DataSetIterator it) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public DataSet next() {
-                if (!it.hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return it.next();
-            }
-        };
+                batchesPerEpoch, feed.cached() ? ", on cached features" : "");
     }
 
     private Metrics validate() {
-        if (cfg.validation() == null) {
-            return null;
-        }
-        if (cached && valCache != null) {
-            ComputationGraph head = trainingGraph;
-            return Evaluator.evaluate(x -> head.outputSingle(false, x), valCache.inOrder(), model.labels(),
-                    cfg.topK());
-        }
-        InferenceGraph g = model.inferenceGraph();
-        return Evaluator.evaluate(g::output, cfg.validation(), model.labels(), cfg.topK(), null);
+        return feed.validate(model.labels(), cfg.topK());
     }
-
-    private double[] cachedWeights;
 
     private double[] classWeights() {
         if (cfg.classWeights() instanceof ClassWeights.None) {
             return null;
         }
-        if (cachedWeights == null) {
-            long[] counts = new long[model.labels().size()];
-            if (cfg.classWeights() instanceof ClassWeights.Balanced) {
-                counts = classCounts();
-            }
-            cachedWeights = cfg.classWeights().resolve(model.labels(), counts);
-            LOG.info("Class weights: {}", java.util.Arrays.toString(cachedWeights));
+        if (classWeights == null) {
+            int n = model.labels().size();
+            long[] counts = cfg.classWeights() instanceof ClassWeights.Balanced
+                    ? caches.cachedClassCounts().orElseGet(() -> train.classCounts(n)) : new long[n];
+            classWeights = cfg.classWeights().resolve(model.labels(), counts);
+            LOG.info("Class weights: {}", Arrays.toString(classWeights));
         }
-        return cachedWeights;
-    }
-
-    private long[] classCounts() {
-        long[] counts = new long[model.labels().size()];
-        if (trainCache != null) {
-            return trainCache.classCounts();
-        }
-        if (cfg.train() instanceof ImageFlow f) {
-            for (int c : f.classes()) {
-                counts[c]++;
-            }
-            return counts;
-        }
-        cfg.train().reset();
-        while (cfg.train().hasNext()) {
-            INDArray idx = cfg.train().next().getLabels().argMax(1);
-            for (int i = 0; i < idx.length(); i++) {
-                counts[idx.getInt(i)]++;
-            }
-        }
-        return counts;
+        return classWeights;
     }
 
     // ------------------------------------------------------------------ checkpoints
 
-    private Optional<RunDirectory.Checkpoint> readCheckpoint() {
-        if (runDir == null || !runDir.hasCheckpoint()) {
-            return Optional.empty();
-        }
+    private byte[] runJson() {
         try {
-            RunDirectory.Checkpoint c = runDir.read().orElseThrow();
-            RunState s = c.state();
-            if (!s.planHash().equals(cfg.plan().fingerprint())) {
-                throw new IllegalArgumentException("run directory " + cfg.runDir() + " holds a run of a different "
-                        + "plan; resume it with the plan it was started with (run.json) or use a new directory");
-            }
-            if (s.seed() != cfg.seed()) {
-                throw new IllegalArgumentException("run directory " + cfg.runDir() + " was started with seed "
-                        + s.seed() + ", not " + cfg.seed() + "; resume with the same seed or use a new directory");
-            }
-            if (!s.dataFingerprint().equals(dataFingerprint)) {
-                throw new IllegalArgumentException("the training data changed since run " + cfg.runDir()
-                        + " began (fingerprint " + s.dataFingerprint() + " then, " + dataFingerprint + " now); "
-                        + "resume with the same data or start a new run directory");
-            }
-            return Optional.of(c);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not read the checkpoint in " + cfg.runDir() + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
-    private void writeRunFiles() {
-        try {
-            Files.createDirectories(cfg.runDir());
             Map<String, Object> run = new LinkedHashMap<>();
             run.put("plan", planJson());
             run.put("seed", cfg.seed());
@@ -567,42 +404,63 @@ public final class Engine implements TrainingControl {
                     .writeValueAsString(cfg.classWeights())));
             run.put("featureCache", cfg.cacheMode());
             run.put("dataFingerprint", dataFingerprint);
-            AtomicFiles.write(cfg.runDir().resolve("run.json"), out -> out.write(JSON.writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(run)));
-            ModelBundle.save(model, cfg.runDir().resolve("initial-model.t4j"), extras(false));
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(run);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write to run directory " + cfg.runDir() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("could not write run.json: " + e.getMessage(), e);
         }
     }
 
-    private void checkpoint(int phaseIdx, int epochsDone, boolean stopped, boolean withUpdater,
-                            List<Callback> callbacks) {
-        if (runDir == null) {
+    /**
+     * Checkpoints the run at {@code at}. Within a phase ({@code midPhase}) the optimiser state, the iteration
+     * count and the snapshots are kept too; at a phase boundary the next phase starts them afresh.
+     */
+    private void checkpoint(Position at, boolean midPhase) {
+        if (store.dir().isEmpty()) {
             return;
         }
+        // at a phase boundary only the run-long callbacks carry state over
+        List<Callback> owners = midPhase ? callbacks : userCallbacks;
         Map<String, Map<String, Double>> states = new LinkedHashMap<>();
-        for (Callback c : callbacks) {
+        for (Callback c : owners) {
             Map<String, Double> s = c.state();
             if (!s.isEmpty()) {
                 states.put(c.id(), s);
             }
         }
+        ComputationGraph graph = feed.graph();
         INDArray updater = null;
-        if (withUpdater && trainingGraph.getUpdater().getStateViewArray() != null) {
-            updater = trainingGraph.getUpdater().getStateViewArray().dup();
+        if (midPhase && graph.getUpdater().getStateViewArray() != null) {
+            updater = graph.getUpdater().getStateViewArray().dup();
         }
-        long iterations = withUpdater ? trainingGraph.getConfiguration().getIterationCount() : 0;
+        long iterations = midPhase ? graph.getConfiguration().getIterationCount() : 0;
         RunState state = new RunState(RunState.FORMAT_VERSION, cfg.plan().fingerprint(), cfg.seed(),
-                dataFingerprint, phaseIdx, epochsDone, stopped, lrFactor, batchesPerEpoch, states, history,
-                updater != null, iterations);
-        try {
-            runDir.write(new RunDirectory.Checkpoint(state, params(model.graph()), updater,
-                    withUpdater ? snapshots : Map.of()));
-            new History(history).write(cfg.runDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write a checkpoint to " + cfg.runDir() + ": "
-                    + e.getMessage(), e);
+                dataFingerprint, at.phase(), at.epochsDone(), at.stopped(), lrFactor, feed.batchesPerEpoch(), states,
+                history, updater != null, iterations);
+        store.save(state, params(model.graph()), updater, midPhase ? snapshots : Map.of());
+    }
+
+    /** Puts the optimiser state and iteration count of a mid-phase checkpoint back into the phase's graph. */
+    private void restoreOptimizer(RunDirectory.Checkpoint c) {
+        RunState s = c.state();
+        ComputationGraph graph = feed.graph();
+        if (c.updater() != null && s.epochsDone() > 0) {
+            INDArray view = graph.getUpdater().getStateViewArray();
+            if (view == null || view.length() != c.updater().length()) {
+                throw new IllegalStateException("the checkpoint's optimiser state (" + c.updater().length()
+                        + " values) does not fit phase '" + phase.name() + "' (" + (view == null ? 0 : view.length())
+                        + "); the run directory belongs to a different model");
+            }
+            view.assign(c.updater().reshape(view.shape()));
+        }
+        graph.getConfiguration().setIterationCount((int) s.iterations());
+    }
+
+    private static void restoreCallbackStates(RunState s, List<Callback> callbacks) {
+        for (Callback cb : callbacks) {
+            Map<String, Double> st = s.callbackStates().get(cb.id());
+            if (st != null) {
+                cb.restoreState(st);
+            }
         }
     }
 
@@ -622,9 +480,9 @@ public final class Engine implements TrainingControl {
         params.forEach((k, v) -> table.get(k).assign(v.reshape(table.get(k).shape())));
     }
 
-    private BundleExtras extras(boolean updater) {
+    private BundleExtras extras() {
         return new BundleExtras(planJson(), JSON.valueToTree(Map.of("seed", cfg.seed())),
-                JSON.valueToTree(Map.of("fingerprint", dataFingerprint)), null, JSON.valueToTree(history), updater);
+                JSON.valueToTree(Map.of("fingerprint", dataFingerprint)), null, JSON.valueToTree(history), false);
     }
 
     private JsonNode planJson() {
@@ -644,12 +502,12 @@ public final class Engine implements TrainingControl {
 
     @Override
     public List<EpochRecord> history() {
-        return java.util.Collections.unmodifiableList(history);
+        return Collections.unmodifiableList(history);
     }
 
     @Override
     public double scheduledLr() {
-        int bpe = Math.max(1, Math.max(batchesPerEpoch, batchInEpoch + 1));
+        int bpe = Math.max(1, Math.max(feed == null ? 0 : feed.batchesPerEpoch(), batchInEpoch + 1));
         return phase.schedule().lr(new Progress(Math.min(epochInPhase, phase.maxEpochs() - 1),
                 Math.min(batchInEpoch, bpe - 1), bpe, phase.maxEpochs()));
     }
@@ -669,7 +527,7 @@ public final class Engine implements TrainingControl {
 
     @Override
     public void saveModel(Path file) throws IOException {
-        ModelBundle.save(model, file, extras(false));
+        ModelBundle.save(model, file, extras());
     }
 
     @Override
@@ -689,7 +547,7 @@ public final class Engine implements TrainingControl {
 
     @Override
     public Optional<Path> runDir() {
-        return Optional.ofNullable(cfg.runDir());
+        return store.dir();
     }
 
     // ------------------------------------------------------------------ helpers
@@ -702,26 +560,8 @@ public final class Engine implements TrainingControl {
         return z ^ (z >>> 31);
     }
 
-    /** Folder flows: the sorted file list with labels; other iterators: unknown (not checked on resume). */
-    static String fingerprint(DataSetIterator train) {
-        if (!(train instanceof DirectoryFlow f)) {
-            return "unknown:" + train.getClass().getName();
-        }
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            List<String> names = f.filenames();
-            int[] classes = f.classes();
-            for (int i = 0; i < names.size(); i++) {
-                md.update((names.get(i) + "\t" + classes[i] + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            return "files:" + HexFormat.of().formatHex(md.digest()).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String fmt(double v) {
-        return Double.isNaN(v) ? "-" : String.format(java.util.Locale.ROOT, v != 0 && Math.abs(v) < 1e-3 ? "%.2e"
+    static String fmt(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, v != 0 && Math.abs(v) < 1e-3 ? "%.2e"
                 : "%.4f", v);
     }
 }

@@ -1,0 +1,77 @@
+package io.transfer4j.training;
+
+import java.util.Iterator;
+import java.util.OptionalInt;
+
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+import io.transfer4j.augmentation.ImageFlow;
+
+/**
+ * What the training loop needs to know about its training data, beyond a {@link DataSetIterator}: how many
+ * batches an epoch has, whether the inputs are randomly augmented (only unaugmented inputs may be served from a
+ * feature cache), how to start a given epoch (so a resumed run sees the batches an uninterrupted run sees), the
+ * class of every sample (for balanced class weights) and a fingerprint that tells whether the data changed since
+ * a run began.
+ *
+ * <p>{@link #of(DataSetIterator)} adapts any iterator: the augmentation module's flows ({@code DirectoryFlow},
+ * {@code ArrayFlow}) answer from what they know; any other iterator is counted by iterating it once, restarted
+ * with {@code reset()}, treated as possibly augmented and gets a fingerprint that only names its class. An iterator that implements this
+ * interface itself is used as it is. (The flows cannot implement it directly: {@code augmentation} sits below
+ * {@code training} in the module graph, so the one adapter lives here.)
+ */
+public interface TrainingData {
+    /** The iterator the batches come from. */
+    DataSetIterator iterator();
+
+    /** Number of samples, if known without iterating. */
+    OptionalInt samples();
+
+    /** Batches per epoch (may iterate the data once to count them; the answer is remembered). */
+    int batchesPerEpoch();
+
+    /**
+     * True if the inputs may change from epoch to epoch (random augmentation, or data that cannot tell): features
+     * of them cannot be cached.
+     */
+    boolean augmented();
+
+    /**
+     * The batches of epoch {@code epoch} (0-based, counted over the whole run): deterministic data (flows)
+     * jumps to that epoch's shuffle and transforms; other iterators are reset.
+     */
+    Iterator<DataSet> epoch(int epoch);
+
+    /** Samples per class index (length {@code numClasses}). */
+    long[] classCounts(int numClasses);
+
+    /**
+     * Identifies the data a run began with; a resumed run must see the same. Folder flows hash their sorted file
+     * list with labels ({@code files:...}); data that cannot be identified says so ({@code unknown:CLASS}), and is
+     * then not checked on resume.
+     */
+    String fingerprint();
+
+    /** True if the data holds no sample (flows answer from their size; other iterators are reset and probed). */
+    default boolean isEmpty() {
+        OptionalInt n = samples();
+        if (n.isPresent()) {
+            return n.getAsInt() == 0;
+        }
+        DataSetIterator it = iterator();
+        it.reset();
+        return !it.hasNext();
+    }
+
+    /** The adapter the training loop uses for {@code data}. */
+    static TrainingData of(DataSetIterator data) {
+        if (data instanceof TrainingData d) {
+            return d;
+        }
+        if (data instanceof ImageFlow f) {
+            return new FlowData(f);
+        }
+        return new IteratorData(data);
+    }
+}
