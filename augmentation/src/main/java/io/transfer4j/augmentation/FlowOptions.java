@@ -32,12 +32,13 @@ import java.util.Objects;
  * @param maxPixels       decompression-bomb guard: images with more pixels are refused from their header
  * @param workers         decoding threads (default: min(4, processors)); never changes the batches' content
  * @param prefetch        batches prepared ahead in the background (default 2; 0 = decode on the caller's thread)
+ * @param dicom           DICOM window and frame choice (default: the file's own window, first frame)
  */
 public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode, List<String> classes,
                           ClassMode classMode, int batchSize, boolean shuffle, long seed, Path saveToDir,
                           String savePrefix, String saveFormat, Subset subset, double validationSplit,
                           Interpolation interpolation, boolean keepAspectRatio, boolean followLinks,
-                          BadFilePolicy badFiles, long maxPixels, int workers, int prefetch) {
+                          BadFilePolicy badFiles, long maxPixels, int workers, int prefetch, DicomOptions dicom) {
 
     public FlowOptions {
         Objects.requireNonNull(colorMode, "colorMode");
@@ -45,6 +46,7 @@ public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode
         Objects.requireNonNull(subset, "subset");
         Objects.requireNonNull(interpolation, "interpolation");
         Objects.requireNonNull(badFiles, "badFiles");
+        dicom = dicom == null ? DicomOptions.defaults() : dicom;
         classes = List.copyOf(classes == null ? List.of() : classes);
         savePrefix = savePrefix == null ? "" : savePrefix;
         saveFormat = saveFormat == null ? "png" : saveFormat.toLowerCase(Locale.ROOT);
@@ -81,6 +83,7 @@ public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode
         b.maxPixels = maxPixels;
         b.workers = workers;
         b.prefetch = prefetch;
+        b.dicom = dicom;
         return b;
     }
 
@@ -106,6 +109,7 @@ public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode
         private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
         private int workers = Math.min(4, Runtime.getRuntime().availableProcessors());
         private int prefetch = 2;
+        private DicomOptions dicom = DicomOptions.defaults();
 
         private Builder() {
         }
@@ -199,6 +203,18 @@ public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode
             return this;
         }
 
+        /** DICOM window and frame choice. */
+        public Builder dicom(DicomOptions v) {
+            this.dicom = v;
+            return this;
+        }
+
+        /** Shorthand for {@code dicom(new DicomOptions(window, current frames))}. */
+        public Builder dicomWindow(DicomWindow window) {
+            this.dicom = new DicomOptions(window, dicom == null ? DicomFrames.FIRST : dicom.frames());
+            return this;
+        }
+
         public FlowOptions build() {
             if (targetHeight < 1 || targetWidth < 1) {
                 throw new IllegalArgumentException("targetSize must be at least 1x1 (height x width); received "
@@ -234,12 +250,20 @@ public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode
             if (workers < 1 || workers > 256) {
                 throw new IllegalArgumentException("workers must be in 1..256; received " + workers);
             }
+            if (dicom == null) {
+                throw new IllegalArgumentException("dicom options must be set (DicomOptions.defaults() for the file's "
+                        + "own window and the first frame)");
+            }
+            if (dicom.frames() == DicomFrames.ALL) {
+                throw new IllegalArgumentException("DicomFrames.ALL is not available in flows yet (a flow yields one "
+                        + "sample per file); use FIRST or MIDDLE, or ImageDecoder.readFrames for every frame");
+            }
             if (prefetch < 0 || prefetch > 64) {
                 throw new IllegalArgumentException("prefetch must be in 0..64 batches; received " + prefetch);
             }
             return new FlowOptions(targetHeight, targetWidth, colorMode, classes, classMode, batchSize, shuffle, seed,
                     saveToDir, savePrefix, fmt.equals("jpg") ? "jpeg" : fmt, subset, validationSplit, interpolation,
-                    keepAspectRatio, followLinks, badFiles, maxPixels, workers, prefetch);
+                    keepAspectRatio, followLinks, badFiles, maxPixels, workers, prefetch, dicom);
         }
     }
 }

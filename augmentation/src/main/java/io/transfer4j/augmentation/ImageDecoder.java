@@ -30,6 +30,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.apache.commons.imaging.ImageInfo;
 import org.apache.commons.imaging.Imaging;
 
+import io.transfer4j.augmentation.internal.Dicom;
 import io.transfer4j.augmentation.internal.JpegHeader;
 import io.transfer4j.augmentation.internal.PngFast;
 
@@ -44,6 +45,10 @@ import io.transfer4j.augmentation.internal.PngFast;
  *       bits); TIFF variants the JDK cannot read fall back to Commons Imaging. Multi-page TIFF: the first page, with
  *       a warning.</li>
  *   <li>PNM (PBM/PGM/PPM/PAM), PSD and the other formats Commons Imaging reads: Commons Imaging.</li>
+ *   <li>DICOM (recognised by {@code DICM} at offset 128, whatever the extension): ImageJ's DICOM reader; the
+ *       rescale slope/intercept, the window of {@link #dicomOptions()} and MONOCHROME1 inversion are applied and the
+ *       result is a 16-bit image whose float values are not rounded (RGB DICOM: 8-bit RGB). Compressed transfer
+ *       syntaxes are refused with the command that converts them.</li>
  * </ul>
  *
  * <p>Streams are memory-cached ({@code MemoryCacheImageInputStream}): {@code ImageIO.createImageInputStream} would
@@ -58,12 +63,14 @@ public final class ImageDecoder {
     /** Pillow's {@code MAX_IMAGE_PIXELS} (it warns above this, and refuses above twice this). */
     public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
 
-    private static final ImageDecoder DEFAULT = new ImageDecoder(DEFAULT_MAX_PIXELS);
+    private static final ImageDecoder DEFAULT = new ImageDecoder(DEFAULT_MAX_PIXELS, DicomOptions.defaults());
 
     private final long maxPixels;
+    private final DicomOptions dicom;
 
-    private ImageDecoder(long maxPixels) {
+    private ImageDecoder(long maxPixels, DicomOptions dicom) {
         this.maxPixels = maxPixels;
+        this.dicom = dicom;
     }
 
     /** The decoder with the default pixel limit. */
@@ -76,11 +83,42 @@ public final class ImageDecoder {
         if (maxPixels < 1) {
             throw new IllegalArgumentException("maxPixels must be >= 1; received " + maxPixels);
         }
-        return new ImageDecoder(maxPixels);
+        return new ImageDecoder(maxPixels, DicomOptions.defaults());
+    }
+
+    /** This decoder with other DICOM options (window, frame). */
+    public ImageDecoder withDicom(DicomOptions options) {
+        return new ImageDecoder(maxPixels, java.util.Objects.requireNonNull(options, "options"));
     }
 
     public long maxPixels() {
         return maxPixels;
+    }
+
+    /** How DICOM files are windowed and which frame is used. */
+    public DicomOptions dicomOptions() {
+        return dicom;
+    }
+
+    /** True when the file starts like a DICOM Part 10 file ({@code DICM} at offset 128). */
+    public static boolean isDicom(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return Dicom.isDicom(in.readNBytes(Dicom.MAGIC_OFFSET + 4));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Every frame of a file as an image: all frames of a multi-frame DICOM (with this decoder's window), the one
+     * image of any other file.
+     */
+    public List<DecodedImage> readFrames(Path file) throws ImageDecodeException {
+        byte[] bytes = readBytes(file);
+        if (Dicom.isDicom(bytes)) {
+            return Dicom.decode(bytes, file, dicom, maxPixels, true);
+        }
+        return List.of(read(bytes, file));
     }
 
     /** Decodes a file with the default decoder. */
@@ -114,6 +152,10 @@ public final class ImageDecoder {
             size = bytes.length;
         }
         Format f = sniff(bytes);
+        if (f == Format.DICOM) {
+            Dicom.Header h = Dicom.check(bytes, file, maxPixels, size);
+            return new ImageHeader("dicom", h.columns(), h.rows(), h.frames());
+        }
         boolean partial = bytes.length < size;
         if (partial && (f == Format.TIFF || f == Format.PSD || f == Format.PNM || f == Format.OTHER)) {
             // these keep their directory anywhere in the file (TIFF IFDs often at the end): read it all
@@ -190,10 +232,13 @@ public final class ImageDecoder {
     }
 
     private enum Format {
-        JPEG, PNG, GIF, BMP, TIFF, PNM, PSD, OTHER
+        JPEG, PNG, GIF, BMP, TIFF, PNM, PSD, DICOM, OTHER
     }
 
     private static Format sniff(byte[] b) {
+        if (Dicom.isDicom(b)) {
+            return Format.DICOM;
+        }
         if (b.length >= 3 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8 && (b[2] & 0xFF) == 0xFF) {
             return Format.JPEG;
         }
@@ -221,6 +266,10 @@ public final class ImageDecoder {
 
     private ImageHeader header(byte[] bytes, Path file) throws ImageDecodeException {
         Format f = sniff(bytes);
+        if (f == Format.DICOM) {
+            Dicom.Header h = Dicom.check(bytes, file, maxPixels, bytes.length);
+            return new ImageHeader("dicom", h.columns(), h.rows(), h.frames());
+        }
         if (f == Format.JPEG) {
             JpegHeader jh = JpegHeader.parse(bytes);
             if (jh.components() == 4) {
@@ -296,7 +345,7 @@ public final class ImageDecoder {
         }
         return new ImageDecodeException(file, BadFileKind.NOT_AN_IMAGE,
                 "not a recognised image (first bytes: " + hex.toString().trim() + " '" + text
-                        + "'); readable formats: JPEG, PNG, BMP, GIF, TIFF, PNM/PPM, PSD. Remove the file or give "
+                        + "'); readable formats: JPEG, PNG, BMP, GIF, TIFF, PNM/PPM, PSD, DICOM. Remove the file or give "
                         + "it its real extension", null);
     }
 
@@ -312,6 +361,9 @@ public final class ImageDecoder {
             throw new ImageDecodeException(file, BadFileKind.EMPTY, "empty input (0 bytes)", null);
         }
         Format f = sniff(bytes);
+        if (f == Format.DICOM) {
+            return Dicom.decode(bytes, file, dicom, maxPixels, false).get(0);
+        }
         List<String> warnings = new ArrayList<>();
         int orientation = 1;
         if (f == Format.JPEG) {

@@ -151,7 +151,7 @@ public final class ImagePipeline {
         listing.warnings().forEach(w -> LOG.warn("{}", w));
         boolean validation = options.subset() == Subset.VALIDATION;
         List<FolderLister.Entry> entries = listing.subset(validation, split, options.subset() == Subset.ALL);
-        ImageDecoder decoder = ImageDecoder.withMaxPixels(options.maxPixels());
+        ImageDecoder decoder = ImageDecoder.withMaxPixels(options.maxPixels()).withDicom(options.dicom());
         List<BadFile> excluded = new ArrayList<>(listing.problems());
         List<Path> files = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -208,7 +208,7 @@ public final class ImagePipeline {
         SampleProcessor p = processor(options.targetHeight(), options.targetWidth(), options.colorMode(),
                 options.interpolation(), options.keepAspectRatio(), augmentThis);
         return new DirectoryFlow(options, p, normalization, classes, files, names, labels,
-                ImageDecoder.withMaxPixels(options.maxPixels()), excluded, warnings);
+                ImageDecoder.withMaxPixels(options.maxPixels()).withDicom(options.dicom()), excluded, warnings);
     }
 
     /**
@@ -260,7 +260,7 @@ public final class ImagePipeline {
         List<String> names = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         List<BadFile> excluded = new ArrayList<>();
-        ImageDecoder decoder = ImageDecoder.withMaxPixels(options.maxPixels());
+        ImageDecoder decoder = ImageDecoder.withMaxPixels(options.maxPixels()).withDicom(options.dicom());
         for (int r = 1; r < rows.size(); r++) {
             String[] row = rows.get(r);
             if (row.length <= Math.max(pc, lc)) {

@@ -46,7 +46,7 @@ public final class Predictor implements AutoCloseable {
 
     /** File name extensions {@link #predictAll(Path, int)} picks up in a directory. */
     public static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff",
-            "pgm", "ppm", "pbm", "pnm", "pam", "psd", "wbmp");
+            "pgm", "ppm", "pbm", "pnm", "pam", "psd", "wbmp", "dcm");
 
     /**
      * @param parallelism  graph copies in the pool (>= 1): how many calls run at once
@@ -466,7 +466,8 @@ public final class Predictor implements AutoCloseable {
     private static boolean isImageName(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
         int dot = n.lastIndexOf('.');
-        return dot > 0 && !n.startsWith(".") && IMAGE_EXTENSIONS.contains(n.substring(dot + 1));
+        return dot > 0 && !n.startsWith(".") && IMAGE_EXTENSIONS.contains(n.substring(dot + 1))
+                || dot < 0 && ImageDecoder.isDicom(p); // PACS exports name DICOM files without an extension
     }
 
     /** For tests and diagnostics: graph copies created so far. */

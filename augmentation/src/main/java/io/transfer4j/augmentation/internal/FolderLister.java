@@ -27,8 +27,12 @@ import io.transfer4j.augmentation.BadFileKind;
  */
 public final class FolderLister {
 
-    /** Keras' white list plus gif. */
-    public static final List<String> EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff", "gif");
+    /**
+     * Keras' white list plus gif and dcm. Files without any extension are listed too when they are DICOM files
+     * ({@code DICM} at offset 128), as scanners and PACS exports often name them.
+     */
+    public static final List<String> EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff", "gif",
+            "dcm");
 
     /** Python's string order (code points), which differs from Java's UTF-16 order only outside the BMP. */
     public static final Comparator<String> CODE_POINT_ORDER = (a, b) -> {
@@ -154,7 +158,7 @@ public final class FolderLister {
             for (Dir d : dirs) {
                 d.files.sort(CODE_POINT_ORDER);
                 for (String f : d.files) {
-                    if (hasImageExtension(f)) {
+                    if (hasImageExtension(f) || isDicomWithoutExtension(d.path.resolve(f))) {
                         files.add(new Entry(d.path.resolve(f), d.relative + "/" + f, label));
                     }
                 }
@@ -166,6 +170,19 @@ public final class FolderLister {
         }
         return new Listing(root, List.copyOf(classes), List.copyOf(perClass), List.copyOf(problems),
                 List.copyOf(warnings));
+    }
+
+    /** A file with no extension (no dot after the first character) that starts like DICOM. */
+    public static boolean isDicomWithoutExtension(Path file) {
+        String name = file.getFileName().toString();
+        if (name.lastIndexOf('.') > 0 || name.startsWith(".") || !Files.isRegularFile(file)) {
+            return false;
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return Dicom.isDicom(in.readNBytes(Dicom.MAGIC_OFFSET + 4));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public static boolean hasImageExtension(String fileName) {
