@@ -67,4 +67,40 @@ public final class Images {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
+
+    /**
+     * A 64-bit difference hash (dHash) of an image: gray (channel mean), box-averaged to 9x8, one bit per
+     * horizontally adjacent pair (left brighter than right). Near-identical images (re-encoded, slightly resized,
+     * brightness-shifted) differ in few bits. Never 0 for an image with any horizontal structure; a flat image
+     * hashes to 0 and is not compared.
+     */
+    public static long differenceHash(io.transfer4j.augmentation.DecodedImage d) {
+        int w = d.width();
+        int h = d.height();
+        int ch = Math.min(d.channels(), 3);
+        float[] p = d.planes();
+        double[] cells = new double[9 * 8];
+        int[] n = new int[9 * 8];
+        for (int y = 0; y < h; y++) {
+            int cy = Math.min(7, y * 8 / h);
+            for (int x = 0; x < w; x++) {
+                int cx = Math.min(8, x * 9 / w);
+                double v = 0;
+                for (int c = 0; c < ch; c++) {
+                    v += p[(c * h + y) * w + x];
+                }
+                cells[cy * 9 + cx] += v;
+                n[cy * 9 + cx]++;
+            }
+        }
+        long bits = 0;
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 8; x++) {
+                double a = n[y * 9 + x] == 0 ? 0 : cells[y * 9 + x] / n[y * 9 + x];
+                double b = n[y * 9 + x + 1] == 0 ? 0 : cells[y * 9 + x + 1] / n[y * 9 + x + 1];
+                bits = (bits << 1) | (a > b ? 1 : 0);
+            }
+        }
+        return bits;
+    }
 }
