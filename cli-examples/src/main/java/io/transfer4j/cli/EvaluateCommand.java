@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.transfer4j.augmentation.DirectoryFlow;
@@ -13,9 +14,11 @@ import io.transfer4j.augmentation.ImagePipeline;
 import io.transfer4j.cli.internal.Args;
 import io.transfer4j.cli.internal.FitRun;
 import io.transfer4j.cli.internal.Tables;
-import io.transfer4j.cli.report.ClassMetrics;
-import io.transfer4j.cli.report.Evaluation;
+import io.transfer4j.cli.internal.FineTunerTrainer;
 import io.transfer4j.core.TransferModel;
+import io.transfer4j.training.ClassMetrics;
+import io.transfer4j.training.FineTuner;
+import io.transfer4j.training.Metrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,33 +68,39 @@ public final class EvaluateCommand implements Callable<Integer> {
                 + m.input() + ") on " + data);
         FlowOptions opts = FlowOptions.builder().targetSize(m.input().height(), m.input().width())
                 .batchSize(batchSize).shuffle(false).classes(folders).build();
-        // the folders may be a subset of the model's labels (a test set without some class)
-        int[] toModelIndex = folders.stream().mapToInt(labels::indexOf).toArray();
-        io.transfer4j.training.Metrics metrics;
+        Metrics metrics;
         try (DirectoryFlow flow = ImagePipeline.of(m.normalization()).flowFromDirectory(data, opts)) {
             if (flow.samples() == 0) {
                 throw new UsageException("--data " + data + " holds no readable images in its class folders");
             }
-            metrics = FitRun.metrics(labels, FitRun.score(m.graph(), flow, out, "evaluate", toModelIndex));
+            try (Output.Progress bar = out.progress("evaluate", flow.batchesPerEpoch(), "batches")) {
+                // the folders may be a subset of the model's labels (a test set without some class): by name
+                metrics = FineTuner.evaluate(m, flow, FineTunerTrainer.TOP_K, done -> bar.update(done, null));
+            }
         }
-        Evaluation eval = Evaluation.of(metrics);
-        out.result(format(eval, data, FitRun.seconds(t0)) + String.format(Locale.ROOT,
+        out.result(format(metrics, data, FitRun.seconds(t0)) + String.format(Locale.ROOT,
                 "%n%nloss %.4f, top-2 accuracy %.1f %%, ROC AUC %.3f", metrics.loss(), 100 * metrics.topKAccuracy(),
                 metrics.rocAuc()), Output.fields("model", model.toString(),
-                "data", data.toString(), "samples", eval.total(), "accuracy", eval.accuracy(),
-                "macroF1", eval.macroF1(), "loss", metrics.loss(), "top2Accuracy", metrics.topKAccuracy(),
-                "rocAuc", metrics.rocAuc(), "labels", eval.labels(), "perClass", eval.perClass(),
-                "confusion", eval.confusion()));
+                "data", data.toString(), "samples", metrics.examples(), "accuracy", metrics.accuracy(),
+                "macroF1", metrics.macroF1(), "loss", metrics.loss(), "top2Accuracy", metrics.topKAccuracy(),
+                "rocAuc", metrics.rocAuc(), "labels", metrics.labels(), "perClass", perClassFields(metrics),
+                "confusion", metrics.confusion()));
         return Transfer4j.OK;
     }
 
-    static String format(Evaluation e, Path data, String took) {
+    /** Per-class rows as JSON fields (no AUC: it is not defined for every class and not in the table). */
+    private static List<Map<String, Object>> perClassFields(Metrics m) {
+        return m.perClass().stream().map(c -> Output.fields("label", c.label(), "precision", c.precision(),
+                "recall", c.recall(), "f1", c.f1(), "support", c.support())).toList();
+    }
+
+    static String format(Metrics e, Path data, String took) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%d images in %s: accuracy %.1f %%, macro F1 %.3f (%s)%n%n",
-                e.total(), data, 100 * e.accuracy(), e.macroF1(), took));
+                e.examples(), data, 100 * e.accuracy(), e.macroF1(), took));
         List<List<String>> rows = new ArrayList<>();
         for (ClassMetrics c : e.perClass()) {
-            rows.add(List.of(c.label(), f3(c.precision()), f3(c.recall()), f3(c.f1()), Integer.toString(c.support())));
+            rows.add(List.of(c.label(), f3(c.precision()), f3(c.recall()), f3(c.f1()), Long.toString(c.support())));
         }
         sb.append(Tables.render(List.of("class", "precision", "recall", "f1", "support"), rows)).append('\n');
         sb.append("confusion matrix (rows: actual, columns: predicted)\n");
@@ -99,12 +108,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         header.add("");
         header.addAll(e.labels());
         List<List<String>> cm = new ArrayList<>();
-        int[][] m = e.confusion();
+        long[][] m = e.confusion();
         for (int i = 0; i < m.length; i++) {
             List<String> row = new ArrayList<>();
             row.add(e.labels().get(i));
-            for (int v : m[i]) {
-                row.add(Integer.toString(v));
+            for (long v : m[i]) {
+                row.add(Long.toString(v));
             }
             cm.add(row);
         }

@@ -13,7 +13,7 @@ import io.transfer4j.cli.internal.ConfigFiles;
 import io.transfer4j.cli.internal.FineTunerTrainer;
 import io.transfer4j.cli.internal.FitPipeline;
 import io.transfer4j.cli.internal.WorkDirs;
-import io.transfer4j.cli.report.RunDirectory;
+import io.transfer4j.cli.report.RunReport;
 import io.transfer4j.zoo.Zoo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,13 +84,13 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
                         + "holds them); received --resume with " + given());
             }
             dir = Args.existingDir(resume, "--resume");
-            for (String f : List.of(RunDirectory.CONFIG, "run.json")) {
+            for (String f : List.of(RunReport.CONFIG, "run.json")) {
                 if (!Files.isRegularFile(dir.resolve(f))) {
                     throw new UsageException("--resume " + dir + " is not a transfer4j run directory with a "
                             + "checkpoint (" + f + " is missing); pass the --run-dir of a 'transfer4j fit' run");
                 }
             }
-            cfg = ConfigFiles.read(dir.resolve(RunDirectory.CONFIG), FitConfig.class).withDefaults();
+            cfg = ConfigFiles.read(dir.resolve(RunReport.CONFIG), FitConfig.class).withDefaults();
         } else {
             FitConfig file = config == null ? FitConfig.empty() : ConfigFiles.read(Args.existingFile(config,
                     "--config"), FitConfig.class);
@@ -113,7 +113,7 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
         StringBuilder sb = new StringBuilder("\n");
         if (o.test() != null) {
             sb.append(String.format(Locale.ROOT, "Test accuracy: %.1f %% on %d held-out images (macro F1 %.3f)%n",
-                    100 * o.test().accuracy(), o.test().total(), o.test().macroF1()));
+                    100 * o.test().accuracy(), o.test().examples(), o.test().macroF1()));
         }
         sb.append("Model bundle:  ").append(o.bundle()).append('\n');
         sb.append("Run report:    ").append(o.report()).append('\n');

@@ -137,7 +137,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder("\n");
         if (o.test() != null) {
             sb.append(String.format(Locale.ROOT, "Test accuracy: %.1f %% on %d held-out images%s%n",
-                    100 * o.test().accuracy(), o.test().total(), o.weights().pretrained() ? ""
+                    100 * o.test().accuracy(), o.test().examples(), o.weights().pretrained() ? ""
                             : " (random initialisation: install ImageNet weights for far better results)"));
         }
         sb.append("Predictions with the saved bundle:\n");

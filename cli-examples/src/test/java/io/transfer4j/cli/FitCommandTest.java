@@ -14,7 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.transfer4j.cli.report.RunDirectory;
+import io.transfer4j.cli.report.RunReport;
+import io.transfer4j.training.History;
 
 /** {@code fit} on the zoo's tiny backbone at 32 px: a real run in seconds, then its run directory. */
 class FitCommandTest {
@@ -37,19 +38,26 @@ class FitCommandTest {
     @Test
     void writesTheWholeRunDirectory() throws Exception {
         assertEquals(0, first.exitCode(), first.err());
-        for (String f : List.of(RunDirectory.CONFIG, "split.json", RunDirectory.HISTORY_CSV, RunDirectory.HISTORY_JSON,
-                RunDirectory.LEARNING_CURVE, RunDirectory.CONFUSION_MATRIX, RunDirectory.METRICS,
-                RunDirectory.PER_CLASS, RunDirectory.REPORT, "model.t4j")) {
+        for (String f : List.of(RunReport.CONFIG, "split.json", History.CSV_FILE, History.JSON_FILE,
+                RunReport.LEARNING_CURVE, RunReport.CONFUSION_MATRIX, RunReport.METRICS,
+                RunReport.PER_CLASS, RunReport.REPORT, "model.t4j")) {
             assertTrue(Files.size(run.resolve(f)) > 0, f);
         }
-        List<String> history = Files.readAllLines(run.resolve(RunDirectory.HISTORY_CSV));
-        assertTrue(history.get(0).startsWith("phase,epoch,loss,val_loss"), history.get(0));
+        List<String> history = Files.readAllLines(run.resolve(History.CSV_FILE));
+        // the training run's one history writer, training accuracy included
+        assertTrue(history.get(0).startsWith("phase,epoch,loss,val_loss,accuracy,val_accuracy,"), history.get(0));
+        // the bundle is the run's own (written once): its history and test accuracy are the run directory's
+        assertEquals(History.readJson(run.resolve(History.JSON_FILE)).epochs().size(),
+                io.transfer4j.core.ModelBundle.readHistory(run.resolve("model.t4j")).orElseThrow().size());
+        assertEquals(new ObjectMapper().readTree(run.resolve(RunReport.METRICS).toFile()).get("accuracy").asDouble(),
+                io.transfer4j.core.ModelBundle.readManifest(run.resolve("model.t4j")).metrics().get("test")
+                        .get("accuracy").asDouble(), 1e-12);
         assertEquals(List.of("head", "head", "fine-tune-block3"),
                 history.subList(1, history.size()).stream().map(l -> l.split(",")[0]).toList());
-        JsonNode config = new ObjectMapper().readTree(run.resolve(RunDirectory.CONFIG).toFile());
+        JsonNode config = new ObjectMapper().readTree(run.resolve(RunReport.CONFIG).toFile());
         assertEquals(7, config.get("seed").asInt());
         assertEquals(32, config.get("imageSize").asInt());
-        String html = Files.readString(run.resolve(RunDirectory.REPORT));
+        String html = Files.readString(run.resolve(RunReport.REPORT));
         assertTrue(html.contains("<h1>transfer4j fit</h1>") && html.contains("fine-tune-block3"));
     }
 
@@ -69,7 +77,7 @@ class FitCommandTest {
         assertEquals("result", result.get("type").asText());
         assertEquals("fit", result.get("command").asText());
         double acc = result.get("testAccuracy").asDouble();
-        JsonNode metrics = json.readTree(run.resolve(RunDirectory.METRICS).toFile());
+        JsonNode metrics = json.readTree(run.resolve(RunReport.METRICS).toFile());
         assertEquals(metrics.get("accuracy").asDouble(), acc, 1e-12, "the printed accuracy is the report's");
         assertEquals(run.resolve("model.t4j").toString(), result.get("bundle").asText());
     }
@@ -81,11 +89,11 @@ class FitCommandTest {
                 "unfreeze: none", "augment: false", "pooling: max", "headLearningRate: 1e-2", ""));
         CliRun r = CliRun.run("fit", "--config", yaml.toString(), "--seed", "11");
         assertEquals(0, r.exitCode(), r.err());
-        JsonNode config = new ObjectMapper().readTree(tmp.resolve("from-yaml").resolve(RunDirectory.CONFIG).toFile());
+        JsonNode config = new ObjectMapper().readTree(tmp.resolve("from-yaml").resolve(RunReport.CONFIG).toFile());
         assertEquals(11, config.get("seed").asInt(), "the flag wins over the file");
         assertEquals("max", config.get("pooling").asText());
         assertEquals(0.01, config.get("headLearningRate").asDouble(), 1e-12);
-        List<String> history = Files.readAllLines(tmp.resolve("from-yaml").resolve(RunDirectory.HISTORY_CSV));
+        List<String> history = Files.readAllLines(tmp.resolve("from-yaml").resolve(History.CSV_FILE));
         assertEquals(2, history.size(), "one head epoch, no fine-tuning (unfreeze: none)");
         assertTrue(history.get(1).startsWith("head,1,"), history.get(1));
     }
@@ -112,11 +120,11 @@ class FitCommandTest {
                 }
             }
         }
-        List<String> before = Files.readAllLines(copy.resolve(RunDirectory.HISTORY_CSV));
+        List<String> before = Files.readAllLines(copy.resolve(History.CSV_FILE));
         CliRun r = CliRun.run("fit", "--resume", copy.toString());
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("Resuming the run in " + copy), r.out());
-        List<String> after = Files.readAllLines(copy.resolve(RunDirectory.HISTORY_CSV));
+        List<String> after = Files.readAllLines(copy.resolve(History.CSV_FILE));
         assertEquals(before.size(), after.size(), "no epoch added or lost");
         for (int i = 0; i < before.size(); i++) {
             assertEquals(before.get(i).split(",")[0] + before.get(i).split(",")[2],

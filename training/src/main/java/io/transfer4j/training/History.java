@@ -16,10 +16,15 @@ import io.transfer4j.zoo.AtomicFiles;
 
 /**
  * A run's history as data, and its two file forms: CSV (first column {@code phase}, then {@code epoch},
- * {@code loss}, {@code val_loss}, the validation metrics, {@code lr}, {@code seconds}, {@code images_per_second})
+ * {@code loss}, {@code val_loss}, the other metrics any epoch has in {@link Metric} order ({@code accuracy},
+ * {@code val_accuracy}, ...), {@code lr}, {@code seconds}, {@code images_per_second})
  * and JSON (a list of {@link EpochRecord}s; NaN written as the string {@code "NaN"}).
  */
 public record History(List<EpochRecord> epochs) {
+
+    /** The file names {@link #write} uses. */
+    public static final String CSV_FILE = "history.csv";
+    public static final String JSON_FILE = "history.json";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -54,10 +59,13 @@ public record History(List<EpochRecord> epochs) {
         }
     }
 
-    /** Writes {@code history.csv} and {@code history.json} into {@code dir}, each atomically. */
+    /**
+     * Writes {@code history.csv} and {@code history.json} into {@code dir}, each atomically: the one writer of a
+     * run's history files (runs, {@code transfer4j fit}, the examples).
+     */
     public void write(Path dir) throws IOException {
-        AtomicFiles.writeString(dir.resolve("history.csv"), toCsv());
-        AtomicFiles.writeString(dir.resolve("history.json"), toJson());
+        AtomicFiles.writeString(dir.resolve(CSV_FILE), toCsv());
+        AtomicFiles.writeString(dir.resolve(JSON_FILE), toJson());
     }
 
     public static History readJson(Path file) throws IOException {

@@ -1,9 +1,15 @@
 package io.transfer4j.training;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.transfer4j.core.BundleExtras;
+import io.transfer4j.core.ModelBundle;
 import io.transfer4j.core.TransferModel;
 
 /**
@@ -17,6 +23,11 @@ import io.transfer4j.core.TransferModel;
  */
 public record TrainingResult(List<EpochRecord> history, TransferModel model, Metrics testMetrics,
                              StopReason stopReason, Path runDir) {
+
+    /** The final model's file name in a run directory. */
+    public static final String MODEL_FILE = "model.t4j";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Why a run ended. */
     public enum StopReason {
@@ -37,5 +48,17 @@ public record TrainingResult(List<EpochRecord> history, TransferModel model, Met
     /** The history as a value with its CSV and JSON forms. */
     public History historyTable() {
         return new History(history);
+    }
+
+    /**
+     * Writes the run's results into {@code dir}: {@code history.csv}, {@code history.json} and the model bundle
+     * {@code model.t4j} (with the history inside), each atomically. A run with a run directory does this itself
+     * when it ends; a caller without one (a run that keeps no checkpoints) calls it to get the same files.
+     */
+    public void save(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        historyTable().write(dir);
+        ModelBundle.save(model, dir.resolve(MODEL_FILE), new BundleExtras(null, null, null, null,
+                JSON.valueToTree(history), false));
     }
 }

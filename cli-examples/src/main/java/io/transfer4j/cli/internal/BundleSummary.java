@@ -39,9 +39,12 @@ public final class BundleSummary {
                 .append(man.labels()).append('\n');
         sb.append("Trainable:     ").append(man.trainable().selection().describe()).append(" (")
                 .append(man.trainable().frozenVertices().size()).append(" frozen vertices)\n");
-        if (man.metrics() != null && man.metrics().has("testAccuracy")) {
-            sb.append(String.format(Locale.ROOT, "Test accuracy: %.1f %%%n",
-                    100 * man.metrics().get("testAccuracy").asDouble()));
+        // FineTuner records {"test": {"accuracy": ...}}; bundles of earlier versions {"testAccuracy": ...}
+        com.fasterxml.jackson.databind.JsonNode acc = man.metrics() == null ? null
+                : man.metrics().path("test").has("accuracy") ? man.metrics().path("test").get("accuracy")
+                : man.metrics().get("testAccuracy");
+        if (acc != null && acc.isNumber()) {
+            sb.append(String.format(Locale.ROOT, "Test accuracy: %.1f %%%n", 100 * acc.asDouble()));
         }
         sb.append('\n').append(table(m));
         return sb.toString().stripTrailing();

@@ -1,16 +1,12 @@
 package io.transfer4j.cli.internal;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.transfer4j.cli.FitConfig;
 import io.transfer4j.cli.Output;
-import io.transfer4j.cli.report.HistoryEntry;
 import io.transfer4j.core.LayerSelection;
 import io.transfer4j.core.TransferModel;
 import io.transfer4j.training.BatchEnd;
@@ -27,11 +23,13 @@ import io.transfer4j.training.TrainingResult;
 /**
  * Trains with the training module's {@link FineTuner}: phase "head" (body frozen, Adam at the head learning rate,
  * early stopping on val_loss), then "fine-tune-GROUP" (GROUP and everything after it unfrozen, Adam at the lower
- * fine-tuning rate, early stopping on val_loss, best weights restored). Progress goes to {@link Output}.
+ * fine-tuning rate, early stopping on val_loss, best weights restored), then the test split. Progress goes to
+ * {@link Output}.
  */
 public final class FineTunerTrainer implements FitPipeline.Trainer {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The k of the top-k accuracy the CLI reports (top-2: informative for a handful of classes). */
+    public static final int TOP_K = 2;
 
     /** The plan a config describes. */
     public static FineTunePlan plan(FitConfig cfg, String fineTuneGroup) {
@@ -48,30 +46,23 @@ public final class FineTunerTrainer implements FitPipeline.Trainer {
     }
 
     @Override
-    public FitPipeline.Trained train(TransferModel model, FitRun.Flows flows, FitConfig cfg, String fineTuneGroup,
-                                     Path checkpointDir, Output out) throws IOException {
+    public TrainingResult train(TransferModel model, FitRun.Flows flows, FitConfig cfg, String fineTuneGroup,
+                                Path checkpointDir, Output out) {
         FineTunePlan plan = plan(cfg, fineTuneGroup);
         out.info("Plan: " + String.join(" -> ", plan.phases().stream().map(p -> p.name() + " (up to " + p.maxEpochs()
                 + " epochs, " + p.trainable().describe() + ")").toList()));
         FineTuner.Builder b = FineTuner.builder().model(model).train(flows.train()).validation(flows.validation())
-                .plan(plan).seed(cfg.seed()).progress(new Talk(out));
+                .test(flows.test()).topK(TOP_K).plan(plan).seed(cfg.seed()).progress(new Talk(out));
         if (checkpointDir != null) {
             b.runDir(checkpointDir);
         }
-        TrainingResult r = b.build().fit();
-        return trained(r, plan);
+        return b.build().fit();
     }
 
     @Override
-    public FitPipeline.Trained resume(FitRun.Flows flows, Path runDir, Output out) throws IOException {
-        TrainingResult r = FineTuner.resumeBuilder(runDir).train(flows.train()).validation(flows.validation())
-                .progress(new Talk(out)).build().fit();
-        return trained(r, null);
-    }
-
-    private static FitPipeline.Trained trained(TrainingResult r, FineTunePlan plan) throws IOException {
-        return new FitPipeline.Trained(r.model(), r.history().stream().map(HistoryEntry::of).toList(),
-                plan == null ? null : JSON.readTree(plan.toJson()));
+    public TrainingResult resume(FitRun.Flows flows, Path runDir, Output out) {
+        return FineTuner.resumeBuilder(runDir).train(flows.train()).validation(flows.validation())
+                .test(flows.test()).progress(new Talk(out)).build().fit();
     }
 
     /** Progress bar per epoch (batches, loss, ETA) and one line per finished epoch. */
@@ -104,11 +95,14 @@ public final class FineTunerTrainer implements FitPipeline.Trainer {
                 bar = null;
             }
             double acc = r.value(Metric.VAL_ACCURACY);
+            double trainAcc = r.value(Metric.ACCURACY);
             out.event("epoch", Output.fields("phase", r.phase(), "epoch", r.epoch(), "loss", r.loss(),
-                            "valLoss", r.valLoss(), "valAccuracy", acc, "lr", r.lr(), "seconds", r.seconds()),
-                    String.format(Locale.ROOT, "  %s epoch %d: loss %.4f, val_loss %.4f, val_accuracy %.1f %%, "
-                                    + "lr %.1e, %.1f s (%.1f images/s)", r.phase(), r.epoch(), r.loss(), r.valLoss(),
-                            100 * acc, r.lr(), r.seconds(), r.imagesPerSecond()));
+                            "accuracy", trainAcc, "valLoss", r.valLoss(), "valAccuracy", acc, "lr", r.lr(),
+                            "seconds", r.seconds()),
+                    String.format(Locale.ROOT, "  %s epoch %d: loss %.4f, accuracy %.1f %%, val_loss %.4f, "
+                                    + "val_accuracy %.1f %%, lr %.1e, %.1f s (%.1f images/s)", r.phase(), r.epoch(),
+                            r.loss(), 100 * trainAcc, r.valLoss(), 100 * acc, r.lr(), r.seconds(),
+                            r.imagesPerSecond()));
         }
     }
 }

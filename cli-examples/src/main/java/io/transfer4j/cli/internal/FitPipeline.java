@@ -11,21 +11,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.transfer4j.augmentation.DataSplit;
 import io.transfer4j.cli.FitConfig;
 import io.transfer4j.cli.Output;
 import io.transfer4j.cli.report.ConfusedSample;
-import io.transfer4j.cli.report.Evaluation;
-import io.transfer4j.cli.report.HistoryEntry;
-import io.transfer4j.cli.report.RunDirectory;
 import io.transfer4j.cli.report.RunReport;
-import io.transfer4j.core.BundleExtras;
-import io.transfer4j.core.ModelBundle;
 import io.transfer4j.core.TransferModel;
+import io.transfer4j.training.EpochRecord;
 import io.transfer4j.training.Metrics;
+import io.transfer4j.training.TrainingResult;
 import io.transfer4j.zoo.Backbone;
 import io.transfer4j.zoo.BackboneSpec;
 import io.transfer4j.zoo.InputShape;
@@ -39,7 +34,6 @@ import io.transfer4j.zoo.Zoo;
 public final class FitPipeline {
 
     public static final String BUNDLE = "model.t4j";
-    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
 
     private FitPipeline() {
     }
@@ -54,20 +48,20 @@ public final class FitPipeline {
         RESUME
     }
 
-    /** Trains a model (head phase, then fine-tuning from a layer group), or resumes an interrupted run. */
+    /**
+     * Trains a model (head phase, then fine-tuning from a layer group) and evaluates it on the test split, or
+     * resumes an interrupted run.
+     */
     public interface Trainer {
         /**
-         * @param checkpointDir where the trainer keeps its resumable checkpoint (one per epoch), or null for a run
-         *                      that cannot be resumed (and saves the time of writing them)
+         * @param checkpointDir the run directory, where the trainer keeps its resumable checkpoint (one per epoch)
+         *                      and writes the history and the model bundle; or null for a run that cannot be
+         *                      resumed (and saves the time of writing checkpoints)
          */
-        Trained train(TransferModel model, FitRun.Flows flows, FitConfig cfg, String fineTuneGroup,
-                      Path checkpointDir, Output out) throws IOException;
+        TrainingResult train(TransferModel model, FitRun.Flows flows, FitConfig cfg, String fineTuneGroup,
+                             Path checkpointDir, Output out) throws IOException;
 
-        Trained resume(FitRun.Flows flows, Path runDir, Output out) throws IOException;
-    }
-
-    /** What training produced: the trained model, every epoch, and the plan as JSON (for the bundle). */
-    public record Trained(TransferModel model, List<HistoryEntry> history, JsonNode plan) {
+        TrainingResult resume(FitRun.Flows flows, Path runDir, Output out) throws IOException;
     }
 
     /**
@@ -77,9 +71,9 @@ public final class FitPipeline {
      * @param test     test-set results, or null without a test split
      * @param notes    paragraphs the user should read (e.g. why ImageNet weights were not used)
      */
-    public record Outcome(Path runDir, Path bundle, Path report, Evaluation test, Metrics testMetrics,
-                          List<HistoryEntry> history, List<String> notes, Backbone.WeightsOrigin weights,
-                          InputShape input, DataSplit split, Duration took) {
+    public record Outcome(Path runDir, Path bundle, Path report, Metrics test, List<EpochRecord> history,
+                          List<String> notes, Backbone.WeightsOrigin weights, InputShape input, DataSplit split,
+                          Duration took) {
     }
 
     /**
@@ -98,7 +92,7 @@ public final class FitPipeline {
         Map<String, Object> config = FitRun.configMap(resolved);
         boolean resume = mode == Mode.RESUME;
         if (!resume) {
-            RunDirectory.writeConfig(writeDir, config);
+            RunReport.writeConfig(writeDir, config);
         }
 
         DataSplit split = resume ? DataSplit.read(writeDir.resolve(FitRun.SPLIT)) : FitRun.split(resolved, writeDir);
@@ -107,10 +101,7 @@ public final class FitPipeline {
                 split.train().size(), split.validation().size(), split.test().size(), resolved.seed()));
 
         List<String> notes = new ArrayList<>();
-        Trained trained;
-        Metrics testMetrics = null;
-        Evaluation test = null;
-        List<FitRun.Scored> scored = List.of();
+        TrainingResult trained;
         try (FitRun.Flows flows = FitRun.Flows.of(spec, resolved, split, input)) {
             if (resume) {
                 out.info("Resuming the run in " + finalDir + " from its last checkpoint");
@@ -134,41 +125,40 @@ public final class FitPipeline {
                 }
                 trained = trainer.train(model, flows, resolved, group, mode == Mode.RESUMABLE ? writeDir : null, out);
             }
-            if (flows.test() != null) {
-                Instant t = Instant.now();
-                scored = FitRun.score(trained.model().graph(), flows.test(), out, "test");
-                testMetrics = FitRun.metrics(split.classes(), scored);
-                test = Evaluation.of(testMetrics);
-                out.info(String.format(Locale.ROOT, "Test: accuracy %.1f %% on %d held-out images, macro F1 %.3f (%s)",
-                        100 * test.accuracy(), test.total(), test.macroF1(), FitRun.seconds(t)));
-            }
+        }
+        Metrics test = trained.testMetrics();
+        if (test != null) {
+            out.info(String.format(Locale.ROOT, "Test: accuracy %.1f %% on %d held-out images, macro F1 %.3f",
+                    100 * test.accuracy(), test.examples(), test.macroF1()));
         }
         TransferModel model = trained.model();
         Backbone.WeightsOrigin weights = model.backbone().weights();
 
         Path bundle = writeDir.resolve(BUNDLE);
-        model.recordTraining(trained.plan(), JSON.valueToTree(Map.of("seed", resolved.seed())),
-                JSON.valueToTree(dataFingerprint(split)), testMetrics == null ? null : metricsJson(testMetrics));
         Instant ts = Instant.now();
-        try {
-            ModelBundle.save(model, bundle, new BundleExtras(trained.plan(), null, null, null,
-                    JSON.valueToTree(trained.history()), false));
-        } catch (IOException e) {
-            throw AtomicFiles.named(bundle, e);
+        if (mode == Mode.ONE_SHOT) {
+            // a run with a run directory wrote its history and bundle itself; the same writer, once, here
+            try {
+                trained.save(writeDir);
+            } catch (IOException e) {
+                throw AtomicFiles.named(bundle, e);
+            }
         }
         out.info(String.format(Locale.ROOT, "Saved the model bundle (%s, %s)", WorkDirs.mb(java.nio.file.Files.size(bundle)),
-                FitRun.seconds(ts)));
+                mode == Mode.ONE_SHOT ? FitRun.seconds(ts) : "written by the run"));
 
         ts = Instant.now();
-        List<ConfusedSample> confused;
-        try (io.transfer4j.core.Predictor predictor = io.transfer4j.core.Predictor.of(model)) {
-            confused = FitRun.mostConfused(split.root(), split.classes(), scored, Predictions.gradCam(predictor));
+        List<ConfusedSample> confused = List.of();
+        if (test != null) {
+            try (io.transfer4j.core.Predictor predictor = io.transfer4j.core.Predictor.of(model)) {
+                confused = FitRun.mostConfused(split.root(), test, Predictions.gradCam(predictor));
+            }
         }
         out.info("Explained the " + confused.size() + " most confused test images with Grad-CAM (" + FitRun.seconds(ts)
                 + ")");
 
         Path finalBundle = finalDir.resolve(BUNDLE);
-        Path finalReport = finalDir.resolve(RunDirectory.REPORT);
+        Path finalReport = finalDir.resolve(RunReport.REPORT);
         Duration took = Duration.between(t0, Instant.now());
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("backbone", model.backbone().id() + " (" + (weights.pretrained() ? "ImageNet weights"
@@ -177,38 +167,18 @@ public final class FitPipeline {
         facts.put("classes", String.join(", ", split.classes()));
         facts.put("images", split.train().size() + " train / " + split.validation().size() + " validation / "
                 + split.test().size() + " test");
-        facts.put("phases", trained.history().stream().map(HistoryEntry::phase).distinct()
+        facts.put("phases", trained.history().stream().map(EpochRecord::phase).distinct()
                 .reduce((a, b) -> a + " -> " + b).orElse("-"));
         facts.put("model bundle", finalBundle.toString());
         facts.put("run directory", finalDir.toString());
         facts.put("duration", String.format(Locale.ROOT, "%.1f s", took.toMillis() / 1000.0));
-        RunDirectory.writeReport(writeDir, new RunReport(title, Instant.now(), facts, config, trained.history(),
-                test, confused, notes));
-        return new Outcome(finalDir, finalBundle, finalReport, test, testMetrics, trained.history(), notes, weights,
-                input, split, took);
+        new RunReport(title, Instant.now(), facts, config, trained.history(), test, confused, notes).write(writeDir);
+        return new Outcome(finalDir, finalBundle, finalReport, test, trained.history(), notes, weights, input, split,
+                took);
     }
 
     private static FitConfig withImageSize(FitConfig c, int size) {
         return new FitConfig(null, null, null, null, size, null, null, null, null, null, null, null, null, null, null,
                 null, null, null, null).over(c);
-    }
-
-    private static Map<String, Object> dataFingerprint(DataSplit split) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("root", split.root().toAbsolutePath().toString());
-        m.put("classes", split.classes());
-        m.put("train", split.train().size());
-        m.put("validation", split.validation().size());
-        m.put("test", split.test().size());
-        return m;
-    }
-
-    private static JsonNode metricsJson(Metrics m) {
-        Map<String, Object> j = new LinkedHashMap<>();
-        j.put("testAccuracy", m.accuracy());
-        j.put("testLoss", m.loss());
-        j.put("testMacroF1", m.macroF1());
-        j.put("testExamples", m.examples());
-        return JSON.valueToTree(j);
     }
 }

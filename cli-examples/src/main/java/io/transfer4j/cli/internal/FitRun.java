@@ -13,10 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-
 import io.transfer4j.augmentation.AugmentOptions;
 import io.transfer4j.augmentation.DataSplit;
 import io.transfer4j.augmentation.DirectoryFlow;
@@ -26,13 +22,14 @@ import io.transfer4j.cli.FitConfig;
 import io.transfer4j.cli.Output;
 import io.transfer4j.cli.UsageException;
 import io.transfer4j.cli.report.ConfusedSample;
-import io.transfer4j.cli.report.Evaluation;
 import io.transfer4j.cli.report.Plots;
 import io.transfer4j.core.HeadSpec;
 import io.transfer4j.core.LayerSelection;
 import io.transfer4j.core.Pooling;
 import io.transfer4j.core.Task;
 import io.transfer4j.core.TransferModel;
+import io.transfer4j.training.Metrics;
+import io.transfer4j.training.ScoredSample;
 import io.transfer4j.zoo.Backbone;
 import io.transfer4j.zoo.BackboneSpec;
 import io.transfer4j.zoo.CutPoint;
@@ -44,7 +41,7 @@ import io.transfer4j.zoo.Zoo;
 /**
  * The steps shared by {@code transfer4j fit} and {@code transfer4j quickstart}, each reporting through
  * {@link Output}: split the data, build the backbone (pretrained or random with calibrated BatchNorm), attach the
- * head, evaluate on the test split, and pick the most confused test images for the report.
+ * head, and pick the most confused test images for the report.
  */
 public final class FitRun {
 
@@ -212,66 +209,25 @@ public final class FitRun {
         return cfg.unfreeze();
     }
 
-    /** Test-set predictions, one per image, in flow order. */
-    public record Scored(String file, int actual, int predicted, float[] probabilities) {
-    }
-
-    /** Runs the model over a non-shuffled flow and keeps every prediction. */
-    public static List<Scored> score(ComputationGraph graph, DirectoryFlow flow, Output out, String task) {
-        return score(graph, flow, out, task, null);
-    }
-
-    /**
-     * Like {@link #score(ComputationGraph, DirectoryFlow, Output, String)} for a flow over a subset of the model's
-     * classes: {@code toModelIndex[i]} is the model's index of the flow's class {@code i}.
-     */
-    public static List<Scored> score(ComputationGraph graph, DirectoryFlow flow, Output out, String task,
-                                     int[] toModelIndex) {
-        List<Scored> all = new ArrayList<>();
-        flow.reset();
-        try (Output.Progress bar = out.progress(task, flow.batchesPerEpoch(), "batches")) {
-            int b = 0;
-            while (flow.hasNext()) {
-                DataSet ds = flow.next();
-                List<String> names = flow.lastBatchFilenames();
-                INDArray p = graph.output(false, ds.getFeatures())[0];
-                INDArray y = ds.getLabels();
-                for (int i = 0; i < p.rows(); i++) {
-                    float[] probs = p.getRow(i).toFloatVector();
-                    int actual = y.getRow(i).argMax().getInt(0);
-                    all.add(new Scored(names.get(i), toModelIndex == null ? actual : toModelIndex[actual],
-                            argmax(probs), probs));
-                }
-                bar.update(++b, null);
-            }
-        }
-        return all;
-    }
-
-    /** Training's metrics (accuracy, top-2, loss, per-class, AUC, confusion) of scored images. */
-    public static io.transfer4j.training.Metrics metrics(List<String> labels, List<Scored> scored) {
-        return io.transfer4j.training.Metrics.compute(labels, scored.stream().mapToInt(Scored::actual).toArray(),
-                scored.stream().map(Scored::probabilities).toArray(float[][]::new), 2);
-    }
-
     /**
      * The misclassified images, most confident mistakes first, with thumbnails; {@code gradCam} draws the
      * Grad-CAM overlay of one image (null when unavailable).
      */
-    public static List<ConfusedSample> mostConfused(Path dataRoot, List<String> labels, List<Scored> scored,
+    public static List<ConfusedSample> mostConfused(Path dataRoot, Metrics test,
                                                     java.util.function.Function<Path, BufferedImage> gradCam)
             throws IOException {
-        List<Scored> wrong = scored.stream().filter(s -> s.actual() != s.predicted())
-                .sorted(Comparator.comparingDouble((Scored s) -> -s.probabilities()[s.predicted()])
-                        .thenComparing(Scored::file))
+        List<ScoredSample> wrong = test.samples().stream().filter(s -> !s.correct() && s.key() != null)
+                .sorted(Comparator.comparingDouble((ScoredSample s) -> -s.probability(s.predicted()))
+                        .thenComparing(ScoredSample::key))
                 .limit(CONFUSED_SHOWN).toList();
+        List<String> labels = test.labels();
         List<ConfusedSample> out = new ArrayList<>();
-        for (Scored s : wrong) {
-            Path file = dataRoot.resolve(s.file());
+        for (ScoredSample s : wrong) {
+            Path file = dataRoot.resolve(s.key());
             byte[] thumb = Plots.png(Plots.thumbnail(Images.read(file), 100));
             BufferedImage cam = gradCam == null ? null : gradCam.apply(file);
-            out.add(new ConfusedSample(s.file(), labels.get(s.actual()), labels.get(s.predicted()),
-                    s.probabilities()[s.predicted()], thumb, cam == null ? null : Plots.png(Plots.thumbnail(cam, 100))));
+            out.add(new ConfusedSample(s.key(), labels.get(s.actual()), labels.get(s.predicted()),
+                    s.probability(s.predicted()), thumb, cam == null ? null : Plots.png(Plots.thumbnail(cam, 100))));
         }
         return out;
     }
@@ -303,16 +259,6 @@ public final class FitRun {
 
     public static String seconds(Instant since) {
         return String.format(Locale.ROOT, "%.1f s", Duration.between(since, Instant.now()).toMillis() / 1000.0);
-    }
-
-    static int argmax(float[] p) {
-        int best = 0;
-        for (int i = 1; i < p.length; i++) {
-            if (p[i] > p[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     /** Builds the flows of a split: training (augmented if asked), validation and test (never augmented). */

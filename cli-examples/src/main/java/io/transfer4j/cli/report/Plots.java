@@ -22,6 +22,10 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import io.transfer4j.training.EpochRecord;
+import io.transfer4j.training.Metric;
+import io.transfer4j.training.Metrics;
+
 /**
  * Run plots drawn with XChart, headless: the learning curve (loss, accuracy and learning rate per epoch, training
  * vs validation, phase boundaries marked) and the confusion matrix.
@@ -42,18 +46,20 @@ public final class Plots {
      * The learning curve: three stacked panels (loss, accuracy, learning rate) over the epochs of all phases, with
      * a dashed line where a phase starts and the phase's name at the top.
      */
-    public static BufferedImage learningCurve(List<HistoryEntry> history) {
+    public static BufferedImage learningCurve(List<EpochRecord> history) {
         if (history.isEmpty()) {
             throw new IllegalArgumentException("a learning curve needs at least one epoch; the history is empty");
         }
         List<BufferedImage> panels = new ArrayList<>();
-        panels.add(panel(history, "Loss", "loss", HistoryEntry::loss, HistoryEntry::valLoss, false));
-        if (history.stream().anyMatch(h -> !Double.isNaN(h.accuracy()) || !Double.isNaN(h.valAccuracy()))) {
-            panels.add(panel(history, "Accuracy", "accuracy", HistoryEntry::accuracy, HistoryEntry::valAccuracy,
-                    false));
+        ToDoubleFunction<EpochRecord> accuracy = h -> h.value(Metric.ACCURACY);
+        ToDoubleFunction<EpochRecord> valAccuracy = h -> h.value(Metric.VAL_ACCURACY);
+        panels.add(panel(history, "Loss", "loss", EpochRecord::loss, EpochRecord::valLoss, false));
+        if (history.stream().anyMatch(h -> !Double.isNaN(accuracy.applyAsDouble(h))
+                || !Double.isNaN(valAccuracy.applyAsDouble(h)))) {
+            panels.add(panel(history, "Accuracy", "accuracy", accuracy, valAccuracy, false));
         }
         if (history.stream().allMatch(h -> h.lr() > 0)) {
-            panels.add(panel(history, "Learning rate", "learning rate", HistoryEntry::lr, null, true));
+            panels.add(panel(history, "Learning rate", "learning rate", EpochRecord::lr, null, true));
         }
         BufferedImage all = new BufferedImage(WIDTH, PANEL_HEIGHT * panels.size(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = all.createGraphics();
@@ -64,8 +70,8 @@ public final class Plots {
         return all;
     }
 
-    private static BufferedImage panel(List<HistoryEntry> history, String title, String yLabel,
-                                       ToDoubleFunction<HistoryEntry> train, ToDoubleFunction<HistoryEntry> val,
+    private static BufferedImage panel(List<EpochRecord> history, String title, String yLabel,
+                                       ToDoubleFunction<EpochRecord> train, ToDoubleFunction<EpochRecord> val,
                                        boolean log) {
         XYChart chart = new XYChart(WIDTH, PANEL_HEIGHT);
         chart.setTitle(title);
@@ -89,7 +95,7 @@ public final class Plots {
         double hi = Double.NEGATIVE_INFINITY;
         boolean any = false;
         for (int k = 0; k < 2; k++) {
-            ToDoubleFunction<HistoryEntry> f = k == 0 ? train : val;
+            ToDoubleFunction<EpochRecord> f = k == 0 ? train : val;
             if (f == null) {
                 continue;
             }
@@ -134,10 +140,10 @@ public final class Plots {
      * shows the count and the share of its row, shaded by that share. Drawn with Java2D (XChart 3.8.8's heat map
      * paints nothing when its axes are categories).
      */
-    public static BufferedImage confusionMatrix(Evaluation eval) {
+    public static BufferedImage confusionMatrix(Metrics eval) {
         List<String> labels = eval.labels();
         int n = labels.size();
-        int[][] m = eval.confusion();
+        long[][] m = eval.confusion();
         Font labelFont = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
         Font cellFont = new Font(Font.SANS_SERIF, Font.BOLD, 14);
         Font titleFont = new Font(Font.SANS_SERIF, Font.BOLD, 15);
@@ -162,7 +168,7 @@ public final class Plots {
         g.setColor(Color.BLACK);
         g.setFont(titleFont);
         g.drawString(String.format(java.util.Locale.ROOT, "Confusion matrix - test accuracy %.1f %% (%d images)",
-                100 * eval.accuracy(), eval.total()), 12, 22);
+                100 * eval.accuracy(), eval.examples()), 12, 22);
         g.setFont(labelFont);
         g.drawString("predicted \u2192", left, 44);
         // "actual" written downwards along the left edge
@@ -181,8 +187,8 @@ public final class Plots {
             g.setTransform(saved);
         }
         for (int a = 0; a < n; a++) {
-            int rowTotal = 0;
-            for (int v : m[a]) {
+            long rowTotal = 0;
+            for (long v : m[a]) {
                 rowTotal += v;
             }
             for (int p = 0; p < n; p++) {
@@ -194,7 +200,7 @@ public final class Plots {
                 g.drawRect(left + p * cell, top + a * cell, cell, cell);
                 g.setColor(share > 0.55 ? Color.WHITE : Color.BLACK);
                 g.setFont(cellFont);
-                String count = Integer.toString(m[a][p]);
+                String count = Long.toString(m[a][p]);
                 int cx = left + p * cell + cell / 2;
                 int cy = top + a * cell + cell / 2;
                 g.drawString(count, cx - g.getFontMetrics().stringWidth(count) / 2, cy);

@@ -11,6 +11,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import io.transfer4j.training.Metric;
+import io.transfer4j.training.Metrics;
+
 /**
  * The self-contained {@code report.html}: inline CSS, images as {@code data:} URIs, no scripts, no external
  * resources, so it opens the same on an air-gapped machine and can be mailed as one file. Sections carry stable
@@ -63,7 +66,7 @@ public final class ReportHtml {
         h.append("<section id=\"summary\"><h2>Summary</h2>");
         if (r.test() != null) {
             h.append(kpi("test accuracy", pct(r.test().accuracy()))).append(kpi("macro F1", f3(r.test().macroF1())))
-                    .append(kpi("test images", Integer.toString(r.test().total())));
+                    .append(kpi("test images", Long.toString(r.test().examples())));
         }
         if (!r.history().isEmpty()) {
             h.append(kpi("epochs", Integer.toString(r.history().size())));
@@ -86,7 +89,7 @@ public final class ReportHtml {
         }
 
         if (r.test() != null) {
-            Evaluation t = r.test();
+            Metrics t = r.test();
             h.append("<section id=\"test-metrics\"><h2>Test set</h2>");
             h.append("<div id=\"confusion-matrix\">")
                     .append(img("confusion-matrix-img", "plot", confusionMatrixPng, "Confusion matrix"))
@@ -94,7 +97,7 @@ public final class ReportHtml {
             h.append("<h2>Per-class metrics</h2>");
             h.append(table(List.of("class", "precision", "recall", "F1", "support"), t.perClass().stream()
                     .map(c -> List.of(c.label(), f3(c.precision()), f3(c.recall()), f3(c.f1()),
-                            Integer.toString(c.support()))).toList(), false, "per-class-metrics"));
+                            Long.toString(c.support()))).toList(), false, "per-class-metrics"));
             h.append("</section>\n");
         }
 
@@ -122,7 +125,8 @@ public final class ReportHtml {
             h.append("<section id=\"history\"><h2>Training history</h2>");
             h.append(table(List.of("phase", "epoch", "loss", "val loss", "accuracy", "val accuracy", "lr", "seconds",
                     "images/s"), r.history().stream().map(e -> List.of(e.phase(), Integer.toString(e.epoch()),
-                    f4(e.loss()), f4(e.valLoss()), pct(e.accuracy()), pct(e.valAccuracy()), sci(e.lr()),
+                    f4(e.loss()), f4(e.valLoss()), pct(e.value(Metric.ACCURACY)), pct(e.value(Metric.VAL_ACCURACY)),
+                    sci(e.lr()),
                     String.format(Locale.ROOT, "%.1f", e.seconds()), String.format(Locale.ROOT, "%.1f",
                             e.imagesPerSecond()))).toList(), false, "history-table"));
             h.append("</section>\n");

@@ -43,8 +43,8 @@ class ReportChromiumTest {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "Chromium not installed at " + CHROMIUM
                 + " (Debian: apt-get install -y chromium); skipping the browser test of report.html");
         Files.createDirectories(OUT);
-        RunDirectory.writeReport(OUT.resolve("run"), SampleReports.report());
-        report = OUT.resolve("run").resolve(RunDirectory.REPORT);
+        SampleReports.report().write(OUT.resolve("run"));
+        report = OUT.resolve("run").resolve(RunReport.REPORT);
     }
 
     /** Runs Chromium with the flags that keep it off the network and out of the user's profile. */

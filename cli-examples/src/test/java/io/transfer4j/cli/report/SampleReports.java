@@ -9,6 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.transfer4j.training.EpochRecord;
+import io.transfer4j.training.Metric;
+import io.transfer4j.training.Metrics;
+import io.transfer4j.training.ScoredSample;
+
 /** A run report with two phases, a 4-class test set and two confused samples, made from numbers. */
 final class SampleReports {
 
@@ -17,21 +22,33 @@ final class SampleReports {
     private SampleReports() {
     }
 
-    static List<HistoryEntry> history() {
-        List<HistoryEntry> h = new ArrayList<>();
+    static List<EpochRecord> history() {
+        List<EpochRecord> h = new ArrayList<>();
         for (int e = 1; e <= 4; e++) {
-            h.add(new HistoryEntry("head", e, 1.4 / e, 1.5 / e, Map.of("accuracy", 0.4 + 0.1 * e,
-                    "val_accuracy", 0.35 + 0.1 * e), 1e-3, 2.5, 120));
+            h.add(new EpochRecord("head", e, 1.4 / e, 1.5 / e, Map.of(Metric.ACCURACY, 0.4 + 0.1 * e,
+                    Metric.VAL_ACCURACY, 0.35 + 0.1 * e), 1e-3, 2.5, 120));
         }
         for (int e = 1; e <= 3; e++) {
-            h.add(new HistoryEntry("finetune-res5", e, 0.3 / e, 0.4 / e, Map.of("accuracy", 0.85 + 0.03 * e,
-                    "val_accuracy", 0.8 + 0.04 * e, "top2", 0.99), 1e-4 / e, 4.0, 60));
+            h.add(new EpochRecord("finetune-res5", e, 0.3 / e, 0.4 / e, Map.of(Metric.ACCURACY, 0.85 + 0.03 * e,
+                    Metric.VAL_ACCURACY, 0.8 + 0.04 * e, Metric.VAL_TOP_K_ACCURACY, 0.99), 1e-4 / e, 4.0, 60));
         }
         return h;
     }
 
-    static Evaluation evaluation() {
-        return new Evaluation(LABELS, new int[][] {{10, 0, 0, 0}, {1, 8, 1, 0}, {0, 0, 10, 0}, {0, 2, 0, 8}});
+    /** Test metrics with the confusion matrix {{10,0,0,0},{1,8,1,0},{0,0,10,0},{0,2,0,8}}. */
+    static Metrics evaluation() {
+        long[][] confusion = {{10, 0, 0, 0}, {1, 8, 1, 0}, {0, 0, 10, 0}, {0, 2, 0, 8}};
+        List<ScoredSample> samples = new ArrayList<>();
+        for (int a = 0; a < 4; a++) {
+            for (int p = 0; p < 4; p++) {
+                for (long i = 0; i < confusion[a][p]; i++) {
+                    float[] probs = {0.1f, 0.1f, 0.1f, 0.1f};
+                    probs[p] = 0.7f;
+                    samples.add(new ScoredSample(a, probs, LABELS.get(a) + "/" + LABELS.get(a) + "_" + i + ".png"));
+                }
+            }
+        }
+        return Metrics.compute(LABELS, samples, 2);
     }
 
     static byte[] square(Color c) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,8 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import io.transfer4j.core.BundleExtras;
 import io.transfer4j.core.ModelBundle;
 import io.transfer4j.core.TransferModel;
-import io.transfer4j.training.EpochRecord;
 import io.transfer4j.training.History;
+import io.transfer4j.training.TrainingResult;
 import io.transfer4j.zoo.AtomicFiles;
 
 /**
@@ -105,14 +104,13 @@ final class CheckpointStore {
         }
     }
 
-    /** Writes the history and the final {@code model.t4j}. */
-    void finish(List<EpochRecord> history, TransferModel model, BundleExtras extras) {
+    /** Writes the history and the final {@code model.t4j} (through {@link TrainingResult#save}, their one writer). */
+    void finish(TrainingResult result) {
         if (dir == null) {
             return;
         }
         try {
-            new History(history).write(dir);
-            ModelBundle.save(model, dir.resolve("model.t4j"), extras);
+            result.save(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the final model to " + dir + ": " + e.getMessage(), e);
         }

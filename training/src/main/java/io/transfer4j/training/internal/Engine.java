@@ -312,8 +312,9 @@ public final class Engine implements TrainingControl {
                 "rocAuc", Double.isNaN(test.rocAuc()) ? "NaN" : test.rocAuc())));
         model.recordTraining(planJson(), JSON.valueToTree(Map.of("seed", cfg.seed())),
                 JSON.valueToTree(Map.of("fingerprint", dataFingerprint)), metricsJson);
-        store.finish(history, model, extras());
-        return new TrainingResult(history, model, test, reason, cfg.runDir());
+        TrainingResult result = new TrainingResult(history, model, test, reason, cfg.runDir());
+        store.finish(result);
+        return result;
     }
 
     // ------------------------------------------------------------------ phases

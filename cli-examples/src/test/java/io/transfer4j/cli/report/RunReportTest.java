@@ -2,14 +2,12 @@ package io.transfer4j.cli.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,48 +17,35 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
+
+import io.transfer4j.training.ClassMetrics;
+import io.transfer4j.training.History;
+import io.transfer4j.training.Metrics;
 import org.junit.jupiter.api.io.TempDir;
 
-class RunDirectoryTest {
+class RunReportTest {
 
     @TempDir
     Path dir;
 
     @Test
-    void writesEveryFileOfTheRunDirectory() throws Exception {
-        List<Path> written = RunDirectory.writeReport(dir, SampleReports.report());
-        for (String f : List.of(RunDirectory.HISTORY_CSV, RunDirectory.HISTORY_JSON, RunDirectory.LEARNING_CURVE,
-                RunDirectory.CONFUSION_MATRIX, RunDirectory.METRICS, RunDirectory.PER_CLASS, RunDirectory.REPORT)) {
+    void writesEveryFileOfTheReportButNotTheRunsHistory() throws Exception {
+        List<Path> written = SampleReports.report().write(dir);
+        for (String f : List.of(RunReport.LEARNING_CURVE, RunReport.CONFUSION_MATRIX, RunReport.METRICS,
+                RunReport.PER_CLASS, RunReport.REPORT)) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
-        assertEquals(dir.resolve(RunDirectory.REPORT), written.get(written.size() - 1), "report is written last");
+        assertEquals(dir.resolve(RunReport.REPORT), written.get(written.size() - 1), "report is written last");
+        assertFalse(Files.exists(dir.resolve(History.CSV_FILE)), "history.csv has one writer: the training run");
+        assertFalse(Files.exists(dir.resolve(History.JSON_FILE)));
         try (var s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".partial")), "no temp files left");
         }
     }
 
     @Test
-    void historyCsvStartsWithThePhaseAndKeepsEveryMetric() throws Exception {
-        RunDirectory.writeReport(dir, SampleReports.report());
-        List<String> lines = Files.readAllLines(dir.resolve(RunDirectory.HISTORY_CSV));
-        assertEquals("phase,epoch,loss,val_loss,accuracy,val_accuracy,top2,lr,seconds,images_per_second", lines.get(0));
-        // only the metrics some epoch has become columns
-        List<HistoryEntry> lossOnly = List.of(new HistoryEntry("head", 1, 0.5, 0.6, Map.of("val_macro_f1", 0.7), 1e-3,
-                1, 10));
-        assertEquals("phase,epoch,loss,val_loss,val_macro_f1,lr,seconds,images_per_second",
-                RunDirectory.historyCsv(lossOnly).lines().findFirst().orElseThrow());
-        assertEquals(8, lines.size());
-        assertTrue(lines.get(1).startsWith("head,1,1.4,1.5,0.5,0.45,,0.001,2.5,120"), lines.get(1));
-        assertTrue(lines.get(5).startsWith("finetune-res5,1,0.3,0.4,0.88,0.84,0.99,0.0001,"), lines.get(5));
-        JsonNode json = new ObjectMapper().readTree(dir.resolve(RunDirectory.HISTORY_JSON).toFile());
-        assertEquals(7, json.size());
-        assertEquals("finetune-res5", json.get(6).get("phase").asText());
-        assertEquals(3, json.get(6).get("epoch").asInt());
-    }
-
-    @Test
     void metricsComeFromTheConfusionMatrix() throws Exception {
-        Evaluation e = SampleReports.evaluation();
+        Metrics e = SampleReports.evaluation();
         assertEquals(36 / 40.0, e.accuracy(), 1e-12);
         ClassMetrics squares = e.perClass().get(1);
         assertEquals(8 / 10.0, squares.precision(), 1e-12); // column: 8 of 0+8+0+2
@@ -69,30 +54,22 @@ class RunDirectoryTest {
         ClassMetrics circles = e.perClass().get(0);
         assertEquals(10 / 11.0, circles.precision(), 1e-12);
         assertEquals(1.0, circles.recall(), 1e-12);
-        RunDirectory.writeReport(dir, SampleReports.report());
-        JsonNode m = new ObjectMapper().readTree(dir.resolve(RunDirectory.METRICS).toFile());
+        SampleReports.report().write(dir);
+        JsonNode m = new ObjectMapper().readTree(dir.resolve(RunReport.METRICS).toFile());
         assertEquals(0.9, m.get("accuracy").asDouble(), 1e-12);
         assertEquals(40, m.get("samples").asInt());
         assertEquals(1, m.get("confusion").get(1).get(0).asInt());
-        List<String> perClass = Files.readAllLines(dir.resolve(RunDirectory.PER_CLASS));
+        assertEquals(e.loss(), m.get("loss").asDouble(), 1e-12);
+        assertEquals(10, m.get("perClass").get(0).get("support").asInt());
+        List<String> perClass = Files.readAllLines(dir.resolve(RunReport.PER_CLASS));
         assertEquals("class,precision,recall,f1,support", perClass.get(0));
         assertTrue(perClass.get(1).startsWith("circles,0.909091,1,0.952381,10"), perClass.get(1));
     }
 
     @Test
-    void evaluationRejectsMalformedMatrices() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Evaluation(List.of("a", "b"), new int[][] {{1, 2}}));
-        assertTrue(e.getMessage().contains("1 rows") && e.getMessage().contains("(2)"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Evaluation(List.of("a"), new int[][] {{-1}}));
-        assertThrows(IllegalArgumentException.class,
-                () -> new HistoryEntry("a,b", 1, 0, 0, Map.of(), 0, 0, 0));
-    }
-
-    @Test
     void plotsHaveOnePanelPerQuantityAndDrawTheSeries() throws Exception {
-        RunDirectory.writeReport(dir, SampleReports.report());
-        BufferedImage curve = ImageIO.read(dir.resolve(RunDirectory.LEARNING_CURVE).toFile());
+        SampleReports.report().write(dir);
+        BufferedImage curve = ImageIO.read(dir.resolve(RunReport.LEARNING_CURVE).toFile());
         assertEquals(900, curve.getWidth());
         assertEquals(3 * 280, curve.getHeight(), "loss, accuracy and learning-rate panels");
         // the training (blue) and validation (orange) series are drawn in every panel that has them
@@ -101,7 +78,7 @@ class RunDirectoryTest {
             assertTrue(countColour(curve, panel * 280, 280, 0xff7f0e) > 50, "validation series in panel " + panel);
         }
         assertTrue(countColour(curve, 560, 280, 0x2ca02c) > 50, "learning-rate series");
-        BufferedImage matrix = ImageIO.read(dir.resolve(RunDirectory.CONFUSION_MATRIX).toFile());
+        BufferedImage matrix = ImageIO.read(dir.resolve(RunReport.CONFUSION_MATRIX).toFile());
         assertTrue(matrix.getWidth() >= 420 && matrix.getHeight() >= 420);
         // rows circles and stripes are 100 % correct: their diagonal cells have the darkest shade
         assertTrue(countColour(matrix, 0, matrix.getHeight(), 0x08519c) > 2 * 40 * 40, "two fully dark cells");
@@ -123,8 +100,8 @@ class RunDirectoryTest {
 
     @Test
     void reportIsSelfContained() throws Exception {
-        RunDirectory.writeReport(dir, SampleReports.report());
-        String html = Files.readString(dir.resolve(RunDirectory.REPORT));
+        SampleReports.report().write(dir);
+        String html = Files.readString(dir.resolve(RunReport.REPORT));
         for (String id : List.of("summary", "notes", "learning-curve", "test-metrics", "confusion-matrix",
                 "per-class-metrics", "confused-samples", "history", "config")) {
             assertTrue(html.contains("id=\"" + id + "\""), "section " + id);
