@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import io.transfer4j.cli.internal.ProgressLine;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -174,9 +175,13 @@ public final class Output {
         private final ProgressBar bar;
 
         BarProgress(String task, long total, String unit) {
+            // our renderer: the library's squeezes the bar to [=] and cuts the loss off at 80 columns
             bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total > 0 ? total : -1)
-                    .setStyle(ProgressBarStyle.ASCII).setUnit(" " + unit, 1).setUpdateIntervalMillis(250)
-                    .showSpeed().build();
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
+                    .setRenderer((state, maxLength) -> ProgressLine.render(state.getTaskName(), state.getCurrent(),
+                            state.isIndefinite() ? -1 : state.getMax(), unit, state.getExtraMessage(),
+                            state.getTotalElapsed(), ProgressLine.columns(System.getenv("COLUMNS"), maxLength)))
+                    .build();
         }
 
         @Override

@@ -46,7 +46,7 @@ public final class ReadmeExample {
             model.calibrateBatchNorm(train, 3);           // random weights: BatchNorm statistics from the data
         }
         TrainingResult result = FineTuner.builder().model(model).train(train).validation(val)
-                .plan(FineTunePlan.kerasRecipe(backbone.groups().get(backbone.groups().size() - 1).name(), 5, 3))
+                .plan(FineTunePlan.kerasRecipe(backbone.lastGroup().name(), 5, 3))
                 .seed(42).build().fit();                  // head first, then the top group at a lower rate
         ModelBundle.save(result.model(), bundle, BundleExtras.none());
 

@@ -378,7 +378,7 @@ public final class Predictor implements AutoCloseable {
             INDArray probs = s.inference.output(in.normalised).getRow(0);
             int cls = requested >= 0 ? requested : ranked(probs, 1).get(0).index();
             if (s.gradCam == null) {
-                String layer = gradCamLayer != null ? gradCamLayer
+                String layer = gradCamLayer != null ? model.layerName(gradCamLayer)
                         : GradCamEngine.defaultTarget(model.plainConfiguration(), model.inputType(),
                         model.bodyVertices());
                 // the derived graph is a plain (unwrapped) graph itself; Grad-CAM's layer is kept in it

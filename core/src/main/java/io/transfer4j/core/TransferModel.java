@@ -145,6 +145,18 @@ public final class TransferModel {
         return normalization;
     }
 
+    /**
+     * This model's vertex name for {@code name}, which may also be a tf.keras layer name that maps one to one
+     * (ResNet50's {@code conv5_block3_out} is {@code res5c_relu}); unknown names come back unchanged.
+     */
+    public String layerName(String name) {
+        if (name == null || plain.getVertices().containsKey(name)) {
+            return name;
+        }
+        String mapped = backbone.architecture().vertexName(name);
+        return plain.getVertices().containsKey(mapped) ? mapped : name;
+    }
+
     public CutPoint cut() {
         return cut;
     }
@@ -259,7 +271,7 @@ public final class TransferModel {
         } else if (selection instanceof LayerSelection.All) {
             from = 0;
         } else if (selection instanceof LayerSelection.FromLayer f) {
-            from = body.indexOf(f.layer());
+            from = body.indexOf(layerName(f.layer()));
             if (from < 0) {
                 List<String> layers = body.stream().filter(v -> GraphSurgery.isLayer(plain, v)).toList();
                 String after = headVertices.contains(f.layer()) ? " ('" + f.layer() + "' is in the head, which"
@@ -495,7 +507,8 @@ public final class TransferModel {
             if (cut == null) {
                 cutPoint = backbone.spec().defaultCut();
             } else {
-                cutPoint = backbone.spec().cutPoints().stream().filter(c -> c.name().equals(cut)).findFirst()
+                String name = backbone.layerName(cut); // tf.keras names are aliases (conv5_block3_out)
+                cutPoint = backbone.spec().cutPoints().stream().filter(c -> c.name().equals(name)).findFirst()
                         .orElseThrow(() -> new IllegalArgumentException("Unknown cut point '" + cut + "' for "
                                 + backbone.id() + "; valid: " + String.join(", ", cutNames) + "."
                                 + Names.didYouMean(cut, cutNames)));

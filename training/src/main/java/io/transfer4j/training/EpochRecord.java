@@ -29,6 +29,34 @@ public record EpochRecord(String phase, int epoch, double loss, double valLoss, 
         metrics = Collections.unmodifiableMap(copy);
     }
 
+    /**
+     * The epoch as one line within 80 columns for phase names up to {@code fine-tune-res5}, e.g.
+     * {@code fine-tune-res5 10/10 loss 0.1234 acc 97.5% val_loss 0.1301 val_acc 99.5% 123s}; accuracies only
+     * when computed. The learning rate is in the phase line, the history and the report.
+     *
+     * @param maxEpochs the phase's maximum, shown as {@code epoch/max}; 0 or less shows the epoch alone
+     */
+    public String line(int maxEpochs) {
+        java.util.Locale root = java.util.Locale.ROOT;
+        StringBuilder sb = new StringBuilder(String.format(root, "%s %d%s loss %.4f", phase, epoch,
+                maxEpochs > 0 ? "/" + maxEpochs : "", loss));
+        double trainAcc = value(Metric.ACCURACY);
+        if (!Double.isNaN(trainAcc)) {
+            sb.append(String.format(root, " acc %.1f%%", 100 * trainAcc));
+        }
+        if (!Double.isNaN(valLoss)) {
+            sb.append(String.format(root, " val_loss %.4f", valLoss));
+        }
+        double acc = value(Metric.VAL_ACCURACY);
+        if (!Double.isNaN(acc)) {
+            sb.append(String.format(root, " val_acc %.1f%%", 100 * acc));
+        }
+        String time = seconds < 10 ? String.format(root, "%.1fs", seconds)
+                : seconds < 1000 ? String.format(root, "%.0fs", seconds)
+                : String.format(root, "%.0fm", seconds / 60);
+        return sb.append(' ').append(time).toString();
+    }
+
     /** Any metric of this epoch, NaN when it was not computed. */
     public double value(Metric metric) {
         return switch (metric) {

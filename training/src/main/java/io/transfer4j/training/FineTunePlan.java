@@ -52,12 +52,20 @@ public record FineTunePlan(List<Phase> phases) {
     /**
      * The Keras transfer-learning guide's recipe: train the new head with Adam at 1e-3 on the frozen body, then
      * unfreeze {@code topGroup} (e.g. {@code block5}, {@code res5}) and everything after it and train at 1e-5.
-     * Both phases stop early on val_loss (patience 3) and keep their best weights.
+     * Both phases stop early on val_loss (patience 3) and keep their best weights. {@code fineTuneEpochs} 0 is a
+     * plan of the head phase alone (as {@code transfer4j fit --fine-tune-epochs 0}).
      */
     public static FineTunePlan kerasRecipe(String topGroup, int headEpochs, int fineTuneEpochs) {
-        return of(
-                Phase.builder("head").maxEpochs(headEpochs).trainable(LayerSelection.headOnly())
-                        .optimizer(Optimizer.adam()).lr(1e-3).earlyStopping(EarlyStopping.onValLoss(3)).build(),
+        if (fineTuneEpochs < 0) {
+            throw new IllegalArgumentException("kerasRecipe: fineTuneEpochs must be >= 0 (0 = train the head "
+                    + "only); received " + fineTuneEpochs);
+        }
+        Phase head = Phase.builder("head").maxEpochs(headEpochs).trainable(LayerSelection.headOnly())
+                .optimizer(Optimizer.adam()).lr(1e-3).earlyStopping(EarlyStopping.onValLoss(3)).build();
+        if (fineTuneEpochs == 0) {
+            return of(head);
+        }
+        return of(head,
                 Phase.builder("fine-tune").maxEpochs(fineTuneEpochs).trainable(LayerSelection.fromGroup(topGroup))
                         .optimizer(Optimizer.adam()).lr(1e-5).earlyStopping(EarlyStopping.onValLoss(3)).build());
     }

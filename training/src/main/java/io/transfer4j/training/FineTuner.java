@@ -132,6 +132,7 @@ public final class FineTuner {
         private int topK = 5;
         private FeatureCacheMode cacheMode = FeatureCacheMode.AUTO;
         private long cacheMemoryLimit = 1L << 30;
+        private boolean epochLines = true;
 
         private Builder() {
         }
@@ -178,9 +179,19 @@ public final class FineTuner {
             return this;
         }
 
-        /** A display of progress (batches, loss, ETA); any number may be added. */
+        /**
+         * A display of progress (batches, loss, ETA); any number may be added. The first one replaces the default
+         * display, one line per epoch on {@code System.out} ({@link ProgressListener#epochLines}).
+         */
         public Builder progress(ProgressListener listener) {
             this.callbacks.add(Objects.requireNonNull(listener, "progress listener").asCallback());
+            this.epochLines = false;
+            return this;
+        }
+
+        /** No default progress display (Keras' {@code verbose=0}); listeners given with {@link #progress} stay. */
+        public Builder silent() {
+            this.epochLines = false;
             return this;
         }
 
@@ -243,10 +254,48 @@ public final class FineTuner {
                 throw new IllegalArgumentException("the training flow has no images; check the folder and the "
                         + "validation split");
             }
+            checkData("training", train);
+            checkData("validation", validation);
+            checkData("test", test);
             checkPlanAgainstModel();
             checkMetrics();
+            List<Callback> all = new ArrayList<>(callbacks);
+            if (epochLines) {
+                all.add(ProgressListener.epochLines(System.out).asCallback());
+            }
             return new FineTuner(new Engine.Config(model, data, validation, test, plan, runDir, seed,
-                    List.copyOf(callbacks), classWeights, topK, cacheMode, cacheMemoryLimit));
+                    List.copyOf(all), classWeights, topK, cacheMode, cacheMemoryLimit));
+        }
+
+        /**
+         * The data must fit the model: the same classes in the same order (a label-count mismatch otherwise fails
+         * inside DL4J with a shape message), and for image flows the input size the model was built for (global
+         * pooling would otherwise train on another size without complaint).
+         */
+        private void checkData(String role, DataSetIterator it) {
+            if (it == null) {
+                return;
+            }
+            List<String> labels;
+            try {
+                labels = it.getLabels();
+            } catch (UnsupportedOperationException e) {
+                labels = null;
+            }
+            if (labels != null && !labels.isEmpty() && !labels.equals(model.labels())) {
+                throw new IllegalArgumentException("the " + role + " data has " + labels.size() + " classes "
+                        + labels + " but the model was built for " + model.labels().size() + " labels "
+                        + model.labels() + (labels.size() == model.labels().size() ? " (same count, other names or "
+                        + "order)" : "") + "; build the model with .labels(trainFlow.getLabels()) and give every "
+                        + "flow the same class folders");
+            }
+            var in = model.input();
+            TrainingData.of(it).sampleShape().filter(s -> !s.equals(in)).ifPresent(s -> {
+                throw new IllegalArgumentException("the " + role + " flow yields " + s + " images (channels x "
+                        + "height x width) but the model was built for " + in + "; use FlowOptions.builder()"
+                        + ".targetSize(" + in.height() + ", " + in.width() + ") or build the backbone for "
+                        + s.height() + "x" + s.width() + " px");
+            });
         }
 
         private void checkPlanAgainstModel() {
@@ -257,7 +306,8 @@ public final class FineTuner {
                             + "', which " + model.backbone().id() + " does not have; groups: "
                             + String.join(", ", groups) + "." + Names.didYouMean(g.group(), groups));
                 }
-                if (p.trainable() instanceof LayerSelection.FromLayer l && !model.bodyVertices().contains(l.layer())) {
+                if (p.trainable() instanceof LayerSelection.FromLayer l
+                        && !model.bodyVertices().contains(model.layerName(l.layer()))) {
                     throw new IllegalArgumentException("phase '" + p.name() + "' unfreezes from layer '" + l.layer()
                             + "', which is not in the backbone of " + model.backbone().id() + " (cut at "
                             + model.bodyOutputName() + ")." + Names.didYouMean(l.layer(), model.bodyVertices()));

@@ -23,6 +23,13 @@ final class FlowData implements TrainingData {
     }
 
     @Override
+    public java.util.Optional<io.transfer4j.zoo.InputShape> sampleShape() {
+        var o = flow.options();
+        return java.util.Optional.of(new io.transfer4j.zoo.InputShape(o.colorMode().channels(), o.targetHeight(),
+                o.targetWidth()));
+    }
+
+    @Override
     public DataSetIterator iterator() {
         return flow;
     }

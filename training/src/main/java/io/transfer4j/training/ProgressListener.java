@@ -2,7 +2,8 @@ package io.transfer4j.training;
 
 /**
  * Progress for a display (the CLI's bar): every batch, every epoch and every phase change. Never steers training;
- * use a {@link Callback} for that. Register with {@link FineTuner.Builder#progress(ProgressListener)}.
+ * use a {@link Callback} for that. Register with {@link FineTuner.Builder#progress(ProgressListener)}, which
+ * replaces the default one line per epoch ({@link #epochLines}); {@link FineTuner.Builder#silent()} prints nothing.
  */
 @FunctionalInterface
 public interface ProgressListener {
@@ -16,6 +17,14 @@ public interface ProgressListener {
 
     /** When a phase starts. */
     default void onPhase(String phase) {
+    }
+
+    /**
+     * One line per epoch on {@code out} (Keras' {@code verbose=2}): what {@link FineTuner} prints by default, on
+     * {@code System.out}, until a listener is given or {@link FineTuner.Builder#silent()} is called.
+     */
+    static ProgressListener epochLines(java.io.PrintStream out) {
+        return new io.transfer4j.training.internal.EpochLines(java.util.Objects.requireNonNull(out, "out"));
     }
 
     /** This listener as a callback that always continues. */

@@ -53,6 +53,14 @@ public interface TrainingData {
      */
     String fingerprint();
 
+    /**
+     * Channels, height and width of every sample, when known without iterating (flows know their target size);
+     * {@link FineTuner.Builder#build()} checks it against the model's input.
+     */
+    default java.util.Optional<io.transfer4j.zoo.InputShape> sampleShape() {
+        return java.util.Optional.empty();
+    }
+
     /** True if the data holds no sample (flows answer from their size; other iterators are reset and probed). */
     default boolean isEmpty() {
         OptionalInt n = samples();

@@ -50,13 +50,27 @@ public record Backbone(BackboneSpec spec, ComputationGraph graph, InputShape inp
         return spec.cutPoints().stream().filter(c -> graph.getVertex(c.name()) != null).toList();
     }
 
+    /**
+     * This graph's vertex name for {@code name}, which may also be a tf.keras layer name that maps one to one
+     * (ResNet50's {@code conv5_block3_out} is {@code res5c_relu}; VGG16's names are tf.keras' already). Unknown
+     * names come back unchanged, for the caller's "unknown layer" message.
+     */
+    public String layerName(String name) {
+        if (name == null || graph.getVertex(name) != null) {
+            return name;
+        }
+        String mapped = spec.architecture().vertexName(name);
+        return graph.getVertex(mapped) != null ? mapped : name;
+    }
+
     /** The first of the spec's cut points present in this graph. */
     public CutPoint defaultCut() {
         return cutPoints().get(0);
     }
 
     /** A cut point by name; unknown or absent names get the available ones, the nearest, and why. */
-    public CutPoint cutPoint(String name) {
+    public CutPoint cutPoint(String alias) {
+        String name = layerName(alias);
         List<CutPoint> available = cutPoints();
         for (CutPoint c : available) {
             if (c.name().equals(name)) {
@@ -76,6 +90,17 @@ public record Backbone(BackboneSpec spec, ComputationGraph graph, InputShape inp
     public boolean hasTop() {
         return io.transfer4j.zoo.internal.NetworkBlueprint.of(spec.architecture()).topLayers().stream()
                 .anyMatch(n -> graph.getVertex(n) != null);
+    }
+
+    /**
+     * The group nearest the output (e.g. {@code res5}, {@code block5}): what fine-tuning usually unfreezes first,
+     * as in {@code FineTunePlan.kerasRecipe(backbone.lastGroup().name(), 5, 3)}.
+     */
+    public LayerGroup lastGroup() {
+        if (groups.isEmpty()) {
+            throw new IllegalStateException(spec.id() + " has no layer groups; name a layer instead");
+        }
+        return groups.get(groups.size() - 1);
     }
 
     public LayerGroup group(String name) {

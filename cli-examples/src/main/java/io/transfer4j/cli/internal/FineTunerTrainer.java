@@ -69,6 +69,7 @@ public final class FineTunerTrainer implements FitPipeline.Trainer {
     static final class Talk implements ProgressListener {
         private final Output out;
         private Output.Progress bar;
+        private int maxEpochs;
 
         Talk(Output out) {
             this.out = out;
@@ -81,6 +82,7 @@ public final class FineTunerTrainer implements FitPipeline.Trainer {
 
         @Override
         public void onBatch(BatchEnd b) {
+            maxEpochs = b.maxEpochs();
             if (bar == null) {
                 bar = out.progress(String.format(Locale.ROOT, "%s %d/%d", b.phase(), b.epoch(), b.maxEpochs()),
                         b.batchesPerEpoch(), "batches");
@@ -99,10 +101,7 @@ public final class FineTunerTrainer implements FitPipeline.Trainer {
             out.event("epoch", Output.fields("phase", r.phase(), "epoch", r.epoch(), "loss", r.loss(),
                             "accuracy", trainAcc, "valLoss", r.valLoss(), "valAccuracy", acc, "lr", r.lr(),
                             "seconds", r.seconds()),
-                    String.format(Locale.ROOT, "  %s epoch %d: loss %.4f, accuracy %.1f %%, val_loss %.4f, "
-                                    + "val_accuracy %.1f %%, lr %.1e, %.1f s (%.1f images/s)", r.phase(), r.epoch(),
-                            r.loss(), 100 * trainAcc, r.valLoss(), 100 * acc, r.lr(), r.seconds(),
-                            r.imagesPerSecond()));
+                    r.line(maxEpochs));
         }
     }
 }

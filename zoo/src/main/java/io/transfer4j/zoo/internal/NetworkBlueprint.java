@@ -28,6 +28,14 @@ public interface NetworkBlueprint {
     /** Names the classifier ("top") layers carry; they exist only in graphs built with {@code top}. */
     List<String> topLayers();
 
+    /**
+     * This graph's vertex name for {@code name} given in another naming scheme that maps one to one (e.g. tf.keras'
+     * {@code conv5_block3_out} for ResNet50's {@code res5c_relu}); other names are returned unchanged.
+     */
+    default String vertexName(String name) {
+        return name;
+    }
+
     record GroupRule(String name, Predicate<String> matches) {
     }
 

@@ -105,6 +105,33 @@ final class ResNet50Blueprint implements NetworkBlueprint {
         return new ActivationLayer.Builder().activation(Activation.RELU).build();
     }
 
+    /**
+     * tf.keras' names ({@code keras.applications.ResNet50}) for the vertices that exist one to one here:
+     * {@code conv1_conv}, {@code conv1_bn}, {@code pool1_pool}, {@code convS_blockB_K_conv|bn} (K 0 = shortcut),
+     * {@code convS_blockB_1_relu}, {@code convS_blockB_2_relu}, {@code convS_blockB_add}, {@code convS_blockB_out},
+     * {@code predictions}. Its padding layers ({@code conv1_pad}, {@code pool1_pad}) have no counterpart.
+     */
+    @Override
+    public String vertexName(String name) {
+        if (name.equals("pool1_pool")) {
+            return "pool1";
+        }
+        java.util.regex.Matcher m = TF_BLOCK.matcher(name);
+        if (m.matches()) {
+            String id = m.group(1) + (char) ('a' + Integer.parseInt(m.group(2)) - 1);
+            return switch (m.group(3)) {
+                case "1_relu" -> "res" + id + "_branch2a_relu";
+                case "2_relu" -> "res" + id + "_branch2b_relu";
+                case "add" -> "res" + id + "_add";
+                default -> "res" + id + "_relu";
+            };
+        }
+        return KerasH5Weights.fromNewResNetName(name);
+    }
+
+    private static final java.util.regex.Pattern TF_BLOCK =
+            java.util.regex.Pattern.compile("conv([2-5])_block([1-6])_(1_relu|2_relu|add|out)");
+
     @Override
     public List<GroupRule> groupRules() {
         return List.of(
