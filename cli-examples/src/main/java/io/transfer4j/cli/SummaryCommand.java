@@ -47,6 +47,11 @@ public final class SummaryCommand implements Callable<Integer> {
         }
         if (backbone.endsWith(".zip") && Files.isRegularFile(file)) {
             ComputationGraph g;
+            try (java.io.InputStream in = Files.newInputStream(file)) { // DL4J reads each entry whole: cap first
+                io.transfer4j.core.internal.ZipLimits.checkNestedZip(in, -1, backbone);
+            } catch (io.transfer4j.core.internal.ZipLimits.LimitExceeded e) {
+                throw new UsageException(e.getMessage());
+            }
             try {
                 g = ModelSerializer.restoreComputationGraph(file.toFile(), false);
             } catch (RuntimeException e) {

@@ -31,6 +31,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.transfer4j.zoo.AtomicFiles;
 import io.transfer4j.core.internal.GraphSurgery;
 import io.transfer4j.core.internal.Json;
+import io.transfer4j.core.internal.ZipLimits;
 import io.transfer4j.core.internal.Versions;
 import io.transfer4j.zoo.CutPoint;
 
@@ -103,8 +104,11 @@ public final class ModelBundle {
             if (e == null) {
                 return Optional.empty();
             }
-            try (InputStream in = zip.getInputStream(e)) {
+            try (InputStream in = ZipLimits.bounded(zip.getInputStream(e), ZipLimits.MAX_JSON_BYTES,
+                    e.getCompressedSize(), file + "!" + HISTORY)) {
                 return Optional.of(Json.mapper().readTree(in));
+            } catch (ZipLimits.LimitExceeded ex) {
+                throw new InvalidBundleException("bundle " + ex.getMessage(), ex);
             }
         }
     }
@@ -120,6 +124,14 @@ public final class ModelBundle {
             if (g == null) {
                 throw new InvalidBundleException("bundle " + file + " has a manifest but no " + GRAPH
                         + " entry; the file is incomplete. Re-export the model.");
+            }
+            try (InputStream in = zip.getInputStream(g)) { // sizes checked while streaming, before DL4J reads it
+                ZipLimits.checkNestedZip(in, g.getCompressedSize(), file + "!" + GRAPH);
+            } catch (ZipLimits.LimitExceeded e) {
+                throw new InvalidBundleException("bundle " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new InvalidBundleException("bundle " + file + ": " + GRAPH + " is not a readable zip ("
+                        + e.getMessage() + "); the file is damaged. Re-export the model.", e);
             }
             ComputationGraph graph;
             try (InputStream in = zip.getInputStream(g)) {
@@ -216,8 +228,11 @@ public final class ModelBundle {
                     + " or preprocessing; build a TransferModel and save it with ModelBundle.save)" : "") + ".");
         }
         JsonNode tree;
-        try (InputStream in = zip.getInputStream(e)) {
+        try (InputStream in = ZipLimits.bounded(zip.getInputStream(e), ZipLimits.MAX_JSON_BYTES,
+                e.getCompressedSize(), file + "!" + MANIFEST)) {
             tree = Json.mapper().readTree(in);
+        } catch (ZipLimits.LimitExceeded ex) {
+            throw new InvalidBundleException("bundle " + ex.getMessage(), ex);
         } catch (IOException ex) {
             throw new InvalidBundleException("bundle " + file + ": " + MANIFEST + " is not valid JSON ("
                     + ex.getMessage() + ")", ex);

@@ -180,6 +180,57 @@ class ModelBundleTest {
                 Set.copyOf(files.stream().map(p -> p.getFileName().toString()).toList()));
     }
 
+    @Test
+    void aZipBombNestedInGraphZipIsRefusedBeforeDl4jReadsIt() throws IOException {
+        // issue 14: a configuration.json followed by gigabytes of spaces made DL4J read it whole (OOM, stack trace)
+        Path good = ModelBundle.save(TransferModelTest.tiny().build(), dir.resolve("m.t4j"), BundleExtras.none());
+        java.io.ByteArrayOutputStream inner = new java.io.ByteArrayOutputStream();
+        try (ZipOutputStream zos = new ZipOutputStream(inner)) {
+            zos.putNextEntry(new ZipEntry("configuration.json"));
+            zos.write(entryOf(entry(good, "graph.zip"), "configuration.json"));
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (int i = 0; i < 96; i++) { // 96 MiB inflated from ~100 KB: past the ratio and the JSON caps
+                zos.write(spaces);
+            }
+            zos.closeEntry();
+        }
+        Path bomb = rewrite(good, Map.of("graph.zip", inner.toByteArray()));
+        assertTrue(Files.size(bomb) < 1 << 20, "the bomb is small on disk");
+        Runtime rt = Runtime.getRuntime();
+        long before = rt.totalMemory() - rt.freeMemory();
+        InvalidBundleException e = assertThrows(InvalidBundleException.class, () -> ModelBundle.load(bomb));
+        assertTrue(e.getMessage().contains("graph.zip: entry 'configuration.json' inflates more than 200:1")
+                && e.getMessage().contains("zip bomb") && e.getMessage().contains(bomb.toString()), e.getMessage());
+        long grown = rt.totalMemory() - rt.freeMemory() - before;
+        assertTrue(grown < 64L << 20, "refused while streaming, not after reading it whole; heap grew " + grown);
+
+        // the same bytes under an outer entry: a manifest that inflates without end is refused too
+        java.io.ByteArrayOutputStream big = new java.io.ByteArrayOutputStream();
+        big.write('{');
+        byte[] blanks = new byte[8 << 20];
+        java.util.Arrays.fill(blanks, (byte) ' ');
+        big.write(blanks);
+        Path manifestBomb = rewrite(good, Map.of("manifest.json", big.toByteArray()));
+        InvalidBundleException m = assertThrows(InvalidBundleException.class,
+                () -> ModelBundle.readManifest(manifestBomb));
+        assertTrue(m.getMessage().contains("manifest.json inflates more than 200:1"), m.getMessage());
+        assertEquals(ModelBundle.readManifest(good).labels(), ModelBundle.load(good).labels(), "a real bundle loads");
+    }
+
+    /** One entry of a zip held in memory. */
+    static byte[] entryOf(byte[] zipBytes, String name) throws IOException {
+        try (java.util.zip.ZipInputStream z = new java.util.zip.ZipInputStream(
+                new java.io.ByteArrayInputStream(zipBytes))) {
+            for (ZipEntry e = z.getNextEntry(); e != null; e = z.getNextEntry()) {
+                if (e.getName().equals(name)) {
+                    return z.readAllBytes();
+                }
+            }
+        }
+        throw new IOException(name + " not in zip");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static byte[] entry(Path zipFile, String name) throws IOException {
