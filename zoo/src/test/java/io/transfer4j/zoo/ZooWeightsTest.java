@@ -177,6 +177,99 @@ class ZooWeightsTest {
     }
 
     @Test
+    void aDeadMirrorFailsFastAndThePublisherIsUsed() throws Exception {
+        // issue 14: connection refused was retried 5 times per file (151 s) before 'fit --weights auto' gave up
+        int dead;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+            dead = closed.getLocalPort();
+        }
+        URI mirror = URI.create("http://127.0.0.1:" + dead + "/m/");
+        try (LoopbackServer publisher = new LoopbackServer(LoopbackServer.serve(zip))) {
+            long t0 = System.nanoTime();
+            Path file = zoo(publisher, adler).retries(4, Duration.ofSeconds(1)).mirror(mirror).build().fetch("tiny");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertArrayEquals(zip, Files.readAllBytes(file));
+            assertTrue(ms < 3000, "connection refused is not retried with backoff (1+2+4+8 s); took " + ms + " ms");
+        }
+        try (LoopbackServer unused = new LoopbackServer(LoopbackServer.status(404))) {
+            URI deadPublisher = URI.create("http://127.0.0.1:" + dead + "/models/" + TestCatalogues.FILE_NAME);
+            long t0 = System.nanoTime();
+            WeightsUnavailableException e = assertThrows(WeightsUnavailableException.class, () -> Zoo.builder()
+                    .home(tmp.resolve("c3")).dl4jHome(tmp.resolve("dl4j")).kerasHome(tmp.resolve("keras"))
+                    .catalogue(TestCatalogues.tiny(tmp, deadPublisher, adler, zip.length))
+                    .retries(4, Duration.ofSeconds(1)).mirror(mirror).build().fetch("tiny"));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 3000, "took " + ms + " ms");
+            String[] lines = e.getMessage().split("\n");
+            assertTrue(lines[0].startsWith("Could not download tiny weights: cannot connect") && lines[0].length() < 300,
+                    "a short first line: " + lines[0]);
+            assertTrue(e.getMessage().contains("\n  Tried:\n    - " + mirror.resolve(TestCatalogues.FILE_NAME))
+                    && e.getMessage().contains("not tried: 127.0.0.1 could not be reached above")
+                    && e.getMessage().contains("\n  To install a copy downloaded elsewhere: transfer4j models install"),
+                    e.getMessage());
+        }
+    }
+
+    /** Mounts a small tmpfs (root only; skipped with the reason otherwise). */
+    private Path smallDisk(String name, long bytes) throws Exception {
+        Path mnt = Files.createDirectories(tmp.resolve(name));
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "a full disk is simulated with a small tmpfs, which needs root; running as "
+                        + System.getProperty("user.name"));
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + bytes, "tmpfs", mnt.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "cannot mount a tmpfs here: " + out);
+        mounts.add(mnt);
+        return mnt;
+    }
+
+    private final List<Path> mounts = new ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void unmount() throws Exception {
+        for (Path m : mounts) {
+            new ProcessBuilder("umount", m.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    @Test
+    void aFullDiskIsNotRetriedNamesThePathAndLeavesNoPartialFile() throws Exception {
+        long disk = Math.max(4096, (zip.length / 2) / 4096 * 4096);
+        assertTrue(zip.length > disk, "the model must not fit: " + zip.length + " vs " + disk);
+        // 1. the server announces the length: refused before a byte is fetched
+        Path home = smallDisk("disk1", disk);
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
+            WeightsUnavailableException e = assertThrows(WeightsUnavailableException.class,
+                    () -> zoo(server, adler).home(home).retries(4, Duration.ofSeconds(1)).build().fetch("tiny"));
+            assertTrue(e.getMessage().contains("not enough free space for " + home.resolve("tiny"))
+                    && e.getMessage().contains("free at least"), e.getMessage());
+            assertEquals(1, server.requests().size(), "one request (for the length), not retried");
+            assertFalse(Files.exists(home.resolve("tiny").resolve(TestCatalogues.FILE_NAME + ".part")));
+        }
+        // 2. no length and no catalogue size: the disk fills mid-stream (ENOSPC)
+        Path home2 = smallDisk("disk2", disk);
+        LoopbackServer.Behaviour noLength = (req, s, out, server) -> {
+            LoopbackServer.head(out, 200, "OK", Map.of());
+            out.write(zip);
+        };
+        try (LoopbackServer server = new LoopbackServer(noLength)) {
+            long t0 = System.nanoTime();
+            WeightsUnavailableException e = assertThrows(WeightsUnavailableException.class, () -> Zoo.builder()
+                    .home(home2).dl4jHome(tmp.resolve("dl4j")).kerasHome(tmp.resolve("keras"))
+                    .catalogue(TestCatalogues.tiny(tmp, server.uri(PATH), adler, -1))
+                    .retries(4, Duration.ofSeconds(1)).build().fetch("tiny"));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            Path part = home2.resolve("tiny").resolve(TestCatalogues.FILE_NAME + ".part");
+            assertTrue(e.getMessage().contains("could not write " + part) && e.getMessage().contains("No space left")
+                    && e.getMessage().contains("partial file was removed"), e.getMessage());
+            assertFalse(Files.exists(part), "the .part is removed");
+            assertEquals(1, server.requests().size(), "out of space is not retried");
+            assertTrue(ms < 3000, "took " + ms + " ms");
+        }
+    }
+
+    @Test
     void serverErrorIsRetriedThenReportedWithTheUrl() throws Exception {
         try (LoopbackServer server = new LoopbackServer(LoopbackServer.status(500))) {
             List<Integer> retries = new CopyOnWriteArrayList<>();

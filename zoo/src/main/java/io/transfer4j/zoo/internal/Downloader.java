@@ -122,7 +122,8 @@ public final class Downloader {
     private void handleFailure(String id, URI url, int attempt, IOException e) throws Failure {
         String reason = describe(e);
         // a name that does not resolve will not resolve in a few seconds either: no network, or a wrong host
-        boolean permanent = e instanceof AttemptFailure f && f.permanent || e instanceof java.net.UnknownHostException;
+        // nor does a host that refuses connections (a dead mirror must not cost minutes of retries), nor a full disk
+        boolean permanent = e instanceof AttemptFailure f && f.permanent || unreachable(e) || e instanceof LocalWriteFailure;
         if (permanent || attempt > retries) {
             throw new Failure(reason + (permanent ? "" : " (after " + attempt + " attempts)"), false, e);
         }
@@ -137,8 +138,23 @@ public final class Downloader {
         }
     }
 
+    /** True when the host cannot be reached at all: retrying in seconds will not change that. */
+    public static boolean unreachable(Throwable e) {
+        return e instanceof java.net.UnknownHostException || e instanceof java.net.ConnectException
+                || e instanceof java.net.NoRouteToHostException;
+    }
+
+    /** Writing the partial file failed (disk full, quota, file size limit): not the network's fault. */
+    static final class LocalWriteFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LocalWriteFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private String describe(IOException e) {
-        if (e instanceof AttemptFailure) {
+        if (e instanceof AttemptFailure || e instanceof LocalWriteFailure) {
             return e.getMessage();
         }
         if (e instanceof SocketTimeoutException) {
@@ -147,6 +163,9 @@ public final class Downloader {
         }
         if (e instanceof java.net.UnknownHostException) {
             return "unknown host " + e.getMessage() + " (no network or DNS?)";
+        }
+        if (e instanceof java.net.ConnectException || e instanceof java.net.NoRouteToHostException) {
+            return "cannot connect (" + e.getMessage() + "; is the host or mirror up?)";
         }
         return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
@@ -187,6 +206,7 @@ public final class Downloader {
                 throw new AttemptFailure("HTTP " + code + (c.getResponseMessage() == null ? ""
                         : " " + c.getResponseMessage()) + " from " + url, !transientCode);
             }
+            checkSpace(part, have, total >= 0 ? total : source.size());
             Checksums sums = new Checksums(source.checksumAlgorithm());
             if (have > 0) {
                 Checksums.feed(part, sums);
@@ -243,6 +263,7 @@ public final class Downloader {
         }
         Checksums sums = new Checksums(source.checksumAlgorithm());
         long total = Files.size(from);
+        checkSpace(part, 0, total);
         listener.started(id, url, 0, total);
         try (InputStream in = Files.newInputStream(from)) {
             stream(id, in, part, false, sums, total);
@@ -261,7 +282,11 @@ public final class Downloader {
              OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
             int n;
             while ((n = in.read(buffer)) > 0) {
-                out.write(buffer, 0, n);
+                try {
+                    out.write(buffer, 0, n);
+                } catch (IOException e) {
+                    throw writeFailure(part, sums.bytes(), total, e);
+                }
                 sums.update(buffer, 0, n);
                 long now = System.nanoTime();
                 if (now - lastReport > PROGRESS_INTERVAL_NANOS) {
@@ -270,11 +295,48 @@ public final class Downloader {
                     listener.progress(id, sums.bytes(), total, (sums.bytes() - startBytes) / seconds);
                 }
             }
-            out.flush();
-            ch.force(true);
+            try {
+                out.flush();
+                ch.force(true);
+            } catch (IOException e) {
+                throw writeFailure(part, sums.bytes(), total, e);
+            }
         }
         double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
         listener.progress(id, sums.bytes(), total, (sums.bytes() - startBytes) / seconds);
+    }
+
+    /**
+     * A write to the partial file failed: the partial file is removed (it would only keep the disk full) and the
+     * message names the path, the space there and what the download needs.
+     */
+    private static LocalWriteFailure writeFailure(Path part, long written, long total, IOException e) {
+        deleteQuietly(part);
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        long free = usable(part);
+        return new LocalWriteFailure("could not write " + part + " (" + why + ") after " + written + " bytes"
+                + (total >= 0 ? " of " + total : "") + "; " + (free >= 0 ? free + " bytes are free there" : "")
+                + ". The partial file was removed. Free at least " + (total >= 0 ? total : written) + " bytes on that"
+                + " file system (or set TRANSFER4J_HOME to a directory on one with room) and run again", e);
+    }
+
+    /** Refuses a download that cannot fit where it is written, before any byte is fetched. */
+    static void checkSpace(Path part, long have, long total) throws LocalWriteFailure {
+        long free = usable(part);
+        if (total >= 0 && free >= 0 && free < total - have) {
+            throw new LocalWriteFailure("not enough free space for " + part + ": " + (total - have) + " bytes to"
+                    + " download, " + free + " free there. Nothing was downloaded; free at least " + (total - have - free)
+                    + " bytes on that file system (or set TRANSFER4J_HOME to a directory on one with room) and run again", null);
+        }
+    }
+
+    private static long usable(Path p) {
+        try {
+            Path dir = p.toAbsolutePath().getParent();
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static long size(Path p) {

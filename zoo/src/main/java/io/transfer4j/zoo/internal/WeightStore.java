@@ -205,25 +205,47 @@ public final class WeightStore {
                             + " network is not used."), null);
         }
         Map<String, String> failures = new LinkedHashMap<>();
+        Set<String> deadHosts = new java.util.HashSet<>();
         boolean mismatch = false;
+        String first = null;
         for (WeightSource source : spec.weights()) {
             if (urls(source).isEmpty()) {
                 continue; // offline, and only on the network
             }
             try {
-                return download(spec, source, failures);
+                return download(spec, source, failures, deadHosts);
             } catch (Downloader.Failure f) {
                 mismatch |= f.mismatch();
+                first = first == null ? f.getMessage() : first;
+                if (f.getCause() instanceof Downloader.LocalWriteFailure) {
+                    break; // the disk is full: the next file will not fit either
+                }
             }
         }
-        String detail = failures.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
-                .collect(Collectors.joining("; "));
+        String detail = failures.entrySet().stream().map(e -> "\n    - " + e.getKey() + ": " + e.getValue())
+                .collect(Collectors.joining());
         throw new WeightsUnavailableException(spec.id(), mismatch ? Reason.CHECKSUM_MISMATCH : Reason.DOWNLOAD_FAILED,
-                missingMessage(spec, "Could not download " + spec.id() + " weights. " + detail + "."), null);
+                missingMessage(spec, "Could not download " + spec.id() + " weights: " + shortCause(first)
+                        + "\n  Tried:" + detail), null);
     }
 
-    private LocalWeights download(BackboneSpec spec, WeightSource source, Map<String, String> failures)
-            throws Downloader.Failure {
+    /** The first failure, cut to its first clause, for the one-line summary. */
+    private static String shortCause(String message) {
+        if (message == null) {
+            return "no source could be tried";
+        }
+        String m = message.strip();
+        int cut = m.indexOf(". ");
+        m = cut > 0 ? m.substring(0, cut) : m;
+        return m.length() > 160 ? m.substring(0, 157) + "..." : m;
+    }
+
+    private static String hostOf(URI url) {
+        return url.getHost() == null ? null : url.getHost() + ":" + url.getPort();
+    }
+
+    private LocalWeights download(BackboneSpec spec, WeightSource source, Map<String, String> failures,
+                                  Set<String> deadHosts) throws Downloader.Failure {
         Path target = cacheFile(spec, source);
         Path part = target.resolveSibling(target.getFileName() + ".part");
         try {
@@ -235,6 +257,13 @@ public final class WeightStore {
                 }
                 Downloader.Failure last = null;
                 for (URI url : urls(source)) {
+                    String host = hostOf(url);
+                    if (host != null && deadHosts.contains(host)) { // do not wait on a dead host once per file
+                        failures.put(url.toString(), "not tried: " + url.getHost() + " could not be reached above");
+                        last = last != null ? last : new Downloader.Failure("host " + url.getHost()
+                                + " could not be reached", false, null);
+                        continue;
+                    }
                     try {
                         Checksums.Result r = downloader.download(spec.id(), url, source, part, target);
                         writeSidecar(target, r.sha256());
@@ -242,6 +271,12 @@ public final class WeightStore {
                     } catch (Downloader.Failure f) {
                         failures.put(url.toString(), f.getMessage());
                         last = f;
+                        if (host != null && Downloader.unreachable(f.getCause())) {
+                            deadHosts.add(host);
+                        }
+                        if (f.getCause() instanceof Downloader.LocalWriteFailure) {
+                            break;
+                        }
                     }
                 }
                 throw last;
@@ -336,10 +371,13 @@ public final class WeightStore {
 
     /** The message for missing weights: what is missing, where it comes from, and how to install it by hand. */
     String missingMessage(BackboneSpec spec, String lead) {
-        StringBuilder sb = new StringBuilder(lead).append(" Missing: any one of ").append(expectedList(spec))
-                .append(". Looked in ").append(home.resolve(spec.id()));
-        sb.append(", ").append(dl4jHome.resolve("models").resolve(spec.id())).append(" and ")
-                .append(kerasHome.resolve("models")).append(". To install a copy downloaded elsewhere: ")
+        // a short first line, then an indented list: the CLI prints it as is
+        StringBuilder sb = new StringBuilder(lead).append("\n  Missing: any one of");
+        spec.weights().forEach(s -> sb.append("\n    - ").append(s.fileName()).append(" (").append(s.checksumLabel())
+                .append(", from ").append(s.uri()).append(')'));
+        sb.append("\n  Looked in: ").append(home.resolve(spec.id())).append(", ")
+                .append(dl4jHome.resolve("models").resolve(spec.id())).append(", ").append(kerasHome.resolve("models"))
+                .append("\n  To install a copy downloaded elsewhere: ")
                 .append(WeightsUnavailableException.installHint(spec.id()));
         return sb.toString();
     }
