@@ -25,7 +25,7 @@ public final class AugmentCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
-        return Transfer4j.OK;
+        return ExitCode.OK;
     }
 
     @Command(name = "preview", mixinStandardHelpOptions = true,
@@ -132,7 +132,7 @@ public final class AugmentCommand implements Callable<Integer> {
             o.result("Wrote " + out + " (" + grid.getWidth() + "x" + grid.getHeight() + ": " + images + " images x "
                     + variants + " variants)", Output.fields("out", out.toString(), "width", grid.getWidth(),
                     "height", grid.getHeight()));
-            return Transfer4j.OK;
+            return ExitCode.OK;
         }
     }
 }

@@ -109,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (output != null) {
             runner.writeJson(output);
         }
-        return Transfer4j.OK;
+        return ExitCode.OK;
     }
 
     /** The options a child JVM gets besides --models, --workloads, --output and --in-process. */

@@ -34,7 +34,7 @@ public final class DataCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
-        return Transfer4j.OK;
+        return ExitCode.OK;
     }
 
     static Path existingDir(Path dir) {
@@ -137,7 +137,7 @@ public final class DataCommand implements Callable<Integer> {
             data.put("badFiles", badFilesJson(r.badFiles()));
             data.put("warnings", r.warnings());
             out.result(human.toString().stripTrailing(), data);
-            return Transfer4j.OK;
+            return ExitCode.OK;
         }
 
         private static Subset parseSubset(String s) {
@@ -197,7 +197,7 @@ public final class DataCommand implements Callable<Integer> {
             data.put("badFiles", badFilesJson(r.badFiles()));
             data.put("warnings", r.warnings());
             out.result(human.toString(), data);
-            return r.clean() ? Transfer4j.OK : Transfer4j.FAILURE;
+            return r.clean() ? ExitCode.OK : ExitCode.FAILURE;
         }
     }
 
@@ -254,7 +254,7 @@ public final class DataCommand implements Callable<Integer> {
             out.result(human, Output.fields("manifest", manifest.toString(), "seed", seed, "train",
                     split.train().size(), "validation", split.validation().size(), "test", split.test().size(),
                     "classes", split.classes()));
-            return Transfer4j.OK;
+            return ExitCode.OK;
         }
 
         static double[] parseRatios(String s) {

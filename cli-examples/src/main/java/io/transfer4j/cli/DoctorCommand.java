@@ -32,12 +32,12 @@ public final class DoctorCommand implements Callable<Integer> {
         out.result(report.toString().stripTrailing(), Output.fields("fast_path", report.oneDnnActive(),
                 "report", report));
         if (report.oneDnnActive()) {
-            return Transfer4j.OK;
+            return ExitCode.OK;
         }
         for (String advice : advice(report)) {
             out.warn(advice);
         }
-        return Transfer4j.FAILURE;
+        return ExitCode.FAILURE;
     }
 
     /** What to do about each reason the fast path is off. */

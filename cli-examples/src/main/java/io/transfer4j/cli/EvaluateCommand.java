@@ -85,7 +85,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 "macroF1", metrics.macroF1(), "loss", metrics.loss(), "top2Accuracy", metrics.topKAccuracy(),
                 "rocAuc", metrics.rocAuc(), "labels", metrics.labels(), "perClass", perClassFields(metrics),
                 "confusion", metrics.confusion()));
-        return Transfer4j.OK;
+        return ExitCode.OK;
     }
 
     /** Per-class rows as JSON fields (no AUC: it is not defined for every class and not in the table). */

@@ -48,6 +48,6 @@ public final class ExplainCommand implements Callable<Integer> {
                 cam.label(), 100 * cam.probability(), cam.layer(), outFile), Output.fields("image", image.toString(),
                 "label", cam.label(), "probability", cam.probability(), "layer", cam.layer(),
                 "out", outFile.toString()));
-        return Transfer4j.OK;
+        return ExitCode.OK;
     }
 }

@@ -122,7 +122,7 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
                 "bundle", o.bundle().toString(), "report", o.report().toString(), "runDir", o.runDir().toString(),
                 "epochs", o.history().size(), "pretrained", o.weights().pretrained(),
                 "seconds", o.took().toMillis() / 1000.0));
-        return Transfer4j.OK;
+        return ExitCode.OK;
     }
 
     private String given() {

@@ -56,7 +56,7 @@ public final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
-        return Transfer4j.OK;
+        return ExitCode.OK;
     }
 
     /** The zoo for this run; {@code progress}, if given, renders downloads. */
@@ -153,7 +153,7 @@ public final class ModelsCommand implements Callable<Integer> {
             }
             out.flush();
             Output.of(spec).result(text.toString().stripTrailing(), Output.fields("models", rows));
-            return Transfer4j.OK;
+            return ExitCode.OK;
         }
 
         private static String sourceOf(BackboneSpec s, Path p) {
@@ -230,7 +230,7 @@ public final class ModelsCommand implements Callable<Integer> {
             Output.of(spec).result(text.toString().stripTrailing(), Output.fields("spec", s, "groups", groups,
                     "topLayers", zoo.topLayers(id), "params", zoo.parameterCount(id, true),
                     "paramsWithoutTop", zoo.parameterCount(id, false)));
-            return Transfer4j.OK;
+            return ExitCode.OK;
         }
     }
 
@@ -245,7 +245,7 @@ public final class ModelsCommand implements Callable<Integer> {
             spec(zoo, id);
             Path file = zoo.fetch(id);
             Output.of(spec).result(file.toString(), Output.fields("id", id, "path", file.toString()));
-            return Transfer4j.OK;
+            return ExitCode.OK;
         }
     }
 
@@ -267,7 +267,7 @@ public final class ModelsCommand implements Callable<Integer> {
             Path installed = zoo.install(id, from);
             Output.of(spec).result("Installed " + id + " weights: " + installed,
                     Output.fields("id", id, "path", installed.toString()));
-            return Transfer4j.OK;
+            return ExitCode.OK;
         }
     }
 
@@ -304,7 +304,7 @@ public final class ModelsCommand implements Callable<Integer> {
             }
             out.flush();
             Output.of(spec).result(text.toString().stripTrailing(), Output.fields("ok", !failed, "files", files));
-            return failed ? Transfer4j.FAILURE : Transfer4j.OK;
+            return failed ? ExitCode.FAILURE : ExitCode.OK;
         }
     }
 
@@ -326,9 +326,9 @@ public final class ModelsCommand implements Callable<Integer> {
             if (present.isEmpty()) {
                 spec.commandLine().getErr().println("transfer4j: not on disk yet; the path above is where it will be."
                         + " Run: transfer4j models download " + id + " (or install " + id + " --from FILE)");
-                return Transfer4j.FAILURE;
+                return ExitCode.FAILURE;
             }
-            return Transfer4j.OK;
+            return ExitCode.OK;
         }
     }
 
@@ -370,7 +370,7 @@ public final class ModelsCommand implements Callable<Integer> {
             Output.of(spec).result(text.toString().stripTrailing(), Output.fields("id", id, "passed", r.passed(),
                     "installed", true, "image", r.image(), "weights", r.weights(), "top5", r.top5(),
                     "expected", r.expected()));
-            return r.passed() ? Transfer4j.OK : Transfer4j.FAILURE;
+            return r.passed() ? ExitCode.OK : ExitCode.FAILURE;
         }
     }
 }

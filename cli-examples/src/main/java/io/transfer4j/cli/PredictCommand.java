@@ -103,7 +103,7 @@ public final class PredictCommand implements Callable<Integer> {
         data.put("results", table.rows().stream().map(r -> Output.fields("file", r.file().toString(),
                 "predictions", r.top(), "error", r.error())).toList());
         out.result(human, data);
-        return failed == 0 ? Transfer4j.OK : Transfer4j.FAILURE;
+        return failed == 0 ? ExitCode.OK : ExitCode.FAILURE;
     }
 
     static String render(PredictionTable t) {

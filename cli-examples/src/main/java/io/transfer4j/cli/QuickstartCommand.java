@@ -120,7 +120,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                 "data", dataDir.toString(), "inputSize", size, "pretrained", o.weights().pretrained(),
                 "seconds", took.toMillis() / 1000.0, "predictions", predicted.stream().map(p -> Output.fields(
                         "file", p.file().toString(), "label", p.label(), "probability", p.probability())).toList()));
-        return Transfer4j.OK;
+        return ExitCode.OK;
     }
 
     /** One test image of each of the first three classes. */

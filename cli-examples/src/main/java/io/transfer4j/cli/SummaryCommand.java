@@ -43,7 +43,7 @@ public final class SummaryCommand implements Callable<Integer> {
             String text = io.transfer4j.cli.internal.BundleSummary.describe(
                     io.transfer4j.cli.internal.Args.existingFile(file, "BUNDLE"));
             Output.of(spec).result(text, Output.fields("bundle", backbone, "summary", text));
-            return Transfer4j.OK;
+            return ExitCode.OK;
         }
         if (backbone.endsWith(".zip") && Files.isRegularFile(file)) {
             ComputationGraph g;
@@ -85,6 +85,6 @@ public final class SummaryCommand implements Callable<Integer> {
         Output.of(spec).result(summary.toString().stripTrailing(), Output.fields("backbone", backbone,
                 "total", summary.total(), "trainable", summary.trainable(), "nonTrainable", summary.nonTrainable(),
                 "layers", rows));
-        return Transfer4j.OK;
+        return ExitCode.OK;
     }
 }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code transfer4j} command. Exit codes: 0 ok, 1 failure, 2 usage error. Errors are one line without a
+ * The {@code transfer4j} command. Exit codes ({@link ExitCode}): 0 ok, 1 failure, 2 usage error. Errors are one line without a
  * stack trace unless {@code --verbose}.
  *
  * <p>Subcommands implement {@link Callable}{@code <Integer>}; they throw {@link UsageException} (or let picocli
@@ -28,7 +28,6 @@ import picocli.CommandLine.ScopeType;
         subcommands = {CommandLine.HelpCommand.class,
                 DoctorCommand.class,
                 BenchCommand.class,
-                io.transfer4j.examples.ExampleCommand.class,
                 ModelsCommand.class,
                 SummaryCommand.class,
                 DataCommand.class,
@@ -41,10 +40,6 @@ import picocli.CommandLine.ScopeType;
                 ExplainCommand.class,
         })
 public final class Transfer4j implements Callable<Integer> {
-
-    public static final int OK = 0;
-    public static final int FAILURE = 1;
-    public static final int USAGE = 2;
 
     private boolean verbose;
     private boolean quiet;
@@ -88,7 +83,7 @@ public final class Transfer4j implements Callable<Integer> {
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
-        return OK;
+        return ExitCode.OK;
     }
 
     /** The configured command line, for tests and for {@link #main}. */
@@ -96,6 +91,10 @@ public final class Transfer4j implements Callable<Integer> {
         Transfer4j root = new Transfer4j();
         CommandLine cl = new CommandLine(root);
         // help and docs spell enum values in lower case (--weights random); accept any case everywhere
+        // commands other packages contribute (the examples), without this package depending on them
+        for (ContributedCommand c : java.util.ServiceLoader.load(ContributedCommand.class)) {
+            cl.addSubcommand(c);
+        }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionStrategy(parseResult -> {
             if (root.json && root.quiet) {
@@ -108,13 +107,13 @@ public final class Transfer4j implements Callable<Integer> {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean usage = ex instanceof UsageException;
             reportError(root, commandLine, describe(ex), ex, usage);
-            return usage ? USAGE : FAILURE;
+            return usage ? ExitCode.USAGE : ExitCode.FAILURE;
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine sub = ex.getCommandLine();
             reportError(root, sub, ex.getMessage() + " (try '" + sub.getCommandSpec().qualifiedName() + " --help')",
                     ex, true);
-            return USAGE;
+            return ExitCode.USAGE;
         });
         return cl;
     }
@@ -131,7 +130,8 @@ public final class Transfer4j implements Callable<Integer> {
         err.flush();
         if (root.json) {
             new Output(Output.Mode.JSON, commandLine.getCommandSpec().qualifiedName(), commandLine.getOut(), err,
-                    false).event("error", Map.of("exitCode", usage ? USAGE : FAILURE, "message", oneLine(message)),
+                    false).event("error", Map.of("exitCode", usage ? ExitCode.USAGE : ExitCode.FAILURE,
+                            "message", oneLine(message)),
                     null);
         }
     }

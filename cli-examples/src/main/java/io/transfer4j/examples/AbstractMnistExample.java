@@ -20,7 +20,7 @@ import io.transfer4j.augmentation.AugmentOptions;
 import io.transfer4j.augmentation.MnistData;
 import io.transfer4j.augmentation.MnistFlow;
 import io.transfer4j.cli.Output;
-import io.transfer4j.cli.Transfer4j;
+import io.transfer4j.cli.ExitCode;
 import io.transfer4j.cli.UsageException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -233,7 +233,7 @@ abstract class AbstractMnistExample implements Callable<Integer> {
                         + "total %.0f s%nwrote %s (history.csv, learning-curve.png, metrics.json%s)", testScore.loss(),
                 testScore.accuracy(), testScore.samples(), restored, trainSeconds, totalSeconds, outputs.dir(),
                 saveModel ? ", model.zip" : ""), Output.fields("out", outputs.dir().toString(), "metrics", metrics));
-        return Transfer4j.OK;
+        return ExitCode.OK;
     }
 
     /** The parameters of the epoch with the lowest validation loss so far (Keras keeps the first of equals). */

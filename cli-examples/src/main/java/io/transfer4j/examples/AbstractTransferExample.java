@@ -18,7 +18,7 @@ import io.transfer4j.augmentation.FlowOptions;
 import io.transfer4j.augmentation.ImagePipeline;
 import io.transfer4j.augmentation.Subset;
 import io.transfer4j.cli.Output;
-import io.transfer4j.cli.Transfer4j;
+import io.transfer4j.cli.ExitCode;
 import io.transfer4j.cli.UsageException;
 import io.transfer4j.core.TransferModel;
 import io.transfer4j.zoo.Backbone;
@@ -159,7 +159,7 @@ abstract class AbstractTransferExample implements Callable<Integer> {
                         + "(history.csv, learning-curve.png, metrics.json)", last.valAccuracy(), valFlow.samples(),
                 pretrained ? "" : " -- random weights: not a transfer-learning result", totalSeconds, outputs.dir()),
                 Output.fields("out", outputs.dir().toString(), "metrics", metrics));
-        return Transfer4j.OK;
+        return ExitCode.OK;
     }
 
     static void printEpoch(Output log, String phase, MnistCnn.Epoch row) {

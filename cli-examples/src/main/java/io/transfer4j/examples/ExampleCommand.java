@@ -2,7 +2,8 @@ package io.transfer4j.examples;
 
 import java.util.concurrent.Callable;
 
-import io.transfer4j.cli.Transfer4j;
+import io.transfer4j.cli.ContributedCommand;
+import io.transfer4j.cli.ExitCode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Run one of the Java twins of the Keras tutorials (see cli-examples/EXAMPLES.md).",
         subcommands = {MnistCnnExample.class, MnistCnnAugmentedExample.class,
                 Vgg16TransferExample.class, ResNet50TransferExample.class})
-public final class ExampleCommand implements Callable<Integer> {
+public final class ExampleCommand implements Callable<Integer>, ContributedCommand {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -19,7 +20,7 @@ public final class ExampleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
-        return Transfer4j.USAGE;
+        return ExitCode.USAGE;
     }
 
     /** {@code example NAME args...}, for the examples' {@code main} methods. */

@@ -29,14 +29,14 @@ class BenchCommandTest {
     @Test
     void badOptionsAreUsageErrorsThatSayWhatIsAllowed() {
         Run size = run("bench", "--size", "8");
-        assertEquals(Transfer4j.USAGE, size.code());
+        assertEquals(ExitCode.USAGE, size.code());
         assertTrue(size.err().contains("--size must be in [32, 1024]; received 8"), size.err());
         Run workload = run("bench", "--workloads", "infer,trainn");
-        assertEquals(Transfer4j.USAGE, workload.code());
+        assertEquals(ExitCode.USAGE, workload.code());
         assertTrue(workload.err().contains("unknown workload 'trainn'") && workload.err().contains("head-cached"),
                 workload.err());
         Run model = run("bench", "--models", "alexnet", "--workloads", "sgemm");
-        assertEquals(Transfer4j.USAGE, model.code());
+        assertEquals(ExitCode.USAGE, model.code());
         assertTrue(model.err().contains("unknown model 'alexnet'"), model.err());
     }
 
@@ -46,7 +46,7 @@ class BenchCommandTest {
         Path json = dir.resolve("dl4j.json");
         Run r = run("bench", "--in-process", "--workloads", "sgemm", "--work-dir", dir.toString(),
                 "--output", json.toString());
-        assertEquals(Transfer4j.OK, r.code(), r.err());
+        assertEquals(ExitCode.OK, r.code(), r.err());
         assertTrue(r.out().contains("sgemm") && r.out().contains("GFLOP/s"), r.out());
         String text = Files.readString(json);
         assertTrue(text.contains("\"workload\":\"sgemm\"") && text.contains("\"sgemm_gflops\":"), text);

@@ -37,7 +37,7 @@ class DataCommandTest {
     @Test
     void scanPrintsClassIndicesCountsAndFilesInFlowOrder() {
         CliRun r = CliRun.run("data", "scan", dir.toString(), "--validation-split", "0.2", "--subset", "validation");
-        assertEquals(Transfer4j.OK, r.exitCode(), r.err());
+        assertEquals(ExitCode.OK, r.exitCode(), r.err());
         assertTrue(r.out().contains("Found 6 images belonging to 3 classes (validation subset"), r.out());
         assertTrue(r.out().contains("circles") && r.out().contains("0\tcircles/circles_0000.png"), r.out());
         assertTrue(!r.out().contains("circles_0002.png"), "only the first 20% of each class: " + r.out());
@@ -48,7 +48,7 @@ class DataCommandTest {
     @Test
     void scanJsonIsOneParsableResult() throws IOException {
         CliRun r = CliRun.run("data", "scan", dir.toString(), "--classes", "stripes,circles", "--json");
-        assertEquals(Transfer4j.OK, r.exitCode(), r.err());
+        assertEquals(ExitCode.OK, r.exitCode(), r.err());
         String line = r.out().lines().filter(l -> l.contains("\"result\"")).findFirst().orElseThrow();
         JsonNode j = new ObjectMapper().readTree(line);
         assertEquals(0, j.get("classIndices").get("stripes").asInt());
@@ -59,31 +59,31 @@ class DataCommandTest {
     @Test
     void checkReportsBadFilesAndExitsOne() {
         CliRun r = CliRun.run("data", "check", hostile.toString());
-        assertEquals(Transfer4j.FAILURE, r.exitCode(), r.out() + r.err());
+        assertEquals(ExitCode.FAILURE, r.exitCode(), r.out() + r.err());
         for (String f : List.of("cats/empty.jpg: empty", "cats/truncated.jpg: truncated", "cats/bomb.png: too many",
                 "cats/notes.PNG: not an image", "cats/cmyk.jpg: unsupported")) {
             assertTrue(r.out().contains(f), f + " missing in\n" + r.out());
         }
         assertTrue(r.err().contains("empty_class"), "empty class warning: " + r.err());
         CliRun clean = CliRun.run("data", "check", dir.toString());
-        assertEquals(Transfer4j.OK, clean.exitCode(), clean.out() + clean.err());
+        assertEquals(ExitCode.OK, clean.exitCode(), clean.out() + clean.err());
         assertTrue(clean.out().contains("OK: 30 files checked"), clean.out());
     }
 
     @Test
     void usageErrorsExitTwoWithWhatWasReceived() throws IOException {
         CliRun r = CliRun.run("data", "scan", tmp.resolve("nope").toString());
-        assertEquals(Transfer4j.USAGE, r.exitCode());
+        assertEquals(ExitCode.USAGE, r.exitCode());
         assertTrue(r.err().contains("does not exist"), r.err());
         r = CliRun.run("data", "scan", dir.toString(), "--subset", "validation");
-        assertEquals(Transfer4j.USAGE, r.exitCode());
+        assertEquals(ExitCode.USAGE, r.exitCode());
         assertTrue(r.err().contains("--validation-split"), r.err());
         Path empty = Files.createDirectories(tmp.resolve("noimages/a"));
         r = CliRun.run("data", "scan", empty.getParent().toString());
-        assertEquals(Transfer4j.USAGE, r.exitCode());
+        assertEquals(ExitCode.USAGE, r.exitCode());
         assertTrue(r.err().contains("*.jpeg") && r.err().contains(empty.getParent().toString()), r.err());
         r = CliRun.run("data", "split", dir.toString(), "--out", tmp.resolve("x").toString(), "--ratios", "70/20/20");
-        assertEquals(Transfer4j.USAGE, r.exitCode());
+        assertEquals(ExitCode.USAGE, r.exitCode());
         assertTrue(r.err().contains("70/20/20"), r.err());
     }
 
@@ -92,7 +92,7 @@ class DataCommandTest {
         Path out = tmp.resolve("split");
         CliRun r = CliRun.run("data", "split", dir.toString(), "--out", out.toString(), "--ratios", "60/20/20",
                 "--seed", "3", "--copy");
-        assertEquals(Transfer4j.OK, r.exitCode(), r.err());
+        assertEquals(ExitCode.OK, r.exitCode(), r.err());
         assertTrue(Files.isRegularFile(out.resolve("split.json")));
         assertTrue(r.out().contains("train 18, validation 6, test 6"), r.out());
         try (var s = Files.walk(out.resolve("test"))) {
@@ -105,7 +105,7 @@ class DataCommandTest {
         Path png = tmp.resolve("grid.png");
         CliRun r = CliRun.run("augment", "preview", "--data", dir.toString(), "--out", png.toString(), "--images",
                 "3", "--variants", "4", "--size", "32", "--rotation", "30", "--horizontal-flip");
-        assertEquals(Transfer4j.OK, r.exitCode(), r.err());
+        assertEquals(ExitCode.OK, r.exitCode(), r.err());
         var img = ImageIO.read(png.toFile());
         assertEquals(5 * 34 + 2, img.getWidth());
         assertEquals(3 * 34 + 2, img.getHeight());
@@ -119,7 +119,7 @@ class DataCommandTest {
         assertTrue(diff > 50, "augmented cell should differ from the original: " + diff);
         CliRun bad = CliRun.run("augment", "preview", "--data", dir.toString(), "--out", png.toString(),
                 "--fill-mode", "mirror");
-        assertEquals(Transfer4j.USAGE, bad.exitCode());
+        assertEquals(ExitCode.USAGE, bad.exitCode());
         assertTrue(bad.err().contains("'mirror'"), bad.err());
     }
 }

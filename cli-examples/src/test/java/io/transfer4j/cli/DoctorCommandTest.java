@@ -23,7 +23,7 @@ class DoctorCommandTest {
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int code = cl.execute("doctor");
-        assertEquals(Transfer4j.OK, code, out + "\n" + err);
+        assertEquals(ExitCode.OK, code, out + "\n" + err);
         String text = out.toString();
         assertTrue(text.contains("natives linux-x86_64-onednn"), text);
         assertTrue(text.contains("convolution 3x3:") && text.contains("MKLDNNConvHelper"), text);

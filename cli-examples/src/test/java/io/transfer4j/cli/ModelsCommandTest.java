@@ -78,19 +78,19 @@ class ModelsCommandTest {
         assertTrue(before.out().lines().anyMatch(l -> l.startsWith("tiny ") && l.contains(" no ")), before.out());
 
         Run offline = models("download", "tiny", "--offline");
-        assertEquals(Transfer4j.FAILURE, offline.code());
+        assertEquals(ExitCode.FAILURE, offline.code());
         assertTrue(offline.err().contains("transfer4j models install tiny --from FILE"), offline.err());
         assertEquals(2, offline.err().lines().count(), "one line plus the --verbose hint: " + offline.err());
 
         Run path = models("path", "tiny");
-        assertEquals(Transfer4j.FAILURE, path.code());
+        assertEquals(ExitCode.FAILURE, path.code());
         assertEquals(tmp.resolve("home").resolve("tiny").resolve("tiny.zip").toAbsolutePath().toString(),
                 path.out().trim());
 
         Path wrong = tmp.resolve("wrong.zip");
         Files.writeString(wrong, "not the weights");
         Run refused = models("install", "tiny", "--from", wrong.toString());
-        assertEquals(Transfer4j.FAILURE, refused.code());
+        assertEquals(ExitCode.FAILURE, refused.code());
         assertTrue(refused.err().contains("adler32:" + adler) && refused.err().contains("not changed"), refused.err());
 
         Run installed = models("install", "tiny", "--from", weights.toString());
@@ -107,7 +107,7 @@ class ModelsCommandTest {
 
         Files.write(cached, new byte[] {1, 2, 3});
         Run bad = models("verify");
-        assertEquals(Transfer4j.FAILURE, bad.code());
+        assertEquals(ExitCode.FAILURE, bad.code());
         assertTrue(bad.out().contains("FAILED"), bad.out());
 
         Run json = models("list", "--json");
@@ -138,10 +138,10 @@ class ModelsCommandTest {
     @Test
     void unknownIdsAndMissingFilesAreUsageErrors() {
         Run unknown = models("info", "resnt50");
-        assertEquals(Transfer4j.USAGE, unknown.code());
+        assertEquals(ExitCode.USAGE, unknown.code());
         assertTrue(unknown.err().contains("valid ids: tiny"), unknown.err());
         Run missing = models("install", "tiny", "--from", tmp.resolve("nope.zip").toString());
-        assertEquals(Transfer4j.USAGE, missing.code());
+        assertEquals(ExitCode.USAGE, missing.code());
         assertTrue(missing.err().contains("no such file"), missing.err());
     }
 
@@ -158,10 +158,10 @@ class ModelsCommandTest {
         assertEquals(0, noTop.code(), noTop.err());
         assertTrue(noTop.out().contains("\"total\":6256"), noTop.out());
         Run nearest = run("summary", "vgg61");
-        assertEquals(Transfer4j.USAGE, nearest.code());
+        assertEquals(ExitCode.USAGE, nearest.code());
         assertTrue(nearest.err().contains("Did you mean 'vgg16'?"), nearest.err());
         Run small = run("summary", "vgg16", "--input", "16");
-        assertEquals(Transfer4j.USAGE, small.code());
+        assertEquals(ExitCode.USAGE, small.code());
         assertTrue(small.err().contains("at least 32x32"), small.err());
     }
 }

@@ -53,7 +53,7 @@ class Transfer4jTest {
                 }
             }
             o.result("done: 42", Map.of("answer", 42));
-            return Transfer4j.OK;
+            return ExitCode.OK;
         }
     }
 
@@ -64,7 +64,7 @@ class Transfer4jTest {
     @Test
     void unknownOptionIsAUsageErrorOnOneLine() {
         CliRun r = CliRun.run("--frobnicate");
-        assertEquals(Transfer4j.USAGE, r.exitCode());
+        assertEquals(ExitCode.USAGE, r.exitCode());
         assertEquals(1, r.errLines(), r.err());
         assertTrue(r.err().contains("--frobnicate"), r.err());
         assertTrue(r.err().contains("--help"), "says where to look: " + r.err());
@@ -73,7 +73,7 @@ class Transfer4jTest {
     @Test
     void unknownSubcommandIsAUsageError() {
         CliRun r = CliRun.run("fitt");
-        assertEquals(Transfer4j.USAGE, r.exitCode());
+        assertEquals(ExitCode.USAGE, r.exitCode());
         assertTrue(r.err().contains("fitt"), r.err());
         assertEquals(1, r.errLines(), r.err());
     }
@@ -81,14 +81,14 @@ class Transfer4jTest {
     @Test
     void usageExceptionExitsTwoWithoutStackTrace() {
         CliRun r = probe("probe", "usage");
-        assertEquals(Transfer4j.USAGE, r.exitCode());
+        assertEquals(ExitCode.USAGE, r.exitCode());
         assertEquals("transfer4j: --size must be >= 32; received 7", r.err().strip());
     }
 
     @Test
     void failureExitsOneWithTheMessageOnOneLine() {
         CliRun r = probe("probe", "boom");
-        assertEquals(Transfer4j.FAILURE, r.exitCode());
+        assertEquals(ExitCode.FAILURE, r.exitCode());
         String first = r.err().lines().findFirst().orElseThrow();
         assertEquals("transfer4j: first line second line", first);
         assertFalse(r.err().contains("at io.transfer4j"), "no stack trace without --verbose: " + r.err());
@@ -98,17 +98,17 @@ class Transfer4jTest {
     @Test
     void verboseAddsTheStackTrace() {
         CliRun r = probe("probe", "boom", "--verbose");
-        assertEquals(Transfer4j.FAILURE, r.exitCode());
+        assertEquals(ExitCode.FAILURE, r.exitCode());
         assertTrue(r.err().contains("IllegalStateException") && r.err().contains("\tat "), r.err());
     }
 
     @Test
     void fileSystemErrorsNameThePath() {
         CliRun denied = probe("probe", "denied");
-        assertEquals(Transfer4j.FAILURE, denied.exitCode());
+        assertEquals(ExitCode.FAILURE, denied.exitCode());
         assertTrue(denied.err().startsWith("transfer4j: permission denied: /root/forbidden/model.t4j"), denied.err());
         CliRun nospace = probe("probe", "nospace");
-        assertEquals(Transfer4j.FAILURE, nospace.exitCode());
+        assertEquals(ExitCode.FAILURE, nospace.exitCode());
         assertTrue(nospace.err().startsWith("transfer4j: cannot write /w/run/model.t4j: No space left on device (the "
                 + "disk is full"), nospace.err());
         CliRun full = probe("probe", "full");
@@ -155,7 +155,7 @@ class Transfer4jTest {
     @Test
     void jsonModeReportsErrorsAsAJsonLineToo() throws Exception {
         CliRun r = probe("--json", "probe", "usage");
-        assertEquals(Transfer4j.USAGE, r.exitCode());
+        assertEquals(ExitCode.USAGE, r.exitCode());
         String last = r.out().lines().reduce((a, b) -> b).orElseThrow();
         JsonNode n = new ObjectMapper().readTree(last);
         assertEquals("error", n.get("type").asText());
@@ -166,7 +166,7 @@ class Transfer4jTest {
     @Test
     void jsonAndQuietTogetherAreAUsageError() {
         CliRun r = probe("--json", "--quiet", "probe");
-        assertEquals(Transfer4j.USAGE, r.exitCode());
+        assertEquals(ExitCode.USAGE, r.exitCode());
         assertTrue(r.err().contains("--json and --quiet"), r.err());
     }
 
