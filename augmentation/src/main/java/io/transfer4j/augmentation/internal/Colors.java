@@ -4,7 +4,7 @@ import io.transfer4j.augmentation.ColorMode;
 import io.transfer4j.augmentation.DecodedImage;
 
 /** Channel conversions with PIL's rules (what Keras' {@code load_img} does with {@code color_mode}). */
-public final class Colors {
+final class Colors {
     private Colors() {
     }
 

@@ -18,7 +18,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * <p>Not a labels mask: DL4J's dense output layers also multiply their pre-activations by the mask, so a
  * non-binary mask changes the logits (measured: weight 2 turned a loss of 0.77 into 1.02, not 1.53).
  */
-public final class ClassWeighting {
+final class ClassWeighting {
     private ClassWeighting() {
     }
 

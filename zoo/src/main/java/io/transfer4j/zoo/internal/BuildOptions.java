@@ -11,7 +11,7 @@ import io.transfer4j.zoo.InputShape;
  * @param bnEpsilon  BatchNormalization epsilon (Keras' old ResNet50 names: 1e-3, new names: 1.001e-5)
  * @param classes    the number of classes of the top (ImageNet: 1000)
  */
-public record BuildOptions(InputShape input, boolean top, long seed, double bnEpsilon, int classes) {
+record BuildOptions(InputShape input, boolean top, long seed, double bnEpsilon, int classes) {
     public BuildOptions {
         if (!(bnEpsilon > 0)) {
             throw new IllegalArgumentException("bnEpsilon must be > 0; received " + bnEpsilon);
