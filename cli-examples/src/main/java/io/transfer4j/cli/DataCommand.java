@@ -172,10 +172,27 @@ public final class DataCommand implements Callable<Integer> {
                 + "(default ${DEFAULT-VALUE}).", defaultValue = "" + ImageDecoder.DEFAULT_MAX_PIXELS)
         long maxPixels;
 
+        @Option(names = "--split", paramLabel = "FILE", description = "Also check this split manifest (split.json) for "
+                + "leaks: a group (patient) in two parts, near-identical images in two parts.")
+        Path split;
+
         @Override
         public Integer call() {
             Output out = Output.of(spec);
             existingDir(dir);
+            List<String> leaks = List.of();
+            if (split != null) {
+                if (!Files.isRegularFile(split)) {
+                    throw new UsageException("--split " + split + " does not exist; pass the split.json of a run or "
+                            + "of 'transfer4j data split'");
+                }
+                try {
+                    leaks = DataSplit.read(split).leaks(ImageDecoder.withMaxPixels(maxPixels), 2);
+                } catch (IOException e) {
+                    throw new UsageException("--split " + split + " cannot be read: " + e.getMessage());
+                }
+                leaks.forEach(l -> out.warn("split leak: " + l));
+            }
             if (maxPixels < 1) {
                 throw new UsageException("--max-pixels must be >= 1; received " + maxPixels);
             }
@@ -196,6 +213,11 @@ public final class DataCommand implements Callable<Integer> {
             data.put("counts", r.counts());
             data.put("badFiles", badFilesJson(r.badFiles()));
             data.put("warnings", r.warnings());
+            if (split != null) {
+                data.put("splitLeaks", leaks);
+                human.append(leaks.isEmpty() ? "; split " + split + ": no group or near-identical image in two parts"
+                        : "; split " + split + ": " + leaks.size() + " leak(s), see the warnings");
+            }
             out.result(human.toString(), data);
             return r.clean() ? ExitCode.OK : ExitCode.FAILURE;
         }
@@ -225,6 +247,11 @@ public final class DataCommand implements Callable<Integer> {
         @Option(names = "--copy", description = "Also copy the files into OUT/<part>/<class>/.")
         boolean copy;
 
+        @Option(names = "--group", paramLabel = "KEY", description = "Keep every image of a group on one side: "
+                + "patient (DICOM PatientID), dicom:gggg,eeee, path:REGEX, csv:FILE#FILECOLUMN#GROUPCOLUMN. Group "
+                + "values are stored hashed.")
+        String group;
+
         @Override
         public Integer call() throws IOException {
             Output out = Output.of(spec);
@@ -232,12 +259,14 @@ public final class DataCommand implements Callable<Integer> {
             double[] r = parseRatios(ratios);
             DataSplit split;
             try {
-                split = DataSplit.stratified(dir, r[0], r[1], r[2], seed);
+                split = group == null ? DataSplit.stratified(dir, r[0], r[1], r[2], seed)
+                        : DataSplit.grouped(dir, r[0], r[1], r[2], seed, io.transfer4j.augmentation.GroupKey.parse(group));
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
             Path manifest = outDir.resolve("split.json");
             split.write(manifest);
+            split.excluded().forEach(e -> out.warn("left out (no group): " + e.file() + ": " + e.reason()));
             if (copy) {
                 for (DataSplit.Part part : DataSplit.Part.values()) {
                     for (DataSplit.Item it : split.items(part)) {

@@ -69,12 +69,18 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
     String unfreeze;
     @Option(names = "--augment", negatable = true, description = "Keras-style augmentation of training images (default on).")
     Boolean augment;
+    @Option(names = "--group", paramLabel = "KEY", description = "Patient-level split: keep every image of a group "
+            + "on one side. patient (DICOM PatientID), dicom:gggg,eeee, path:REGEX, csv:FILE#FILECOLUMN#GROUPCOLUMN.")
+    String group;
+    @Option(names = "--dicom-window", paramLabel = "W", description = "DICOM window: file (default, the file's own), "
+            + "full, lung, mediastinum, bone, brain, abdomen, or CENTRE,WIDTH (e.g. -600,1500).")
+    String dicomWindow;
 
     @Override
     public Integer call() throws Exception {
         Output out = Output.of(spec);
         FitConfig flags = new FitConfig(data, backbone, runDir, seed, imageSize, batchSize, null, null, weights, null,
-                null, null, augment, headEpochs, null, unfreeze, fineTuneEpochs, null, null);
+                null, null, augment, headEpochs, null, unfreeze, fineTuneEpochs, null, null, group, dicomWindow);
         boolean resuming = resume != null;
         FitConfig cfg;
         Path dir;

@@ -28,13 +28,38 @@ import java.util.List;
  * fineTuneEpochs: 10
  * fineTuneLearningRate: 1.0e-4
  * patience: 3             # early stopping on validation loss during fine-tuning
+ * group: patient          # patient-level split: patient (DICOM PatientID), dicom:gggg,eeee, path:REGEX,
+ *                         #   csv:FILE#FILECOLUMN#GROUPCOLUMN; default none (per-file split)
+ * dicomWindow: file       # DICOM window: file (the file's own), full, lung, mediastinum, bone, brain, abdomen,
+ *                         #   or CENTRE,WIDTH such as -600,1500 (give evaluate/explain the same)
  * }</pre>
  */
 public record FitConfig(Path data, String backbone, Path runDir, Long seed, Integer imageSize, Integer batchSize,
                         Double validationSplit, Double testSplit, Weights weights, Pooling pooling,
                         List<Integer> dense, Double dropout, Boolean augment, Integer headEpochs,
                         Double headLearningRate, String unfreeze, Integer fineTuneEpochs,
-                        Double fineTuneLearningRate, Integer patience) {
+                        Double fineTuneLearningRate, Integer patience, String group, String dicomWindow) {
+
+    /** A config without the medical-imaging keys (group, dicomWindow). */
+    public FitConfig(Path data, String backbone, Path runDir, Long seed, Integer imageSize, Integer batchSize,
+                     Double validationSplit, Double testSplit, Weights weights, Pooling pooling, List<Integer> dense,
+                     Double dropout, Boolean augment, Integer headEpochs, Double headLearningRate, String unfreeze,
+                     Integer fineTuneEpochs, Double fineTuneLearningRate, Integer patience) {
+        this(data, backbone, runDir, seed, imageSize, batchSize, validationSplit, testSplit, weights, pooling, dense,
+                dropout, augment, headEpochs, headLearningRate, unfreeze, fineTuneEpochs, fineTuneLearningRate,
+                patience, null, null);
+    }
+
+    /** The group key of a patient-level split, or null for a per-file split. */
+    public io.transfer4j.augmentation.GroupKey groupKey() {
+        return group == null || group.equals("none") ? null : io.transfer4j.augmentation.GroupKey.parse(group);
+    }
+
+    /** The DICOM window of this run (the file's own by default). */
+    public io.transfer4j.augmentation.DicomWindow window() {
+        return dicomWindow == null ? io.transfer4j.augmentation.DicomWindow.fromFile()
+                : io.transfer4j.augmentation.DicomWindow.parse(dicomWindow);
+    }
 
     /** Where the backbone's weights come from. */
     public enum Weights {
@@ -66,7 +91,8 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
                 or(pooling, base.pooling), or(dense, base.dense), or(dropout, base.dropout), or(augment, base.augment),
                 or(headEpochs, base.headEpochs), or(headLearningRate, base.headLearningRate),
                 or(unfreeze, base.unfreeze), or(fineTuneEpochs, base.fineTuneEpochs),
-                or(fineTuneLearningRate, base.fineTuneLearningRate), or(patience, base.patience));
+                or(fineTuneLearningRate, base.fineTuneLearningRate), or(patience, base.patience),
+                or(group, base.group), or(dicomWindow, base.dicomWindow));
     }
 
     /**
@@ -100,9 +126,20 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
                 "must be in (0, 10); received " + c.fineTuneLearningRate);
         require(c.patience >= 1, "patience", "must be >= 1 epoch; received " + c.patience);
         require(!c.unfreeze.isBlank(), "unfreeze", "must name a layer group, 'last' or 'none'; received ''");
+        try {
+            c.groupKey();
+        } catch (IllegalArgumentException e) {
+            require(false, "group", e.getMessage());
+        }
+        try {
+            c.window();
+        } catch (IllegalArgumentException e) {
+            require(false, "dicomWindow", e.getMessage());
+        }
         return new FitConfig(c.data, c.backbone, c.runDir, c.seed, c.imageSize, c.batchSize, c.validationSplit,
                 c.testSplit, c.weights, c.pooling, List.copyOf(c.dense), c.dropout, c.augment, c.headEpochs,
-                c.headLearningRate, c.unfreeze, c.fineTuneEpochs, c.fineTuneLearningRate, c.patience);
+                c.headLearningRate, c.unfreeze, c.fineTuneEpochs, c.fineTuneLearningRate, c.patience, c.group,
+                c.dicomWindow);
     }
 
     /** Whether a fine-tuning phase follows the head phase. */

@@ -91,8 +91,11 @@ public final class FitRun {
     public static DataSplit split(FitConfig cfg, Path runDir) throws IOException {
         DataSplit split;
         try {
-            split = DataSplit.stratified(cfg.data(), 1 - cfg.validationSplit() - cfg.testSplit(),
-                    cfg.validationSplit(), cfg.testSplit(), cfg.seed());
+            double train = 1 - cfg.validationSplit() - cfg.testSplit();
+            split = cfg.groupKey() == null
+                    ? DataSplit.stratified(cfg.data(), train, cfg.validationSplit(), cfg.testSplit(), cfg.seed())
+                    : DataSplit.grouped(cfg.data(), train, cfg.validationSplit(), cfg.testSplit(), cfg.seed(),
+                            cfg.groupKey());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -107,7 +110,7 @@ public final class FitRun {
     /** Flow options for this run (no shuffling: the trainer shuffles by epoch when it wants to). */
     public static FlowOptions flowOptions(FitConfig cfg, InputShape input, boolean shuffle) {
         return FlowOptions.builder().targetSize(input.height(), input.width()).batchSize(cfg.batchSize())
-                .seed(cfg.seed()).shuffle(shuffle).build();
+                .seed(cfg.seed()).shuffle(shuffle).dicomWindow(cfg.window()).build();
     }
 
     /** The Keras-tutorial augmentation used when {@code augment} is on. */
@@ -254,6 +257,8 @@ public final class FitRun {
         m.put("fineTuneEpochs", cfg.fineTuneEpochs());
         m.put("fineTuneLearningRate", cfg.fineTuneLearningRate());
         m.put("patience", cfg.patience());
+        m.put("group", cfg.group() == null ? "none" : cfg.group());
+        m.put("dicomWindow", cfg.window().toString());
         return m;
     }
 
