@@ -46,7 +46,8 @@ public record AugmentOptions(double rotationRange, ShiftRange widthShift, ShiftR
                              double cval, double rescale, UnaryOperator<INDArray> preprocessingFunction,
                              boolean featurewiseCenter, boolean samplewiseCenter,
                              boolean featurewiseStdNormalization, boolean samplewiseStdNormalization,
-                             boolean zcaWhitening, double zcaEpsilon, double validationSplit, int interpolationOrder) {
+                             boolean zcaWhitening, double zcaEpsilon, double validationSplit, int interpolationOrder)
+        implements java.io.Serializable {
 
     /** The largest {@code channels*height*width} ZCA whitening accepts (its matrix is that size squared). */
     public static final int ZCA_MAX_DIMENSION = 4096;

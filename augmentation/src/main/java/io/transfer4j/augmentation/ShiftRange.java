@@ -11,7 +11,7 @@ import java.util.Arrays;
  *   <li>{@link #choices(double...)}: one of the values with a random sign (fractions if all are below 1).</li>
  * </ul>
  */
-public sealed interface ShiftRange {
+public sealed interface ShiftRange extends java.io.Serializable {
 
     /** No shift. */
     ShiftRange NONE = new Uniform(0, false);

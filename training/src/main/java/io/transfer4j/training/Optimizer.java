@@ -40,6 +40,14 @@ public sealed interface Optimizer {
         return 0;
     }
 
+    /**
+     * Deeplearning4j's updater for this optimiser at learning rate {@code lr} (what a phase installs with
+     * {@code TransferModel.setTrainable}); AdamW's decay is a per-layer regularisation added by the trainer.
+     */
+    default org.nd4j.linalg.learning.config.IUpdater updater(double lr) {
+        return io.transfer4j.training.internal.Updaters.toUpdater(this, lr);
+    }
+
     record Adam(double beta1, double beta2, double epsilon) implements Optimizer {
         public Adam {
             checkBetas("adam", beta1, beta2, epsilon);

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -153,5 +154,32 @@ public final class HadoopFiles {
             throw new UncheckedIOException(e);
         }
         return c;
+    }
+
+    /** The file itself when it is local; otherwise a local temp copy with the same extension. */
+    public static java.nio.file.Path localCopy(String path, Configuration conf, List<java.nio.file.Path> temps)
+            throws IOException {
+        Path p = new Path(path);
+        String scheme = p.toUri().getScheme();
+        if (scheme == null || scheme.equals("file")) {
+            java.nio.file.Path f = java.nio.file.Path.of(p.toUri().getPath());
+            if (!Files.exists(f)) {
+                throw new FileNotFoundException(path);
+            }
+            return f;
+        }
+        FileSystem fs = p.getFileSystem(conf);
+        FileStatus st = fs.getFileStatus(p);
+        if (st.isDirectory()) {
+            throw new IOException(path + " is a directory, not an image");
+        }
+        String name = p.getName();
+        int dot = name.lastIndexOf('.');
+        java.nio.file.Path tmp = Files.createTempFile("transfer4j-img-", dot > 0 ? name.substring(dot) : ".img");
+        temps.add(tmp);
+        try (InputStream in = fs.open(p)) {
+            Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return tmp;
     }
 }

@@ -2,16 +2,12 @@ package io.transfer4j.spark.internal;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
@@ -54,7 +50,7 @@ public final class PartitionScorer implements FlatMapFunction<Iterator<String>, 
     public Iterator<ScoreRow> call(Iterator<String> paths) throws Exception {
         // compute threads per task = spark.task.cpus (ND4J would otherwise use every core for every task)
         Nd4j.getEnvironment().setMaxMasterThreads(taskCpus);
-        Predictor predictor = ExecutorModels.get(sha256, bundle.value(),
+        Predictor predictor = ExecutorModels.predictor(sha256, bundle.value(),
                 Predictor.Options.defaults().withParallelism(parallelism).withBatchSize(batchSize));
         Configuration conf = HadoopFiles.deserialise(hadoopConf);
         List<ScoreRow> out = new ArrayList<>();
@@ -77,7 +73,7 @@ public final class PartitionScorer implements FlatMapFunction<Iterator<String>, 
         try {
             for (int i = 0; i < chunk.size(); i++) {
                 try {
-                    local.add(localCopy(chunk.get(i), conf, temps));
+                    local.add(HadoopFiles.localCopy(chunk.get(i), conf, temps));
                 } catch (IOException | RuntimeException e) {
                     errors[i] = e instanceof FileNotFoundException ? "no such file: " + chunk.get(i)
                             : e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -108,32 +104,5 @@ public final class PartitionScorer implements FlatMapFunction<Iterator<String>, 
                 Files.deleteIfExists(t);
             }
         }
-    }
-
-    /** The file itself when it is local; otherwise a local temp copy with the same extension. */
-    private static java.nio.file.Path localCopy(String path, Configuration conf, List<java.nio.file.Path> temps)
-            throws IOException {
-        Path p = new Path(path);
-        String scheme = p.toUri().getScheme();
-        if (scheme == null || scheme.equals("file")) {
-            java.nio.file.Path f = java.nio.file.Path.of(p.toUri().getPath());
-            if (!Files.exists(f)) {
-                throw new FileNotFoundException(path);
-            }
-            return f;
-        }
-        FileSystem fs = p.getFileSystem(conf);
-        FileStatus st = fs.getFileStatus(p);
-        if (st.isDirectory()) {
-            throw new IOException(path + " is a directory, not an image");
-        }
-        String name = p.getName();
-        int dot = name.lastIndexOf('.');
-        java.nio.file.Path tmp = Files.createTempFile("transfer4j-img-", dot > 0 ? name.substring(dot) : ".img");
-        temps.add(tmp);
-        try (InputStream in = fs.open(p)) {
-            Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        return tmp;
     }
 }
