@@ -47,9 +47,9 @@ public final class SummaryCommand implements Callable<Integer> {
         }
         if (backbone.endsWith(".zip") && Files.isRegularFile(file)) {
             ComputationGraph g;
-            try (java.io.InputStream in = Files.newInputStream(file)) { // DL4J reads each entry whole: cap first
-                io.transfer4j.core.internal.ZipLimits.checkNestedZip(in, -1, backbone);
-            } catch (io.transfer4j.core.internal.ZipLimits.LimitExceeded e) {
+            try { // DL4J reads each entry whole: cap first
+                io.transfer4j.core.ModelBundle.checkDl4jZip(file);
+            } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
             try {

@@ -114,6 +114,21 @@ public final class ModelBundle {
     }
 
     /**
+     * Checks a plain DL4J model zip (e.g. one written by {@code ModelSerializer}) against the caps {@link #load}
+     * applies to a bundle's graph — entry sizes and compression ratios, counted while streaming — before DL4J
+     * reads its entries whole into memory.
+     *
+     * @throws IllegalArgumentException naming the file, the entry and the cap when one is exceeded
+     */
+    public static void checkDl4jZip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            ZipLimits.checkNestedZip(in, -1, file.toString());
+        } catch (ZipLimits.LimitExceeded e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
      * Loads a bundle: the graph with its trainable state (frozen wrappers as the manifest says), labels,
      * input shape and normalisation. Updater state is restored when the bundle has it.
      */
