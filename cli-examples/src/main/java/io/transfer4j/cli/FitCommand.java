@@ -37,7 +37,11 @@ import picocli.CommandLine.Spec;
                 "  fineTuneLearningRate: 1.0e-4"})
 public final class FitCommand implements java.util.concurrent.Callable<Integer> {
 
+    /** What a run directory needs when the backbone's weights size is unknown (random-only backbones). */
     static final long NEEDED_BYTES = 500L * 1000 * 1000;
+
+    /** Where backbones come from (tests put an offline or loopback zoo here). */
+    java.util.function.Supplier<Zoo> zoo = Zoo::fromEnvironment;
 
     @Spec
     CommandSpec spec;
@@ -90,13 +94,18 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
                         + "holds them); received --resume with " + given());
             }
             dir = Args.existingDir(resume, "--resume");
-            for (String f : List.of(RunReport.CONFIG, "run.json")) {
-                if (!Files.isRegularFile(dir.resolve(f))) {
-                    throw new UsageException("--resume " + dir + " is not a transfer4j run directory with a "
-                            + "checkpoint (" + f + " is missing); pass the --run-dir of a 'transfer4j fit' run");
-                }
+            if (!Files.isRegularFile(dir.resolve(RunReport.CONFIG))) {
+                throw new UsageException("--resume " + dir + " is not a transfer4j run directory ("
+                        + RunReport.CONFIG + " is missing); pass the --run-dir of a 'transfer4j fit' run");
             }
             cfg = ConfigFiles.read(dir.resolve(RunReport.CONFIG), FitConfig.class).withDefaults();
+            WorkDirs.removePartials(dir, out);
+            if (!Files.isRegularFile(dir.resolve("run.json"))) {
+                // stopped before its first phase began (e.g. killed after the split): nothing trained, start afresh
+                out.info("No checkpoint in " + dir + " (the run stopped before training began): starting it afresh "
+                        + "with its " + RunReport.CONFIG);
+                resuming = false;
+            }
         } else {
             FitConfig file = config == null ? FitConfig.empty() : ConfigFiles.read(Args.existingFile(config,
                     "--config"), FitConfig.class);
@@ -111,10 +120,10 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
                     }
                 }
             }
-            dir = WorkDirs.prepare(dir, "run directory (--run-dir)", NEEDED_BYTES);
+            dir = WorkDirs.prepare(dir, "run directory (--run-dir)", neededBytes(zoo.get(), cfg));
         }
         FitPipeline.Outcome o = FitPipeline.run("transfer4j fit", cfg,
-                resuming ? FitPipeline.Mode.RESUME : FitPipeline.Mode.RESUMABLE, dir, dir, Zoo.fromEnvironment(),
+                resuming ? FitPipeline.Mode.RESUME : FitPipeline.Mode.RESUMABLE, dir, dir, zoo.get(),
                 new FineTunerTrainer(), out);
         StringBuilder sb = new StringBuilder("\n");
         if (o.test() != null) {
@@ -129,6 +138,22 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
                 "epochs", o.history().size(), "pretrained", o.weights().pretrained(),
                 "seconds", o.took().toMillis() / 1000.0));
         return ExitCode.OK;
+    }
+
+    /**
+     * The free space a run directory needs at its peak: the initial model, a checkpoint (parameters and optimiser
+     * state) and the bundle, each about the size of the backbone's weights file, plus reports (~5x the weights).
+     * The weights download itself is checked by the zoo where it is written.
+     */
+    static long neededBytes(Zoo zoo, FitConfig cfg) {
+        long weights;
+        try {
+            weights = zoo.spec(cfg.backbone()).weights().stream().mapToLong(io.transfer4j.zoo.WeightSource::size)
+                    .filter(b -> b > 0).min().orElse(-1); // the no-top file: the body fit keeps
+        } catch (IllegalArgumentException e) {
+            weights = -1; // an unknown backbone is refused with its own message later
+        }
+        return weights < 0 ? NEEDED_BYTES : 5 * weights + 50L * 1000 * 1000;
     }
 
     private String given() {

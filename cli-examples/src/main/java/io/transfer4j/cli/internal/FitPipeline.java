@@ -91,7 +91,20 @@ public final class FitPipeline {
         FitConfig resolved = cfg.imageSize() == null ? withImageSize(cfg, input.height()) : cfg;
         Map<String, Object> config = FitRun.configMap(resolved);
         boolean resume = mode == Mode.RESUME;
+        // everything that can refuse the run is checked before the directory is claimed (a config.json without a
+        // run that can start was a dead end: neither a new run nor --resume would take the directory)
+        String group = !resume && resolved.fineTunes() ? FitRun.fineTuneGroup(spec, resolved) : null;
+        List<String> notes = new ArrayList<>();
+        Backbone backbone = null;
         if (!resume) {
+            Instant t = Instant.now();
+            backbone = FitRun.backbone(zoo, resolved, input, mode == Mode.ONE_SHOT, note -> {
+                notes.add(note);
+                out.warn(note);
+            });
+            out.info("Backbone: " + backbone.id() + " at " + input.height() + "x" + input.width() + " px, "
+                    + (backbone.weights().pretrained() ? "ImageNet weights (" + backbone.weights().source() + ")"
+                    : "random initialisation") + " (" + FitRun.seconds(t) + ")");
             RunReport.writeConfig(writeDir, config);
         }
 
@@ -104,25 +117,15 @@ public final class FitPipeline {
             out.warn("Left out of the split (no group): " + e.file() + ": " + e.reason());
         }
 
-        List<String> notes = new ArrayList<>();
         TrainingResult trained;
         try (FitRun.Flows flows = FitRun.Flows.of(spec, resolved, split, input)) {
             if (resume) {
                 out.info("Resuming the run in " + finalDir + " from its last checkpoint");
                 trained = trainer.resume(flows, writeDir, out);
             } else {
-                Instant t = Instant.now();
-                Backbone backbone = FitRun.backbone(zoo, resolved, input, note -> {
-                    notes.add(note);
-                    out.warn(note);
-                });
-                out.info("Backbone: " + backbone.id() + " at " + input.height() + "x" + input.width() + " px, "
-                        + (backbone.weights().pretrained() ? "ImageNet weights (" + backbone.weights().source() + ")"
-                        : "random initialisation") + " (" + FitRun.seconds(t) + ")");
                 TransferModel model = FitRun.model(backbone, resolved, split.classes());
-                String group = resolved.fineTunes() ? FitRun.fineTuneGroup(backbone, resolved) : null;
                 if (!backbone.weights().pretrained()) {
-                    t = Instant.now();
+                    Instant t = Instant.now();
                     long n = model.calibrateBatchNorm(flows.calibration(), FitRun.CALIBRATION_BATCHES);
                     out.info("Calibrated the random backbone's BatchNorm statistics on " + n + " training images ("
                             + FitRun.seconds(t) + ")");

@@ -120,10 +120,13 @@ public final class FitRun {
     }
 
     /**
-     * The backbone as the config asks. With {@code weights: auto} and no verified ImageNet weights, the returned
-     * note explains why and how to install them; the backbone is then randomly initialised.
+     * The backbone as the config asks. With {@code weights: auto} and ImageNet weights listed but not obtainable:
+     * with {@code randomFallback} ({@code quickstart}) the note explains why and how to install them and the backbone
+     * is randomly initialised; without it ({@code fit}) the run refuses to start, naming the cause and how to install
+     * them, instead of training from random initialisation at chance accuracy.
      */
-    public static Backbone backbone(Zoo zoo, FitConfig cfg, InputShape input, Consumer<String> note) {
+    public static Backbone backbone(Zoo zoo, FitConfig cfg, InputShape input, boolean randomFallback,
+                                    Consumer<String> note) {
         return switch (cfg.weights()) {
             case RANDOM -> {
                 note.accept("Random initialisation was requested (weights: random): the backbone has learned nothing "
@@ -147,10 +150,37 @@ public final class FitRun {
                 try {
                     yield zoo.load(cfg.backbone(), input);
                 } catch (WeightsUnavailableException e) {
+                    if (!randomFallback) {
+                        throw new UsageException(refusal(spec, e));
+                    }
                     note.accept(weightsParagraph(spec, e));
                     yield zoo.random(cfg.backbone(), input, cfg.seed());
                 }
             }
+        };
+    }
+
+    /** Why {@code fit} does not start without the weights: a short first line, then what to do, then the details. */
+    static String refusal(BackboneSpec spec, WeightsUnavailableException e) {
+        io.transfer4j.zoo.WeightSource file = spec.weights().stream().filter(w -> !w.includesTop()).findFirst()
+                .orElse(spec.weights().get(0));
+        return "ImageNet weights for " + spec.id() + " are not available: " + why(e) + "; nothing was written."
+                + "\n  Training from random initialisation reaches about chance accuracy on small data, so fit does"
+                + " not do it unless asked."
+                + "\n  - install the weights: download " + file.fileName() + " from " + file.uri()
+                + " where the internet is reachable, then: transfer4j models install " + spec.id() + " --from FILE"
+                + "\n    (or, with internet here: transfer4j models download " + spec.id() + "; every accepted file:"
+                + " transfer4j models info " + spec.id() + ")"
+                + "\n  - or train from random initialisation anyway: --weights random (config 'weights: random')"
+                + "\n  Details: " + e.getMessage().replace("\n", "\n  ");
+    }
+
+    private static String why(WeightsUnavailableException e) {
+        return switch (e.reason()) {
+            case OFFLINE -> "offline mode is on (TRANSFER4J_OFFLINE) and no verified copy is on this machine";
+            case DOWNLOAD_FAILED -> "they could not be downloaded (" + firstSentence(e.getMessage()) + ")";
+            case CHECKSUM_MISMATCH -> "the file found or downloaded did not match the publisher's checksum";
+            case NO_SOURCE -> "the catalogue lists no source for them";
         };
     }
 
@@ -177,8 +207,9 @@ public final class FitRun {
         if (s == null) {
             return "no details";
         }
-        int dot = s.indexOf(". ");
-        return (dot > 0 ? s.substring(0, dot) : s).trim();
+        String line = s.lines().findFirst().orElse(s);
+        int dot = line.indexOf(". ");
+        return (dot > 0 ? line.substring(0, dot) : line).trim();
     }
 
     /** The transfer model: backbone cut before its classifier, global pooling, optional dense layers, softmax. */
@@ -197,15 +228,16 @@ public final class FitRun {
     }
 
     /** The layer group fine-tuning starts from: the named one, or the last group with weights for "last". */
-    public static String fineTuneGroup(Backbone backbone, FitConfig cfg) {
-        List<String> groups = backbone.groups().stream().map(g -> g.name())
-                .filter(n -> !n.equals("fc")).toList();
+    public static String fineTuneGroup(BackboneSpec spec, FitConfig cfg) {
+        // from the catalogue alone, so it is checked before a run claims its directory
+        String backboneId = spec.id();
+        List<String> groups = spec.groupNames().stream().filter(n -> !n.equals("fc")).toList();
         if (FitConfig.UNFREEZE_LAST.equals(cfg.unfreeze())) {
             return groups.get(groups.size() - 1);
         }
         if (!groups.contains(cfg.unfreeze())) {
             String near = ConfigFiles.nearest(cfg.unfreeze(), groups);
-            throw new UsageException("config 'unfreeze' must name a layer group of " + backbone.id() + " ("
+            throw new UsageException("config 'unfreeze' must name a layer group of " + backboneId + " ("
                     + String.join(", ", groups) + "), 'last' or 'none'; received '" + cfg.unfreeze() + "'"
                     + (near != null ? " (did you mean '" + near + "'?)" : ""));
         }

@@ -7,6 +7,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
@@ -46,6 +47,28 @@ public final class WorkDirs {
                     + " free, about " + mb(neededBytes) + " needed; free some space or choose another directory");
         }
         return abs;
+    }
+
+    /**
+     * Removes what a killed write left in a run directory: {@code .NAME.XXXX.partial} files (atomic writes of the
+     * bundle, checkpoint pointer, reports) and {@code ckpt-N.partial} directories (checkpoints being written). None
+     * of them is ever read; the files they were to replace are intact.
+     */
+    public static void removePartials(Path dir, io.transfer4j.cli.Output out) throws IOException {
+        List<String> removed = new java.util.ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if ((n.startsWith(".") && n.endsWith(".partial")) || (n.startsWith("ckpt-") && n.endsWith(".partial"))) {
+                    deleteRecursively(p);
+                    removed.add(n);
+                }
+            }
+        }
+        if (!removed.isEmpty()) {
+            out.info("Removed " + removed.size() + " partial file(s) left by an interrupted write: "
+                    + String.join(", ", removed));
+        }
     }
 
     public static String mb(long bytes) {

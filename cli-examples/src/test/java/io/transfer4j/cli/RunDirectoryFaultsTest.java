@@ -1,0 +1,105 @@
+package io.transfer4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.transfer4j.cli.report.RunReport;
+import io.transfer4j.zoo.Zoo;
+import picocli.CommandLine;
+
+/**
+ * Dead-end run directories and runs that must not start (issue 14): a run directory is claimed only when the run
+ * can start, and a directory a run left before its first checkpoint can be resumed (it starts afresh).
+ */
+class RunDirectoryFaultsTest {
+
+    @TempDir
+    static Path tmp;
+    static Path images;
+
+    @BeforeAll
+    static void images() throws Exception {
+        images = TinyBundles.images(tmp.resolve("images"), 2, 6);
+    }
+
+    private static List<String> listing(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void anUnknownLayerGroupIsRefusedBeforeTheDirectoryIsClaimedAndTheSameDirectoryThenWorks() throws Exception {
+        Path dir = tmp.resolve("group");
+        CliRun r = CliRun.run("fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir", dir.toString(),
+                "--image-size", "32", "--unfreeze", "block9", "--head-epochs", "1", "--fine-tune-epochs", "1");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("must name a layer group of tiny"), r.err());
+        assertEquals(List.of(), listing(dir), "nothing of the run was written");
+        r = CliRun.run("fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir", dir.toString(),
+                "--image-size", "32", "--unfreeze", "block3", "--head-epochs", "1", "--fine-tune-epochs", "1",
+                "--no-augment");
+        assertEquals(0, r.exitCode(), "the same --run-dir is accepted after the fix: " + r.err());
+        assertTrue(Files.isRegularFile(dir.resolve("model.t4j")));
+    }
+
+    @Test
+    void resumeOfARunKilledBeforeItsFirstCheckpointStartsItAfreshAndCleansPartials() throws Exception {
+        Path dir = tmp.resolve("killed");
+        // what a kill between the split and the first phase left (seen: config.json + split.json, no run.json),
+        // plus leftovers of interrupted atomic writes and a checkpoint being written
+        Path donor = tmp.resolve("donor");
+        CliRun first = CliRun.run("fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir",
+                donor.toString(), "--image-size", "32", "--head-epochs", "1", "--unfreeze", "none", "--no-augment");
+        assertEquals(0, first.exitCode(), first.err());
+        Files.createDirectories(dir);
+        Files.copy(donor.resolve(RunReport.CONFIG), dir.resolve(RunReport.CONFIG));
+        Files.copy(donor.resolve("split.json"), dir.resolve("split.json"));
+        Files.writeString(dir.resolve(".model.t4j.3k2j1.partial"), "half a bundle");
+        Files.writeString(dir.resolve(".checkpoint.json.9x8y.partial"), "{");
+        Files.createDirectories(dir.resolve("ckpt-000001.partial"));
+        Files.writeString(dir.resolve("ckpt-000001.partial").resolve("params.bin"), "half");
+
+        CliRun again = CliRun.run("fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir",
+                dir.toString());
+        assertEquals(2, again.exitCode());
+        assertTrue(again.err().contains("fit --resume " + dir), again.err());
+
+        CliRun r = CliRun.run("fit", "--resume", dir.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("starting it afresh"), r.out());
+        assertTrue(r.out().contains("Removed 3 partial file(s)"), r.out());
+        List<String> files = listing(dir);
+        assertTrue(files.contains("model.t4j") && files.stream().noneMatch(f -> f.endsWith(".partial")), files.toString());
+    }
+
+    @Test
+    void fitRefusesRandomInitialisationWhenImageNetWeightsAreUnavailableUnlessAsked() throws Exception {
+        Path dir = tmp.resolve("noweights");
+        Zoo offline = Zoo.builder().home(tmp.resolve("cache")).dl4jHome(tmp.resolve("dl4j"))
+                .kerasHome(tmp.resolve("keras")).offline(true).build();
+        java.util.function.Consumer<CommandLine> withZoo = cl -> ((FitCommand) cl.getSubcommands().get("fit")
+                .getCommand()).zoo = () -> offline;
+        CliRun r = CliRun.run(withZoo, "fit", "--data", images.toString(), "--backbone", "resnet50", "--run-dir",
+                dir.toString(), "--image-size", "32");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("ImageNet weights for resnet50 are not available: offline mode is on")
+                && r.err().contains("--weights random") && r.err().contains("transfer4j models install resnet50"),
+                r.err());
+        assertFalse(Files.exists(dir.resolve(RunReport.CONFIG)), "nothing of the run was written");
+        assertFalse(Files.exists(dir.resolve("split.json")), "nothing of the run was written");
+    }
+}
