@@ -79,12 +79,29 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
     @Option(names = "--dicom-window", paramLabel = "W", description = "DICOM window: file (default, the file's own), "
             + "full, lung, mediastinum, bone, brain, abdomen, or CENTRE,WIDTH (e.g. -600,1500).")
     String dicomWindow;
+    @Option(names = {"--head-lr", "--head-learning-rate"}, paramLabel = "LR", description = "Learning rate of the head phase (default 1e-3; config headLearningRate).")
+    Double headLearningRate;
+    @Option(names = {"--fine-tune-lr", "--fine-tune-learning-rate"}, paramLabel = "LR", description = "Learning rate of fine-tuning (default 1e-4; config fineTuneLearningRate).")
+    Double fineTuneLearningRate;
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout after each hidden dense layer (needs --dense), in [0, 1) (default 0).")
+    Double dropout;
+    @Option(names = "--dense", paramLabel = "UNITS", split = ",", description = "Hidden dense layers of the head, e.g. 256 or 256,64 (default none).")
+    List<Integer> dense;
+    @Option(names = "--patience", paramLabel = "N", description = "Epochs without val_loss improvement before a phase stops (default 3).")
+    Integer patience;
+    @Option(names = "--class-weights", paramLabel = "none|balanced|L=W,...", description = "Per-class loss weights: none (default), balanced, or e.g. cat=1,dog=2.5.")
+    String classWeights;
+    @Option(names = "--lr-find", description = "Run the learning-rate range test first and train the head at its suggestion.")
+    Boolean lrFind;
+    @Option(names = "--keep", paramLabel = "WHAT", split = ",", description = "Also keep after success: checkpoint, initial-model, all (default: the model, history and report only).")
+    List<String> keep;
 
     @Override
     public Integer call() throws Exception {
         Output out = Output.of(spec);
         FitConfig flags = new FitConfig(data, backbone, runDir, seed, imageSize, batchSize, null, null, weights, null,
-                null, null, augment, headEpochs, null, unfreeze, fineTuneEpochs, null, null, group, dicomWindow);
+                dense, dropout, augment, headEpochs, headLearningRate, unfreeze, fineTuneEpochs, fineTuneLearningRate,
+                patience, group, dicomWindow, classWeights, lrFind, keep);
         boolean resuming = resume != null;
         FitConfig cfg;
         Path dir;
@@ -97,6 +114,11 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
             if (!Files.isRegularFile(dir.resolve(RunReport.CONFIG))) {
                 throw new UsageException("--resume " + dir + " is not a transfer4j run directory ("
                         + RunReport.CONFIG + " is missing); pass the --run-dir of a 'transfer4j fit' run");
+            }
+            if (Files.isRegularFile(dir.resolve("model.t4j")) && !Files.isRegularFile(dir.resolve("initial-model.t4j"))) {
+                throw new UsageException("the run in " + dir + " has finished (model.t4j is written) and did not keep "
+                        + "what resuming needs (the initial model and the checkpoint); start a new run, with "
+                        + "--keep checkpoint,initial-model if you want to continue it later");
             }
             cfg = ConfigFiles.read(dir.resolve(RunReport.CONFIG), FitConfig.class).withDefaults();
             WorkDirs.removePartials(dir, out);

@@ -32,15 +32,22 @@ import java.util.List;
  *                         #   csv:FILE#FILECOLUMN#GROUPCOLUMN; default none (per-file split)
  * dicomWindow: file       # DICOM window: file (the file's own), full, lung, mediastinum, bone, brain, abdomen,
  *                         #   or CENTRE,WIDTH such as -600,1500 (give evaluate/explain the same)
+ * classWeights: none      # none | balanced | cat=1,dog=2.5   (weights in the loss, per class)
+ * lrFind: false           # run the learning-rate range test first and train the head at its suggestion
+ * keep: []                # also keep after success: checkpoint, initial-model, all (default: the model only)
  * }</pre>
  */
 public record FitConfig(Path data, String backbone, Path runDir, Long seed, Integer imageSize, Integer batchSize,
                         Double validationSplit, Double testSplit, Weights weights, Pooling pooling,
                         List<Integer> dense, Double dropout, Boolean augment, Integer headEpochs,
                         Double headLearningRate, String unfreeze, Integer fineTuneEpochs,
-                        Double fineTuneLearningRate, Integer patience, String group, String dicomWindow) {
+                        Double fineTuneLearningRate, Integer patience, String group, String dicomWindow,
+                        String classWeights, Boolean lrFind, List<String> keep) {
 
-    /** A config without the medical-imaging keys (group, dicomWindow). */
+    /** What a run directory may keep beyond the model, report and history ({@code --keep}, config 'keep'). */
+    public static final List<String> KEEPABLE = List.of("checkpoint", "initial-model", "all");
+
+    /** A config without the medical-imaging keys (group, dicomWindow) and without classWeights, lrFind, keep. */
     public FitConfig(Path data, String backbone, Path runDir, Long seed, Integer imageSize, Integer batchSize,
                      Double validationSplit, Double testSplit, Weights weights, Pooling pooling, List<Integer> dense,
                      Double dropout, Boolean augment, Integer headEpochs, Double headLearningRate, String unfreeze,
@@ -48,6 +55,17 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
         this(data, backbone, runDir, seed, imageSize, batchSize, validationSplit, testSplit, weights, pooling, dense,
                 dropout, augment, headEpochs, headLearningRate, unfreeze, fineTuneEpochs, fineTuneLearningRate,
                 patience, null, null);
+    }
+
+    /** A config without classWeights, lrFind and keep (not given). */
+    public FitConfig(Path data, String backbone, Path runDir, Long seed, Integer imageSize, Integer batchSize,
+                     Double validationSplit, Double testSplit, Weights weights, Pooling pooling, List<Integer> dense,
+                     Double dropout, Boolean augment, Integer headEpochs, Double headLearningRate, String unfreeze,
+                     Integer fineTuneEpochs, Double fineTuneLearningRate, Integer patience, String group,
+                     String dicomWindow) {
+        this(data, backbone, runDir, seed, imageSize, batchSize, validationSplit, testSplit, weights, pooling, dense,
+                dropout, augment, headEpochs, headLearningRate, unfreeze, fineTuneEpochs, fineTuneLearningRate,
+                patience, group, dicomWindow, null, null, null);
     }
 
     /** The group key of a patient-level split, or null for a per-file split. */
@@ -80,7 +98,7 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
     /** A config with nothing set. */
     public static FitConfig empty() {
         return new FitConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /** This config's values, falling back to {@code base} for every value not set here. */
@@ -92,7 +110,8 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
                 or(headEpochs, base.headEpochs), or(headLearningRate, base.headLearningRate),
                 or(unfreeze, base.unfreeze), or(fineTuneEpochs, base.fineTuneEpochs),
                 or(fineTuneLearningRate, base.fineTuneLearningRate), or(patience, base.patience),
-                or(group, base.group), or(dicomWindow, base.dicomWindow));
+                or(group, base.group), or(dicomWindow, base.dicomWindow), or(classWeights, base.classWeights),
+                or(lrFind, base.lrFind), or(keep, base.keep));
     }
 
     /**
@@ -103,7 +122,8 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
      */
     public FitConfig withDefaults() {
         FitConfig c = over(new FitConfig(null, null, null, 42L, null, 16, 0.15, 0.15, Weights.AUTO, Pooling.AVG,
-                List.of(), 0.0, true, 5, 1e-3, UNFREEZE_LAST, 10, 1e-4, 3));
+                List.of(), 0.0, true, 5, 1e-3, UNFREEZE_LAST, 10, 1e-4, 3, null, null, "none", false,
+                List.of()));
         require(c.data != null, "data", "is required: a folder of class folders (--data DIR or 'data:' in --config)");
         require(c.backbone != null && !c.backbone.isBlank(), "backbone",
                 "is required: a backbone id such as resnet50 (transfer4j models list)");
@@ -118,6 +138,9 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
         require(c.dense.stream().allMatch(u -> u != null && u >= 1), "dense",
                 "must list positive layer widths, e.g. [128]; received " + c.dense);
         require(c.dropout >= 0 && c.dropout < 1, "dropout", "must be in [0, 1); received " + c.dropout);
+        require(c.dropout == 0 || !c.dense.isEmpty(), "dropout", "applies after the head's hidden dense layers, "
+                + "and there are none; add some (--dense 256 or 'dense: [256]') or leave dropout at 0; received "
+                + c.dropout);
         require(c.headEpochs >= 1, "headEpochs", "must be >= 1; received " + c.headEpochs);
         require(c.fineTuneEpochs >= 0, "fineTuneEpochs", "must be >= 0; received " + c.fineTuneEpochs);
         require(c.headLearningRate > 0 && c.headLearningRate < 10, "headLearningRate",
@@ -136,10 +159,20 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
         } catch (IllegalArgumentException e) {
             require(false, "dicomWindow", e.getMessage());
         }
+        io.transfer4j.cli.internal.FitRun.classWeights(c.classWeights); // checks the form
+        for (String k : c.keep) {
+            require(KEEPABLE.contains(k), "keep", "must list " + String.join(", ", KEEPABLE) + "; received '" + k
+                    + "'" + io.transfer4j.zoo.Names.didYouMean(k, KEEPABLE));
+        }
         return new FitConfig(c.data, c.backbone, c.runDir, c.seed, c.imageSize, c.batchSize, c.validationSplit,
                 c.testSplit, c.weights, c.pooling, List.copyOf(c.dense), c.dropout, c.augment, c.headEpochs,
                 c.headLearningRate, c.unfreeze, c.fineTuneEpochs, c.fineTuneLearningRate, c.patience, c.group,
-                c.dicomWindow);
+                c.dicomWindow, c.classWeights, c.lrFind, List.copyOf(c.keep));
+    }
+
+    /** Whether the run directory keeps {@code what} ({@code checkpoint}, {@code initial-model}) after success. */
+    public boolean keeps(String what) {
+        return keep != null && (keep.contains(what) || keep.contains("all"));
     }
 
     /** Whether a fine-tuning phase follows the head phase. */

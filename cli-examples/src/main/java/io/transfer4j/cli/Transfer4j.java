@@ -6,6 +6,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -111,11 +112,66 @@ public final class Transfer4j implements Callable<Integer> {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine sub = ex.getCommandLine();
-            reportError(root, sub, ex.getMessage() + " (try '" + sub.getCommandSpec().qualifiedName() + " --help')",
-                    ex, true);
+            reportError(root, sub, ex.getMessage() + closestOptions(ex) + " (try '"
+                    + sub.getCommandSpec().qualifiedName() + " --help')", ex, true);
             return ExitCode.USAGE;
         });
         return cl;
+    }
+
+    /**
+     * For an unknown option, the options it most likely meant, with their config-file keys: {@code --learning-rate}
+     * points at {@code --head-learning-rate} and {@code --fine-tune-learning-rate}; {@code --batchsize} at
+     * {@code --batch-size}. Empty when nothing is close.
+     */
+    static String closestOptions(CommandLine.ParameterException ex) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u)) {
+            return "";
+        }
+        List<String> names = ex.getCommandLine().getCommandSpec().options().stream()
+                .flatMap(o -> java.util.Arrays.stream(o.names())).filter(n -> n.startsWith("--")).toList();
+        java.util.Set<String> hits = new java.util.LinkedHashSet<>();
+        for (String arg : u.getUnmatched()) {
+            if (!arg.startsWith("--")) {
+                continue;
+            }
+            String typed = kebab(arg.split("=", 2)[0].substring(2));
+            for (String n : names) {
+                if (typed.length() >= 3 && n.substring(2).contains(typed)) {
+                    hits.add(n);
+                }
+            }
+            if (hits.isEmpty()) {
+                io.transfer4j.zoo.Names.nearest("--" + typed, names).ifPresent(hits::add);
+            }
+        }
+        if (hits.isEmpty()) {
+            return "";
+        }
+        boolean configKeys = ex.getCommandLine().getCommandSpec().userObject() instanceof FitCommand;
+        return ". Did you mean " + String.join(" or ", hits) + (configKeys ? " (config key"
+                + (hits.size() > 1 ? "s " : " ") + String.join(", ", hits.stream().map(h -> camel(h.substring(2)))
+                .toList()) + ")" : "") + "?";
+    }
+
+    /** {@code learningRate} -> {@code learning-rate}. */
+    private static String kebab(String s) {
+        return s.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** {@code head-learning-rate} -> {@code headLearningRate}. */
+    private static String camel(String s) {
+        StringBuilder sb = new StringBuilder();
+        boolean up = false;
+        for (char c : s.toCharArray()) {
+            if (c == '-') {
+                up = true;
+            } else {
+                sb.append(up ? Character.toUpperCase(c) : c);
+                up = false;
+            }
+        }
+        return sb.toString();
     }
 
     private static void reportError(Transfer4j root, CommandLine commandLine, String message, Throwable ex,

@@ -62,4 +62,63 @@ class FirstHourTest {
         assertTrue(r.err().contains("use a smaller input size"), r.err());
         assertFalse(Files.exists(run.resolve("split.json")), "nothing of the run was written");
     }
+
+    @Test
+    void theSettingsUsersTuneHaveFlagsThatLandInTheConfigAndTheRunKeepsOnlyWhatIsAsked() throws Exception {
+        Path run = tmp.resolve("flags");
+        CliRun r = CliRun.run("--json", "fit", "--data", images.toString(), "--backbone", "tiny", "--weights", "random",
+                "--run-dir", run.toString(), "--image-size", "32", "--head-epochs", "1", "--fine-tune-epochs", "0",
+                "--no-augment", "--head-lr", "0.01", "--fine-tune-learning-rate", "0.002", "--dense", "8,4",
+                "--dropout", "0.25", "--patience", "2", "--class-weights", "balanced", "--lr-find");
+        assertEquals(0, r.exitCode(), r.err());
+        com.fasterxml.jackson.databind.JsonNode c = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(run.resolve("config.json").toFile());
+        assertEquals(0.01, c.get("headLearningRate").asDouble());
+        assertEquals(0.002, c.get("fineTuneLearningRate").asDouble());
+        assertEquals("[8,4]", c.get("dense").toString());
+        assertEquals(0.25, c.get("dropout").asDouble());
+        assertEquals(2, c.get("patience").asInt());
+        assertEquals("balanced", c.get("classWeights").asText());
+        assertTrue(c.get("lrFind").asBoolean());
+        assertTrue(r.out().contains("Learning-rate range test"), r.out());
+        assertTrue(Files.isRegularFile(run.resolve("model.t4j")));
+        assertFalse(Files.exists(run.resolve("initial-model.t4j")), "no initial model unless asked");
+        assertFalse(Files.exists(run.resolve("checkpoint.json")), "no checkpoint unless asked");
+        try (var files = Files.list(run)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("ckpt-")));
+        }
+        CliRun again = CliRun.run("fit", "--resume", run.toString());
+        assertEquals(2, again.exitCode());
+        assertTrue(again.err().contains("has finished (model.t4j is written) and did not keep what resuming needs"),
+                again.err());
+    }
+
+    @Test
+    void badTuningValuesAreUsageErrorsNamingTheKey() {
+        String[] base = {"fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir",
+                tmp.resolve("bad").toString()};
+        for (String[] c : new String[][] {
+                {"--dropout", "0.5", "config 'dropout' applies after the head's hidden dense layers"},
+                {"--class-weights", "cat=-1", "config 'classWeights' (--class-weights) must be none, balanced or"},
+                {"--keep", "checkpoints", "config 'keep' must list checkpoint, initial-model, all; received "
+                        + "'checkpoints' Did you mean 'checkpoint'?"}}) {
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base),
+                    java.util.stream.Stream.of(c[0], c[1])).toArray(String[]::new);
+            CliRun r = CliRun.run(args);
+            assertEquals(2, r.exitCode(), r.err());
+            assertTrue(r.err().contains(c[2]), r.err());
+        }
+    }
+
+    @Test
+    void anUnknownOptionNamesTheClosestOptionsAndTheirConfigKeys() {
+        CliRun r = CliRun.run("fit", "--learning-rate", "0.01");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("'--learning-rate'") && r.err().contains("Did you mean --head-learning-rate or "
+                + "--fine-tune-learning-rate (config keys headLearningRate, fineTuneLearningRate)?"), r.err());
+        r = CliRun.run("fit", "--batchSize", "8");
+        assertTrue(r.err().contains("Did you mean --batch-size (config key batchSize)?"), r.err());
+        r = CliRun.run("fit", "--run-dri", "x");
+        assertTrue(r.err().contains("Did you mean --run-dir (config key runDir)?"), r.err());
+    }
 }

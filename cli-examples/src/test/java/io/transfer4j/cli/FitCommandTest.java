@@ -32,7 +32,7 @@ class FitCommandTest {
         run = tmp.resolve("run");
         first = CliRun.run("--json", "fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir",
                 run.toString(), "--seed", "7", "--image-size", "32", "--head-epochs", "2", "--fine-tune-epochs", "1",
-                "--no-augment");
+                "--no-augment", "--keep", "all");
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.transfer4j.training.EarlyStopping;
 import io.transfer4j.training.EpochRecord;
 import io.transfer4j.training.FineTunePlan;
 import io.transfer4j.training.FineTuner;
+import io.transfer4j.training.LrFinder;
 import io.transfer4j.training.Metric;
 import io.transfer4j.training.Optimizer;
 import io.transfer4j.training.Phase;
@@ -48,11 +49,21 @@ public final class FineTunerTrainer implements FitPipeline.Trainer {
     @Override
     public TrainingResult train(TransferModel model, FitRun.Flows flows, FitConfig cfg, String fineTuneGroup,
                                 Path checkpointDir, Output out) {
+        if (Boolean.TRUE.equals(cfg.lrFind())) {
+            LrFinder.Result found = LrFinder.find(model, flows.train(), cfg.seed());
+            out.info(String.format(Locale.ROOT, "Learning-rate range test: %d steps, loss lowest at lr %.1e; "
+                    + "the head trains at the suggestion %.1e (steepest descent) instead of %.1e",
+                    found.lrs().size(), found.lrs().get(found.losses().indexOf(java.util.Collections.min(
+                            found.losses()))), found.suggestion(), cfg.headLearningRate()));
+            cfg = new FitConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                    found.suggestion(), null, null, null, null).over(cfg);
+        }
         FineTunePlan plan = plan(cfg, fineTuneGroup);
         out.info("Plan: " + String.join(" -> ", plan.phases().stream().map(p -> p.name() + " (up to " + p.maxEpochs()
                 + " epochs, " + p.trainable().describe() + ")").toList()));
         FineTuner.Builder b = FineTuner.builder().model(model).train(flows.train()).validation(flows.validation())
-                .test(flows.test()).topK(TOP_K).plan(plan).seed(cfg.seed()).progress(new Talk(out));
+                .test(flows.test()).topK(TOP_K).plan(plan).seed(cfg.seed()).progress(new Talk(out))
+                .classWeights(FitRun.classWeights(cfg.classWeights()));
         if (checkpointDir != null) {
             b.runDir(checkpointDir);
         }

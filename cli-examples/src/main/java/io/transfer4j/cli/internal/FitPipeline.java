@@ -180,8 +180,37 @@ public final class FitPipeline {
         facts.put("run directory", finalDir.toString());
         facts.put("duration", String.format(Locale.ROOT, "%.1f s", took.toMillis() / 1000.0));
         new RunReport(title, Instant.now(), facts, config, trained.history(), test, confused, notes).write(writeDir);
+        if (mode != Mode.ONE_SHOT) {
+            dropUnkept(writeDir, resolved, out);
+        }
         return new Outcome(finalDir, finalBundle, finalReport, test, trained.history(), notes, weights, input, split,
                 took);
+    }
+
+    /**
+     * After a successful run, removes what resuming needed but the user did not ask to keep ({@code --keep}):
+     * the initial model and the checkpoint, each about the size of the model. The bundle, history and report stay.
+     */
+    static void dropUnkept(Path dir, FitConfig cfg, Output out) throws IOException {
+        List<String> dropped = new ArrayList<>();
+        if (!cfg.keeps("initial-model") && java.nio.file.Files.deleteIfExists(dir.resolve("initial-model.t4j"))) {
+            dropped.add("initial-model.t4j");
+        }
+        if (!cfg.keeps("checkpoint")) {
+            try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+                for (Path p : s.filter(p -> p.getFileName().toString().startsWith("ckpt-")).toList()) {
+                    WorkDirs.deleteRecursively(p);
+                    dropped.add(p.getFileName().toString());
+                }
+            }
+            if (java.nio.file.Files.deleteIfExists(dir.resolve("checkpoint.json"))) {
+                dropped.add("checkpoint.json");
+            }
+        }
+        if (!dropped.isEmpty()) {
+            out.info("Removed " + String.join(", ", dropped) + " (needed only to resume; keep them with --keep "
+                    + "checkpoint,initial-model)");
+        }
     }
 
     private static FitConfig withImageSize(FitConfig c, int size) {

@@ -75,6 +75,36 @@ public final class FitRun {
     }
 
     /**
+     * Class weights from their config form: {@code none}, {@code balanced} or {@code label=weight,...}
+     * (e.g. {@code cat=1,dog=2.5}); labels are checked against the data when training starts.
+     */
+    public static io.transfer4j.training.ClassWeights classWeights(String text) {
+        String t = text == null ? "none" : text.strip();
+        if (t.equalsIgnoreCase("none")) {
+            return io.transfer4j.training.ClassWeights.none();
+        }
+        if (t.equalsIgnoreCase("balanced")) {
+            return io.transfer4j.training.ClassWeights.balanced();
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (String part : t.split(",")) {
+            String[] kv = part.split("=", 2);
+            double w;
+            try {
+                w = kv.length == 2 ? Double.parseDouble(kv[1].strip()) : Double.NaN;
+            } catch (NumberFormatException e) {
+                w = Double.NaN;
+            }
+            if (kv.length != 2 || kv[0].isBlank() || !(w > 0) || Double.isInfinite(w)) {
+                throw new UsageException("config 'classWeights' (--class-weights) must be none, balanced or "
+                        + "label=weight pairs with weights > 0, e.g. cat=1,dog=2.5; received '" + text + "'");
+            }
+            m.put(kv[0].strip(), w);
+        }
+        return io.transfer4j.training.ClassWeights.explicit(m);
+    }
+
+    /**
      * The memory preflight for training at this input and batch: a size the machine cannot hold (e.g.
      * {@code --image-size 100000}) is a usage error now, not a native {@code std::bad_alloc} after the split.
      */
@@ -291,6 +321,9 @@ public final class FitRun {
         m.put("patience", cfg.patience());
         m.put("group", cfg.group() == null ? "none" : cfg.group());
         m.put("dicomWindow", cfg.window().toString());
+        m.put("classWeights", cfg.classWeights());
+        m.put("lrFind", cfg.lrFind());
+        m.put("keep", cfg.keep());
         return m;
     }
 
