@@ -177,7 +177,7 @@ public final class Transfer4j implements Callable<Integer> {
     private static void reportError(Transfer4j root, CommandLine commandLine, String message, Throwable ex,
                                     boolean usage) {
         PrintWriter err = commandLine.getErr();
-        err.println("transfer4j: " + oneLine(message));
+        err.println("transfer4j: " + readable(message));
         if (root.verbose) {
             ex.printStackTrace(err);
         } else if (!usage) {
@@ -220,6 +220,40 @@ public final class Transfer4j implements Callable<Integer> {
             return msg + " (the disk is full: free some space or choose another directory)";
         }
         return msg;
+    }
+
+    /** Messages longer than this become a short first line and an indented list. */
+    static final int LONG_MESSAGE = 300;
+
+    /**
+     * An error for a person: one line when short; over {@value #LONG_MESSAGE} characters, the first sentence as the
+     * first line and the rest as an indented list (the message's own lines if it has them, else its sentences and
+     * {@code ;}-separated clauses), so a 3,000-character download failure reads as a list instead of one line.
+     */
+    static String readable(String msg) {
+        String flat = oneLine(msg);
+        if (flat.length() <= LONG_MESSAGE) {
+            return flat;
+        }
+        List<String> parts = new java.util.ArrayList<>();
+        if (msg.strip().contains("\n")) {
+            msg.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).forEach(parts::add);
+        } else {
+            // clause ends: "; " or ": " after the first clause, and ". " before an upper-case letter or digit
+            for (String sentence : flat.split("(?<=\\.) (?=[A-Z0-9(])")) {
+                for (String clause : sentence.split("; ")) {
+                    parts.add(clause.strip());
+                }
+            }
+        }
+        if (parts.size() < 2) {
+            return flat;
+        }
+        StringBuilder sb = new StringBuilder(parts.get(0));
+        for (String p : parts.subList(1, parts.size())) {
+            sb.append("\n  ").append(p.startsWith("- ") || p.startsWith("* ") ? p : "- " + p);
+        }
+        return sb.toString();
     }
 
     static String oneLine(String msg) {

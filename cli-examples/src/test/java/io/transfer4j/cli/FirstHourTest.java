@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,5 +121,27 @@ class FirstHourTest {
         assertTrue(r.err().contains("Did you mean --batch-size (config key batchSize)?"), r.err());
         r = CliRun.run("fit", "--run-dri", "x");
         assertTrue(r.err().contains("Did you mean --run-dir (config key runDir)?"), r.err());
+    }
+
+    @Test
+    void errorsOverThreeHundredCharactersBecomeAHeadlineAndAnIndentedList() {
+        String shortOne = "config 'seed' must be a whole number; received \"x\"";
+        assertEquals(shortOne, Transfer4j.readable(shortOne));
+        StringBuilder tried = new StringBuilder("could not download resnet50 weights. Tried 5 sources");
+        for (int i = 1; i <= 5; i++) {
+            tried.append("; https://mirror").append(i).append(".example.org/models/resnet50_weights_tf_dim_ordering"
+                    + "_tf_kernels_notop.h5: connection refused");
+        }
+        tried.append(". Install a verified copy with: transfer4j models install resnet50 --from FILE");
+        String r = Transfer4j.readable(tried.toString());
+        List<String> lines = r.lines().toList();
+        assertEquals("could not download resnet50 weights.", lines.get(0));
+        assertEquals("  - Tried 5 sources", lines.get(1));
+        assertTrue(lines.get(2).startsWith("  - https://mirror1.example.org/"), r);
+        assertEquals("  - Install a verified copy with: transfer4j models install resnet50 --from FILE",
+                lines.get(lines.size() - 1));
+        assertEquals(8, lines.size(), r);
+        String structured = "x".repeat(310) + "\nfirst reason\n- second reason";
+        assertEquals("x".repeat(310) + "\n  - first reason\n  - second reason", Transfer4j.readable(structured));
     }
 }
