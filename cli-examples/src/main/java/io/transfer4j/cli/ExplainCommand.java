@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import io.transfer4j.augmentation.DicomFrames;
+import io.transfer4j.augmentation.DicomOptions;
+import io.transfer4j.augmentation.ImageDecoder;
 import io.transfer4j.cli.internal.Args;
 import io.transfer4j.core.GradCam;
 import io.transfer4j.core.Predictor;
@@ -29,6 +32,11 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "Where to write the PNG.")
     Path outFile;
 
+    @Option(names = "--dicom-window", paramLabel = "W", description = "DICOM images: the window the model was "
+            + "trained with (fit --dicom-window): file (default), full, lung, mediastinum, bone, brain, abdomen, or "
+            + "CENTRE,WIDTH. The overlay is drawn on the windowed image.")
+    String dicomWindow;
+
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to explain.")
     Path image;
 
@@ -41,7 +49,19 @@ public final class ExplainCommand implements Callable<Integer> {
         Args.existingFile(image, "IMAGE");
         GradCam cam;
         try (Predictor p = Args.predictor(model)) {
-            cam = p.explain(image);
+            if (dicomWindow == null) {
+                cam = p.explain(image);
+            } else {
+                io.transfer4j.augmentation.DicomWindow w;
+                try {
+                    w = io.transfer4j.augmentation.DicomWindow.parse(dicomWindow);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--dicom-window: " + e.getMessage());
+                }
+                // the windowed image at 8 bits per channel: what the overlay shows and what the model is shown
+                cam = p.explain(io.transfer4j.cli.internal.Images.toRgb(ImageDecoder.standard()
+                        .withDicom(new DicomOptions(w, DicomFrames.FIRST)).read(image)));
+            }
         }
         cam.writeOverlay(outFile);
         out.result(String.format(Locale.ROOT, "%s -> %s (%.1f %%); Grad-CAM at layer %s written to %s", image,

@@ -9,7 +9,7 @@ import io.transfer4j.augmentation.ImageDecodeException;
 import io.transfer4j.augmentation.ImageDecoder;
 
 /** Images for people to look at (report thumbnails), decoded like the training data. */
-final class Images {
+public final class Images {
 
     private Images() {
     }

@@ -73,15 +73,9 @@ public final class Plots {
     private static BufferedImage panel(List<EpochRecord> history, String title, String yLabel,
                                        ToDoubleFunction<EpochRecord> train, ToDoubleFunction<EpochRecord> val,
                                        boolean log) {
-        XYChart chart = new XYChart(WIDTH, PANEL_HEIGHT);
-        chart.setTitle(title);
-        chart.setXAxisTitle("epoch (all phases)");
-        chart.setYAxisTitle(yLabel);
+        XYChart chart = chart(WIDTH, PANEL_HEIGHT, title, "epoch (all phases)", yLabel,
+                Styler.LegendPosition.OutsideE);
         var st = chart.getStyler();
-        st.setLegendPosition(Styler.LegendPosition.OutsideE);
-        st.setChartBackgroundColor(Color.WHITE);
-        st.setPlotBackgroundColor(Color.WHITE);
-        st.setPlotGridLinesColor(new Color(225, 225, 225));
         st.setYAxisLogarithmic(log);
         st.setXAxisDecimalPattern("0");
         st.setYAxisDecimalPattern(log ? "0.0E0" : "0.###");
@@ -221,6 +215,63 @@ public final class Plots {
         return new Color((int) Math.round(lo.getRed() + t * (hi.getRed() - lo.getRed())),
                 (int) Math.round(lo.getGreen() + t * (hi.getGreen() - lo.getGreen())),
                 (int) Math.round(lo.getBlue() + t * (hi.getBlue() - lo.getBlue())));
+    }
+
+    /**
+     * ROC, precision-recall or reliability curves of one or more classes in a square chart with a grey reference
+     * line (the diagonal: chance for ROC, perfect calibration for reliability; none for PR).
+     *
+     * @param series name -> {x[], y[]}
+     */
+    public static BufferedImage curves(String title, String xLabel, String yLabel,
+                                       java.util.Map<String, double[][]> series, boolean diagonal) {
+        XYChart chart = chart(420, 400, title, xLabel, yLabel, Styler.LegendPosition.InsideSE);
+        var st = chart.getStyler();
+        st.setXAxisMin(0.0);
+        st.setXAxisMax(1.0);
+        st.setYAxisMin(0.0);
+        st.setYAxisMax(1.0);
+        st.setXAxisDecimalPattern("0.0");
+        st.setYAxisDecimalPattern("0.0");
+        if (diagonal) {
+            XYSeries d = chart.addSeries(" ", new double[] {0, 1}, new double[] {0, 1});
+            d.setLineColor(BOUNDARY);
+            d.setMarker(SeriesMarkers.NONE);
+            d.setShowInLegend(false);
+        }
+        for (java.util.Map.Entry<String, double[][]> e : series.entrySet()) {
+            double[] x = e.getValue()[0];
+            double[] y = e.getValue()[1];
+            List<Double> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            for (int i = 0; i < x.length; i++) {
+                if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
+                    xs.add(x[i]);
+                    ys.add(y[i]);
+                }
+            }
+            if (xs.isEmpty()) {
+                continue;
+            }
+            XYSeries s = chart.addSeries(e.getKey(), xs, ys);
+            s.setMarker(xs.size() <= 12 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        }
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /** An XY chart in the reports' style: white background, light grid. */
+    private static XYChart chart(int width, int height, String title, String xLabel, String yLabel,
+                                 Styler.LegendPosition legend) {
+        XYChart chart = new XYChart(width, height);
+        chart.setTitle(title);
+        chart.setXAxisTitle(xLabel);
+        chart.setYAxisTitle(yLabel);
+        var st = chart.getStyler();
+        st.setLegendPosition(legend);
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotGridLinesColor(new Color(225, 225, 225));
+        return chart;
     }
 
     /** A PNG file's bytes. */
