@@ -73,6 +73,29 @@ public final class Plots {
     private static BufferedImage panel(List<EpochRecord> history, String title, String yLabel,
                                        ToDoubleFunction<EpochRecord> train, ToDoubleFunction<EpochRecord> val,
                                        boolean log) {
+        return BitmapEncoder.getBufferedImage(panelChart(history, title, yLabel, train, val, log));
+    }
+
+    /** The epochs of each phase, as [from, to) index ranges of the history, in order. */
+    static List<int[]> phaseRanges(List<EpochRecord> history) {
+        List<int[]> ranges = new java.util.ArrayList<>();
+        int start = 0;
+        for (int i = 1; i <= history.size(); i++) {
+            if (i == history.size() || !history.get(i).phase().equals(history.get(start).phase())) {
+                ranges.add(new int[] {start, i});
+                start = i;
+            }
+        }
+        return ranges;
+    }
+
+    /**
+     * One panel's chart. Each phase is its own series (one legend entry per curve), so no line joins the last
+     * epoch of a phase to the first of the next: the learning rate steps down at a phase boundary instead of
+     * drawing a diagonal that was never a rate.
+     */
+    static XYChart panelChart(List<EpochRecord> history, String title, String yLabel,
+                         ToDoubleFunction<EpochRecord> train, ToDoubleFunction<EpochRecord> val, boolean log) {
         XYChart chart = chart(WIDTH, PANEL_HEIGHT, title, "epoch (all phases)", yLabel,
                 Styler.LegendPosition.OutsideE);
         var st = chart.getStyler();
@@ -105,10 +128,20 @@ public final class Plots {
                 continue;
             }
             any = true;
-            XYSeries s = chart.addSeries(val == null ? yLabel : k == 0 ? "training" : "validation", x, y);
-            s.setLineColor(k == 0 ? (val == null ? LR : TRAIN) : VALIDATION);
-            s.setMarkerColor(k == 0 ? (val == null ? LR : TRAIN) : VALIDATION);
-            s.setMarker(SeriesMarkers.CIRCLE);
+            String name = val == null ? yLabel : k == 0 ? "training" : "validation";
+            List<int[]> ranges = phaseRanges(history);
+            for (int p = 0; p < ranges.size(); p++) {
+                int[] r = ranges.get(p);
+                if (java.util.Arrays.stream(y, r[0], r[1]).noneMatch(Double::isFinite)) {
+                    continue; // nothing recorded in this phase
+                }
+                XYSeries s = chart.addSeries(p == 0 ? name : name + " (" + history.get(r[0]).phase() + ")",
+                        java.util.Arrays.copyOfRange(x, r[0], r[1]), java.util.Arrays.copyOfRange(y, r[0], r[1]));
+                s.setLineColor(k == 0 ? (val == null ? LR : TRAIN) : VALIDATION);
+                s.setMarkerColor(k == 0 ? (val == null ? LR : TRAIN) : VALIDATION);
+                s.setMarker(SeriesMarkers.CIRCLE);
+                s.setShowInLegend(chart.getSeriesMap().size() == 1 || p == 0);
+            }
         }
         if (!any) {
             chart.addSeries("(not recorded)", new double[] {1}, new double[] {0});
@@ -126,7 +159,7 @@ public final class Plots {
                 start = i;
             }
         }
-        return BitmapEncoder.getBufferedImage(chart);
+        return chart;
     }
 
     /**

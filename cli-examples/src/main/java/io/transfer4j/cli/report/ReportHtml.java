@@ -194,7 +194,8 @@ public final class ReportHtml {
     }
 
     private static String pct(double v) {
-        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f %%", 100 * v);
+        // a no-break space: "(99.5 %)" must not wrap between the number and its unit
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f\u00a0%%", 100 * v);
     }
 
     private static String f3(double v) {

@@ -116,6 +116,7 @@ class RunReportTest {
         assertFalse(html.contains("<script"), "no scripts");
         assertFalse(html.contains("<odd>"), "file names are escaped");
         assertTrue(html.contains("&lt;odd&gt; &amp; name.jpg"));
-        assertTrue(html.contains("90.0 %"), "test accuracy shown");
+        assertTrue(html.contains("90.0\u00a0%"), "test accuracy shown, with a no-break space before the unit");
+        assertFalse(html.matches("(?s).*\\d %.*"), "no percentage can wrap between number and unit");
     }
 }
