@@ -266,7 +266,8 @@ class DicomDecodeTest {
         assumeTrue(absent == null, absent);
         List<Path> files = new ArrayList<>();
         for (String n : List.of("CT_small.dcm", "MR_small.dcm", "MR_small_bigendian.dcm", "MR_small_implicit.dcm",
-                "MR_small_expb.dcm", "MR_small_padded.dcm", "ExplVR_BigEnd.dcm", "SC_rgb_jpeg_dcmd.dcm",
+                "MR_small_expb.dcm", "MR_small_padded.dcm", "ExplVR_BigEnd.dcm", "SC_rgb_jpeg_dcmd.dcm", "rtdose.dcm",
+                "rtdose_expb.dcm",
                 "SC_rgb_small_odd.dcm")) {
             Path f = PYDICOM_FILES.resolve(n);
             if (Files.exists(f)) {

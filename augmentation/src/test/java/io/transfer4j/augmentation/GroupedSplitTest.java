@@ -125,4 +125,23 @@ class GroupedSplitTest {
         assertEquals(1, dup.size(), dup.toString());
         assertTrue(dup.get(0).contains("near-identical") && dup.get(0).contains("copy_of_p0_0.dcm"), dup.get(0));
     }
+
+    @Test
+    void javaApiFlowsAWindowedPatientLevelSplit() throws Exception {
+        Path dir = tmp.resolve("dicom");
+        DicomFiles.classFolder(dir, 4, 2, 16, 9, true);
+        DataSplit split = DataSplit.grouped(dir, 0.5, 0.25, 0.25, 42, GroupKey.patientId());
+        FlowOptions opts = FlowOptions.builder().targetSize(16, 16).batchSize(4).shuffle(false)
+                .dicomWindow(DicomWindow.preset("lung")).build();
+        ImagePipeline pipe = ImagePipeline.of(io.transfer4j.zoo.Normalization.none());
+        try (DirectoryFlow test = pipe.flowFromSplit(split, DataSplit.Part.TEST, opts)) {
+            assertEquals(split.test().size(), test.samples());
+            var batch = test.next();
+            // lung window (-600, 1500): air (-1000 HU) is dark but not black, soft tissue (40 HU) is bright
+            double corner = batch.getFeatures().getDouble(0, 0, 0, 0);
+            double centre = batch.getFeatures().getDouble(0, 0, 8, 8);
+            assertTrue(corner > 10 && corner < 80, "air in the lung window: " + corner);
+            assertTrue(centre > 150 && centre < 255, "soft tissue in the lung window: " + centre);
+        }
+    }
 }
