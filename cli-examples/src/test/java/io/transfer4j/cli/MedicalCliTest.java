@@ -68,6 +68,8 @@ class MedicalCliTest {
 
     @Test
     void fromDicomFoldersToAReportWithoutIdentifyingValues() throws Exception {
+        CliRun scan = cli("data", "scan", data.toString());
+        assertTrue(scan.out().contains("benign") && scan.out().contains("malignant"), scan.out() + scan.err());
         CliRun check = cli("data", "check", data.toString());
         assertEquals(1, check.exitCode(), "bad files found: " + check.out() + check.err());
         assertTrue(check.out().contains("without pixel data") && check.out().contains("truncated DICOM"),
