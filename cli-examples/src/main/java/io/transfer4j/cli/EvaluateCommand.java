@@ -117,8 +117,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             facts.put("model", model.toString());
             facts.put("data", data.toString());
             facts.put("DICOM window", window.toString());
+            List<io.transfer4j.cli.report.ConfusedSample> confused;
+            try (io.transfer4j.core.Predictor predictor = io.transfer4j.core.Predictor.of(m)) {
+                confused = FitRun.mostConfused(data, metrics,
+                        io.transfer4j.cli.internal.Predictions.gradCam(predictor, window), window);
+            }
             for (Path p : io.transfer4j.cli.report.ClinicalReport.write(outDir, "Evaluation of " + model.getFileName(),
-                    facts, metrics, clinical)) {
+                    facts, metrics, clinical, confused)) {
                 out.info("Wrote " + p);
             }
         }

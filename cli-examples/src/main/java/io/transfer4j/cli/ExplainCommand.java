@@ -4,9 +4,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import io.transfer4j.augmentation.DicomFrames;
-import io.transfer4j.augmentation.DicomOptions;
-import io.transfer4j.augmentation.ImageDecoder;
 import io.transfer4j.cli.internal.Args;
 import io.transfer4j.core.GradCam;
 import io.transfer4j.core.Predictor;
@@ -59,8 +56,7 @@ public final class ExplainCommand implements Callable<Integer> {
                     throw new UsageException("--dicom-window: " + e.getMessage());
                 }
                 // the windowed image at 8 bits per channel: what the overlay shows and what the model is shown
-                cam = p.explain(io.transfer4j.cli.internal.Images.toRgb(ImageDecoder.standard()
-                        .withDicom(new DicomOptions(w, DicomFrames.FIRST)).read(image)));
+                cam = p.explain(io.transfer4j.cli.internal.Images.read(image, w));
             }
         }
         cam.writeOverlay(outFile);

@@ -107,6 +107,9 @@ class MedicalCliTest {
         String html = Files.readString(eval.resolve("report.html"));
         assertTrue(html.contains("ROC curve") && html.contains("reliability diagram") && html.contains("sensitivity"),
                 "report has the clinical table and plots");
+        long mistakes = Math.round(metrics.get("samples").asLong() * (1 - metrics.get("accuracy").asDouble()));
+        assertTrue(html.contains(mistakes == 0 ? "No misclassified image" : "alt=\"Grad-CAM overlay\""),
+                mistakes + " mistakes: the report shows them with Grad-CAM on the windowed image");
 
         Path one;
         try (Stream<Path> s = Files.list(parts.resolve("test/malignant"))) {

@@ -158,7 +158,8 @@ public final class FitPipeline {
         List<ConfusedSample> confused = List.of();
         if (test != null) {
             try (io.transfer4j.core.Predictor predictor = io.transfer4j.core.Predictor.of(model)) {
-                confused = FitRun.mostConfused(split.root(), test, Predictions.gradCam(predictor));
+                confused = FitRun.mostConfused(split.root(), test, Predictions.gradCam(predictor, resolved.window()),
+                        resolved.window());
             }
         }
         out.info("Explained the " + confused.size() + " most confused test images with Grad-CAM (" + FitRun.seconds(ts)

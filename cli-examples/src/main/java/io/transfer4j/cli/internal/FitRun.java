@@ -279,7 +279,8 @@ public final class FitRun {
      * Grad-CAM overlay of one image (null when unavailable).
      */
     public static List<ConfusedSample> mostConfused(Path dataRoot, Metrics test,
-                                                    java.util.function.Function<Path, BufferedImage> gradCam)
+                                                    java.util.function.Function<Path, BufferedImage> gradCam,
+                                                    io.transfer4j.augmentation.DicomWindow window)
             throws IOException {
         List<ScoredSample> wrong = test.samples().stream().filter(s -> !s.correct() && s.key() != null)
                 .sorted(Comparator.comparingDouble((ScoredSample s) -> -s.probability(s.predicted()))
@@ -289,7 +290,7 @@ public final class FitRun {
         List<ConfusedSample> out = new ArrayList<>();
         for (ScoredSample s : wrong) {
             Path file = dataRoot.resolve(s.key());
-            byte[] thumb = Plots.png(Plots.thumbnail(Images.read(file), 100));
+            byte[] thumb = Plots.png(Plots.thumbnail(Images.read(file, window), 100));
             BufferedImage cam = gradCam == null ? null : gradCam.apply(file);
             out.add(new ConfusedSample(s.key(), labels.get(s.actual()), labels.get(s.predicted()),
                     s.probability(s.predicted()), thumb, cam == null ? null : Plots.png(Plots.thumbnail(cam, 100))));

@@ -16,8 +16,14 @@ public final class Images {
 
     /** The file as an 8-bit RGB image (16-bit and float images scaled to their maximum, gray replicated). */
     public static BufferedImage read(Path file) throws IOException {
+        return read(file, io.transfer4j.augmentation.DicomWindow.fromFile());
+    }
+
+    /** The file as an 8-bit RGB image, a DICOM file shown through {@code window}. */
+    public static BufferedImage read(Path file, io.transfer4j.augmentation.DicomWindow window) throws IOException {
         try {
-            return toRgb(ImageDecoder.decode(file));
+            return toRgb(ImageDecoder.standard().withDicom(new io.transfer4j.augmentation.DicomOptions(window,
+                    io.transfer4j.augmentation.DicomFrames.FIRST)).read(file));
         } catch (ImageDecodeException e) {
             throw new IOException("cannot decode image " + file + ": " + e.getMessage(), e);
         }

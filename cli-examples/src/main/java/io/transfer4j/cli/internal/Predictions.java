@@ -34,8 +34,20 @@ public final class Predictions {
 
     /** Grad-CAM overlay of an image's predicted class (as the model saw it), or null if it cannot be made. */
     public static Function<Path, BufferedImage> gradCam(Predictor predictor) {
+        return gradCam(predictor, io.transfer4j.augmentation.DicomWindow.fromFile());
+    }
+
+    /**
+     * Grad-CAM overlay of an image's predicted class, a DICOM file windowed with {@code window} first (the overlay
+     * is drawn on the windowed image), or null if it cannot be made.
+     */
+    public static Function<Path, BufferedImage> gradCam(Predictor predictor,
+                                                        io.transfer4j.augmentation.DicomWindow window) {
         return file -> {
             try {
+                if (!window.fromFileTags() && io.transfer4j.augmentation.ImageDecoder.isDicom(file)) {
+                    return predictor.explain(Images.read(file, window)).overlay(0.5);
+                }
                 return predictor.explain(file).overlay(0.5);
             } catch (IOException | RuntimeException e) {
                 return null;

@@ -66,7 +66,8 @@ public final class ClinicalReport {
 
     /** Writes metrics.json, the curve PNGs and report.html into {@code dir}; returns the files written. */
     public static List<Path> write(Path dir, String title, Map<String, String> facts, Metrics m,
-                                   List<ClinicalMetrics> clinical) throws IOException {
+                                   List<ClinicalMetrics> clinical, List<ConfusedSample> confused)
+            throws IOException {
         Files.createDirectories(dir);
         List<Path> written = new ArrayList<>();
         Map<String, Object> metrics = RunReport.metricsJson(m);
@@ -94,13 +95,13 @@ public final class ClinicalReport {
         written.add(AtomicFiles.write(dir.resolve(PR), prPng));
         written.add(AtomicFiles.write(dir.resolve(CALIBRATION), calPng));
         written.add(AtomicFiles.write(dir.resolve(RunReport.CONFUSION_MATRIX), cmPng));
-        written.add(AtomicFiles.writeString(dir.resolve(RunReport.REPORT), html(title, facts, m, clinical,
+        written.add(AtomicFiles.writeString(dir.resolve(RunReport.REPORT), html(title, facts, m, clinical, confused,
                 rocPng, prPng, calPng, cmPng)));
         return written;
     }
 
     static String html(String title, Map<String, String> facts, Metrics m, List<ClinicalMetrics> clinical,
-                       byte[]... pngs) {
+                       List<ConfusedSample> confused, byte[]... pngs) {
         StringBuilder h = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>")
                 .append(ReportHtml.esc(title)).append("</title><style>body{font-family:sans-serif;margin:2em}"
                         + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
@@ -136,7 +137,28 @@ public final class ClinicalReport {
             h.append("<img alt=\"").append(alt[i]).append("\" src=\"data:image/png;base64,")
                     .append(Base64.getEncoder().encodeToString(pngs[i])).append("\">");
         }
-        return h.append("</div></body></html>\n").toString();
+        h.append("</div><section id=\"confused-samples\"><h2>Most confident mistakes</h2>");
+        if (confused.isEmpty()) {
+            h.append("<p>No misclassified image.</p>");
+        } else {
+            h.append("<p>Each image as the model saw it (DICOM: windowed) and its Grad-CAM overlay for the predicted "
+                    + "class.</p><table><tr><th class=\"l\">file</th><th>actual</th><th>predicted</th>"
+                    + "<th>probability</th><th>image</th><th>Grad-CAM</th></tr>");
+            for (ConfusedSample s : confused) {
+                h.append("<tr><td class=\"l\">").append(ReportHtml.esc(s.file())).append("</td><td>")
+                        .append(ReportHtml.esc(s.actual())).append("</td><td>").append(ReportHtml.esc(s.predicted()))
+                        .append("</td><td>").append(f3(s.probability())).append("</td><td>").append(inline(s.imagePng(),
+                                "image")).append("</td><td>").append(s.gradCamPng() == null ? "-"
+                                : inline(s.gradCamPng(), "Grad-CAM overlay")).append("</td></tr>");
+            }
+            h.append("</table>");
+        }
+        return h.append("</section></body></html>\n").toString();
+    }
+
+    private static String inline(byte[] png, String alt) {
+        return "<img alt=\"" + alt + "\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(png)
+                + "\">";
     }
 
     private static String f3(double v) {
