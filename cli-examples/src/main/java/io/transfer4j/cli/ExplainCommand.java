@@ -45,9 +45,12 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         Args.existingFile(image, "IMAGE");
         GradCam cam;
+        java.awt.image.BufferedImage original;
         try (Predictor p = Args.predictor(model)) {
             if (dicomWindow == null) {
                 cam = p.explain(image);
+                // the overlay goes on the image in its own size and aspect ratio, not the model's square input
+                original = io.transfer4j.cli.internal.Images.read(image);
             } else {
                 io.transfer4j.augmentation.DicomWindow w;
                 try {
@@ -56,10 +59,11 @@ public final class ExplainCommand implements Callable<Integer> {
                     throw new UsageException("--dicom-window: " + e.getMessage());
                 }
                 // the windowed image at 8 bits per channel: what the overlay shows and what the model is shown
-                cam = p.explain(io.transfer4j.cli.internal.Images.read(image, w));
+                original = io.transfer4j.cli.internal.Images.read(image, w);
+                cam = p.explain(original);
             }
         }
-        cam.writeOverlay(outFile);
+        cam.writeOverlay(outFile, original);
         out.result(String.format(Locale.ROOT, "%s -> %s (%.1f %%); Grad-CAM at layer %s written to %s", image,
                 cam.label(), 100 * cam.probability(), cam.layer(), outFile), Output.fields("image", image.toString(),
                 "label", cam.label(), "probability", cam.probability(), "layer", cam.layer(),

@@ -127,8 +127,19 @@ class PredictExplainCommandTest {
         assertTrue(r.out().startsWith(image("squares", 0) + " -> "), r.out());
         assertTrue(r.out().contains("Grad-CAM at layer ") && r.out().contains(" written to " + png), r.out());
         BufferedImage cam = ImageIO.read(png.toFile());
-        assertEquals(224, cam.getWidth(), "the 32 px model input, enlarged 7x");
+        assertEquals(224 + 64, cam.getWidth(), "the 32 px image, enlarged 7x, and the colour bar");
         assertEquals(224, cam.getHeight());
         assertFalse(java.util.Arrays.equals(Files.readAllBytes(png), Files.readAllBytes(image("squares", 0))));
+
+        // a 2:1 image stays 2:1 (the model sees it squeezed to 32 x 32; the overlay does not)
+        BufferedImage wide = new BufferedImage(60, 30, BufferedImage.TYPE_INT_RGB);
+        ImageIO.write(wide, "png", tmp.resolve("wide.png").toFile());
+        Path widePng = tmp.resolve("why/wide-cam.png");
+        r = CliRun.run("explain", "--model", bundle.toString(), "--out", widePng.toString(),
+                tmp.resolve("wide.png").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        BufferedImage w = ImageIO.read(widePng.toFile());
+        assertEquals(224 + 64, w.getWidth());
+        assertEquals(112, w.getHeight(), "aspect ratio of the image, not of the model input");
     }
 }

@@ -135,7 +135,8 @@ class GradCamTest {
             assertEquals(1.0, yes.probability() + no.probability(), 1e-6);
             Path png = yes.writeOverlay(dir.resolve("cam/yes.png"));
             BufferedImage read = ImageIO.read(png.toFile());
-            assertEquals(224, read.getWidth(), "16 px input enlarged 14x");
+            assertEquals(224 + GradCam.BAR_MARGIN, read.getWidth(), "16 px input enlarged 14x, plus the colour bar");
+            assertEquals(224, read.getHeight());
             assertTrue(read.getRGB(0, 0) != 0 || read.getRGB(100, 100) != 0);
         }
     }
