@@ -279,6 +279,29 @@ class DicomDecodeTest {
         files.add(DicomFiles.write(tmp.resolve("gen_signed.dcm"), Spec.ct(10, 12, stored, "P").withWindow(40, 400)));
         files.add(DicomFiles.write(tmp.resolve("gen_slope.dcm"), Spec.ct(10, 12, ramp(120, 0, 500), "P")
                 .withPixels(16, false, ramp(120, 0, 500)).withRescale(0.25, -50).withWindow(3000, 6000)));
+        // 12 of 16 bits stored: unsigned with garbage above bit 11, and signed values not sign-extended
+        int[] garbage = ramp(120, 0, 34);
+        for (int i = 0; i < garbage.length; i++) {
+            garbage[i] |= (i % 3) << 12;
+        }
+        Path f12u = tmp.resolve("gen_12u.dcm");
+        Files.write(f12u, DicomFiles.bytes(Spec.ct(10, 12, garbage, "P").withPixels(16, false, garbage)
+                .withRescale(Double.NaN, Double.NaN), 12));
+        int[] unextended = ramp(120, -2000, 33);
+        for (int i = 0; i < unextended.length; i++) {
+            unextended[i] &= 0xFFF;
+        }
+        Path f12s = tmp.resolve("gen_12s.dcm");
+        Files.write(f12s, DicomFiles.bytes(Spec.ct(10, 12, unextended, "P").withWindow(40, 400), 12));
+        // pydicom 2.3 keeps the unused high bits of unsigned samples and does not sign-extend 12-bit signed ones;
+        // by the standard (PS3.5 8.1.1, the sign bit is the High Bit) the value is the 12 stored bits, so these two
+        // are checked against the values written, not against pydicom
+        float[] masked = Dicom.modalityValues(Files.readAllBytes(f12u), f12u);
+        float[] extended = Dicom.modalityValues(Files.readAllBytes(f12s), f12s);
+        for (int i = 0; i < garbage.length; i++) {
+            assertEquals(garbage[i] & 0xFFF, masked[i], 1e-6, "12-bit unsigned pixel " + i);
+            assertEquals(-2000 + 33 * i - 1024, extended[i], 1e-6, "12-bit signed pixel " + i);
+        }
         JsonNode expected = pydicom(tmp, files);
         int windowed = 0;
         for (Path f : files) {

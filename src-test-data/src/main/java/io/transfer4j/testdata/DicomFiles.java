@@ -106,6 +106,14 @@ public final class DicomFiles {
 
     /** The bytes of a file. */
     public static byte[] bytes(Spec s) {
+        return bytes(s, s.bitsAllocated());
+    }
+
+    /**
+     * The bytes of a file whose samples use only {@code bitsStored} of their bits (e.g. 12 of 16); the pixel words
+     * are written as given, so a test can put garbage above the stored bits or leave signed values unextended.
+     */
+    public static byte[] bytes(Spec s, int bitsStored) {
         ByteArrayOutputStream ds = new ByteArrayOutputStream();
         String sop = s.pixels() == null ? SR_SOP_CLASS : SC_SOP_CLASS;
         String instance = "1.2.826.0.1.3680043.8.498." + Math.abs(Arrays.hashCode(s.pixels()) % 1_000_000_000L);
@@ -132,8 +140,8 @@ public final class DicomFiles {
             us(ds, 0x0028, 0x0010, s.rows());
             us(ds, 0x0028, 0x0011, s.columns());
             us(ds, 0x0028, 0x0100, s.bitsAllocated());
-            us(ds, 0x0028, 0x0101, s.bitsAllocated());
-            us(ds, 0x0028, 0x0102, s.bitsAllocated() - 1);
+            us(ds, 0x0028, 0x0101, bitsStored);
+            us(ds, 0x0028, 0x0102, bitsStored - 1);
             us(ds, 0x0028, 0x0103, s.signed() ? 1 : 0);
             if (!Double.isNaN(s.windowCenter())) {
                 str(ds, 0x0028, 0x1050, "DS", ds(s.windowCenter()));

@@ -401,11 +401,32 @@ public final class Dicom {
         int n = ip.getWidth() * ip.getHeight();
         double slope = h.doubleTag("0028,1053", 1);
         double intercept = h.doubleTag("0028,1052", 0);
-        boolean signed16 = h.intTag("0028,0103", 0) == 1 && ip instanceof ij.process.ShortProcessor;
+        boolean signed = h.intTag("0028,0103", 0) == 1;
+        boolean signed16 = signed && ip instanceof ij.process.ShortProcessor;
+        // samples using fewer bits than allocated (12 of 16): only the stored bits count (as pydicom reads them);
+        // ImageJ keeps whatever the unused high bits hold
+        int stored = h.intTag("0028,0101", 0);
+        int allocated = ip instanceof ij.process.ShortProcessor ? 16 : ip instanceof ij.process.ByteProcessor ? 8 : 0;
+        boolean mask = stored > 0 && stored < allocated;
+        int bitsMask = mask ? (1 << stored) - 1 : -1;
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
-            double stored = ip instanceof FloatProcessor ? ip.getf(i) : signed16 ? ip.get(i) - 32768 : ip.get(i);
-            v[i] = (float) (stored * slope + intercept);
+            double x;
+            if (ip instanceof FloatProcessor) {
+                x = ip.getf(i);
+            } else {
+                int word = signed16 ? (ip.get(i) - 32768) & 0xFFFF : ip.get(i);
+                if (mask) {
+                    word &= bitsMask;
+                    if (signed && (word & (1 << (stored - 1))) != 0) {
+                        word -= 1 << stored;
+                    }
+                } else if (signed16) {
+                    word = (short) word;
+                }
+                x = word;
+            }
+            v[i] = (float) (x * slope + intercept);
         }
         return v;
     }
