@@ -63,8 +63,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "the 95 % confidence intervals of ROC AUC and average precision (default ${DEFAULT-VALUE}; 0 = none).")
     int bootstrap;
 
-    @Option(names = "--dicom-window", defaultValue = "file", paramLabel = "W", description = "DICOM window, as in "
-            + "fit: file (default), full, lung, mediastinum, bone, brain, abdomen, or CENTRE,WIDTH.")
+    @Option(names = "--dicom-window", paramLabel = "W", description = "DICOM window: file, full, lung, mediastinum, "
+            + "bone, brain, abdomen, or CENTRE,WIDTH. Default: the window fit used (config.json in the bundle's run "
+            + "directory), else each file's own.")
     String dicomWindow;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Write metrics.json, report.html and the ROC, "
@@ -93,12 +94,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         out.info("Evaluating " + model + " (" + m.backbone().id() + ", " + labels.size() + " classes, input "
                 + m.input() + ") on " + data);
-        io.transfer4j.augmentation.DicomWindow window;
-        try {
-            window = io.transfer4j.augmentation.DicomWindow.parse(dicomWindow);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--dicom-window: " + e.getMessage());
-        }
+        io.transfer4j.augmentation.DicomWindow window = Args.dicomWindow(dicomWindow, model);
         if (bootstrap < 0) {
             throw new UsageException("--bootstrap must be >= 0; received " + bootstrap);
         }

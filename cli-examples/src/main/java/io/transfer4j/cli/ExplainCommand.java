@@ -29,9 +29,9 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "Where to write the PNG.")
     Path outFile;
 
-    @Option(names = "--dicom-window", paramLabel = "W", description = "DICOM images: the window the model was "
-            + "trained with (fit --dicom-window): file (default), full, lung, mediastinum, bone, brain, abdomen, or "
-            + "CENTRE,WIDTH. The overlay is drawn on the windowed image.")
+    @Option(names = "--dicom-window", paramLabel = "W", description = "DICOM images: file, full, lung, mediastinum, "
+            + "bone, brain, abdomen, or CENTRE,WIDTH. Default: the window fit used (config.json in the bundle's run "
+            + "directory), else the file's own. The overlay is drawn on the windowed image.")
     String dicomWindow;
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to explain.")
@@ -47,17 +47,12 @@ public final class ExplainCommand implements Callable<Integer> {
         GradCam cam;
         java.awt.image.BufferedImage original;
         try (Predictor p = Args.predictor(model)) {
-            if (dicomWindow == null) {
+            io.transfer4j.augmentation.DicomWindow w = Args.dicomWindow(dicomWindow, model);
+            if (w.fromFileTags() || !io.transfer4j.augmentation.ImageDecoder.isDicom(image)) {
                 cam = p.explain(image);
                 // the overlay goes on the image in its own size and aspect ratio, not the model's square input
                 original = io.transfer4j.cli.internal.Images.read(image);
             } else {
-                io.transfer4j.augmentation.DicomWindow w;
-                try {
-                    w = io.transfer4j.augmentation.DicomWindow.parse(dicomWindow);
-                } catch (IllegalArgumentException e) {
-                    throw new UsageException("--dicom-window: " + e.getMessage());
-                }
                 // the windowed image at 8 bits per channel: what the overlay shows and what the model is shown
                 original = io.transfer4j.cli.internal.Images.read(image, w);
                 cam = p.explain(original);

@@ -115,8 +115,11 @@ class MedicalCliTest {
         try (Stream<Path> s = Files.list(parts.resolve("test/malignant"))) {
             one = s.sorted().findFirst().orElseThrow();
         }
+        // no --dicom-window: the window fit used comes from the run's config.json beside the bundle
+        assertEquals(io.transfer4j.augmentation.DicomWindow.of(40, 400),
+                io.transfer4j.cli.internal.Args.dicomWindow(null, run.resolve("model.t4j")));
         CliRun ex = cli("explain", "--model", run.resolve("model.t4j").toString(), "--out", cam.toString(),
-                "--dicom-window", "40,400", one.toString());
+                one.toString());
         assertEquals(0, ex.exitCode(), ex.err());
         assertTrue(Files.size(cam) > 0);
 

@@ -70,4 +70,41 @@ public final class Args {
                     .filter(n -> !n.startsWith(".")).sorted().toList();
         }
     }
+
+    /**
+     * The DICOM window for a command that reads images for {@code bundle}: the flag when given; else the window the
+     * run used, from the {@code config.json} of the run directory the bundle sits in ({@code fit} writes it there);
+     * else each file's own window.
+     */
+    public static io.transfer4j.augmentation.DicomWindow dicomWindow(String flag, Path bundle) {
+        try {
+            if (flag != null) {
+                return io.transfer4j.augmentation.DicomWindow.parse(flag);
+            }
+            Path config = bundle.toAbsolutePath().getParent().resolve("config.json");
+            if (Files.isRegularFile(config)) {
+                com.fasterxml.jackson.databind.JsonNode w = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(config.toFile()).get("dicomWindow");
+                if (w != null && w.isTextual()) {
+                    return parseRecorded(w.asText());
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--dicom-window: " + e.getMessage());
+        } catch (IOException e) {
+            // an unreadable config beside the bundle: fall back to the files' own windows
+        }
+        return io.transfer4j.augmentation.DicomWindow.fromFile();
+    }
+
+    /** {@link io.transfer4j.augmentation.DicomWindow#toString()} read back: file, full, lung, explicit(c,w). */
+    static io.transfer4j.augmentation.DicomWindow parseRecorded(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("[a-z]+\\((-?[0-9.eE+-]+),(-?[0-9.eE+-]+)\\)")
+                .matcher(s);
+        if (m.matches()) {
+            return io.transfer4j.augmentation.DicomWindow.of(Double.parseDouble(m.group(1)),
+                    Double.parseDouble(m.group(2)));
+        }
+        return io.transfer4j.augmentation.DicomWindow.parse(s);
+    }
 }
