@@ -346,4 +346,28 @@ class DicomDecodeTest {
             assertTrue(m.contains(e.getValue()), e.getKey() + ": " + m);
         }
     }
+
+    @Test
+    void theAdvisedDcmtkCommandMakesACompressedFileReadable() throws Exception {
+        Path rle = PYDICOM_FILES.resolve("MR_small_RLE.dcm");
+        Path plain = PYDICOM_FILES.resolve("MR_small.dcm");
+        assumeTrue(Files.exists(rle) && Files.exists(plain), "pydicom's test files are not installed ("
+                + PYDICOM_FILES + "; apt-get install python3-pydicom)");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/dcmdrle")), "dcmtk is not installed (apt-get install dcmtk)");
+        String advice = messageOf(rle);
+        String command = advice.substring(advice.indexOf("dcmdrle"));
+        assertEquals("dcmdrle in.dcm out.dcm", command);
+        Path in = tmp.resolve("in.dcm");
+        Files.copy(rle, in);
+        Process p = new ProcessBuilder("/usr/bin/dcmdrle", "in.dcm", "out.dcm").directory(tmp.toFile())
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        // RLE is lossless: the converted file decodes to the uncompressed original's values
+        Path out = tmp.resolve("out.dcm");
+        assertArrayEquals(Dicom.modalityValues(Files.readAllBytes(plain), plain),
+                Dicom.modalityValues(Files.readAllBytes(out), out));
+        assertArrayEquals(ImageDecoder.decode(plain).planes(), ImageDecoder.decode(out).planes());
+    }
 }
