@@ -226,24 +226,25 @@ public final class Transfer4j implements Callable<Integer> {
     static final int LONG_MESSAGE = 300;
 
     /**
-     * An error for a person: one line when short; over {@value #LONG_MESSAGE} characters, the first sentence as the
-     * first line and the rest as an indented list (the message's own lines if it has them, else its sentences and
-     * {@code ;}-separated clauses), so a 3,000-character download failure reads as a list instead of one line.
+     * An error for a person: one line when short; over {@value #LONG_MESSAGE} characters, a message its
+     * author structured as an indented list (lines starting with two spaces) is printed as is, and any other becomes
+     * its first sentence and an indented list of the rest (sentences and {@code ;}-separated clauses).
      */
     static String readable(String msg) {
         String flat = oneLine(msg);
         if (flat.length() <= LONG_MESSAGE) {
             return flat;
         }
+        if (msg.strip().contains("\n  ")) {
+            // already structured by its author as an indented list (the missing-weights message): printed as is
+            return String.join("\n", msg.strip().lines().map(String::stripTrailing).filter(l -> !l.isBlank())
+                    .toList());
+        }
         List<String> parts = new java.util.ArrayList<>();
-        if (msg.strip().contains("\n")) {
-            msg.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).forEach(parts::add);
-        } else {
-            // clause ends: "; " or ": " after the first clause, and ". " before an upper-case letter or digit
-            for (String sentence : flat.split("(?<=\\.) (?=[A-Z0-9(])")) {
-                for (String clause : sentence.split("; ")) {
-                    parts.add(clause.strip());
-                }
+        // clause ends: "; ", and ". " before an upper-case letter, a digit or a parenthesis
+        for (String sentence : flat.split("(?<=\\.) (?=[A-Z0-9(])")) {
+            for (String clause : sentence.split("; ")) {
+                parts.add(clause.strip());
             }
         }
         if (parts.size() < 2) {
@@ -251,7 +252,7 @@ public final class Transfer4j implements Callable<Integer> {
         }
         StringBuilder sb = new StringBuilder(parts.get(0));
         for (String p : parts.subList(1, parts.size())) {
-            sb.append("\n  ").append(p.startsWith("- ") || p.startsWith("* ") ? p : "- " + p);
+            sb.append("\n  - ").append(p);
         }
         return sb.toString();
     }

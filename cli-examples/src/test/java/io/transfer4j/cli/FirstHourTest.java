@@ -141,7 +141,8 @@ class FirstHourTest {
         assertEquals("  - Install a verified copy with: transfer4j models install resnet50 --from FILE",
                 lines.get(lines.size() - 1));
         assertEquals(8, lines.size(), r);
-        String structured = "x".repeat(310) + "\nfirst reason\n- second reason";
-        assertEquals("x".repeat(310) + "\n  - first reason\n  - second reason", Transfer4j.readable(structured));
+        String structured = "no weights\n  Missing: any one of\n    - a.zip\n  Looked in: /" + "x".repeat(300) + "  \n";
+        assertEquals("no weights\n  Missing: any one of\n    - a.zip\n  Looked in: /" + "x".repeat(300),
+                Transfer4j.readable(structured), "a message structured in lines is printed as is");
     }
 }

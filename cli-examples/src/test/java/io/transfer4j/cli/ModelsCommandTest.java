@@ -80,7 +80,11 @@ class ModelsCommandTest {
         Run offline = models("download", "tiny", "--offline");
         assertEquals(ExitCode.FAILURE, offline.code());
         assertTrue(offline.err().contains("transfer4j models install tiny --from FILE"), offline.err());
-        assertEquals(2, offline.err().lines().count(), "one line plus the --verbose hint: " + offline.err());
+        List<String> lines = offline.err().lines().toList();
+        assertTrue(lines.get(0).startsWith("transfer4j: Offline mode"), offline.err());
+        assertTrue(lines.subList(1, lines.size() - 1).stream().allMatch(l -> l.startsWith("  ")),
+                "a short first line, then an indented list: " + offline.err());
+        assertTrue(lines.get(lines.size() - 1).startsWith("(run again with --verbose"), offline.err());
 
         Run path = models("path", "tiny");
         assertEquals(ExitCode.FAILURE, path.code());
