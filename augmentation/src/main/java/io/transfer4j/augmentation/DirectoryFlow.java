@@ -22,11 +22,14 @@ public final class DirectoryFlow extends ImageFlow {
     private final transient SampleProcessor processor;
     private final List<BadFile> excluded;
     private final List<String> warnings;
+    /** Frame of each sample ({@link DicomFrames#ALL}: one sample per frame of a multi-frame DICOM), or null. */
+    private final transient int[] frames;
 
     DirectoryFlow(FlowOptions options, SampleProcessor processor, Normalization normalization, List<String> classNames,
                   List<Path> files, List<String> filenames, int[] labels, ImageDecoder decoder, List<BadFile> excluded,
-                  List<String> warnings) {
+                  List<String> warnings, int[] frames) {
         super(options, processor, normalization, classNames, labels, files.size());
+        this.frames = frames == null ? null : frames.clone();
         this.files = List.copyOf(files);
         this.filenames = List.copyOf(filenames);
         this.decoder = decoder;
@@ -37,12 +40,16 @@ public final class DirectoryFlow extends ImageFlow {
 
     @Override
     float[] load(int index) throws ImageDecodeException {
-        return processor.prepare(decoder.read(files.get(index)));
+        return processor.prepare(decode(index));
+    }
+
+    private DecodedImage decode(int index) throws ImageDecodeException {
+        return frames == null ? decoder.read(files.get(index)) : decoder.readFrame(files.get(index), frames[index]);
     }
 
     @Override
     float[] load(int index, float[] scratch) throws ImageDecodeException {
-        return processor.prepare(decoder.read(files.get(index)), scratch);
+        return processor.prepare(decode(index), scratch);
     }
 
     @Override

@@ -254,10 +254,6 @@ public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode
                 throw new IllegalArgumentException("dicom options must be set (DicomOptions.defaults() for the file's "
                         + "own window and the first frame)");
             }
-            if (dicom.frames() == DicomFrames.ALL) {
-                throw new IllegalArgumentException("DicomFrames.ALL is not available in flows yet (a flow yields one "
-                        + "sample per file); use FIRST or MIDDLE, or ImageDecoder.readFrames for every frame");
-            }
             if (prefetch < 0 || prefetch > 64) {
                 throw new IllegalArgumentException("prefetch must be in 0..64 batches; received " + prefetch);
             }

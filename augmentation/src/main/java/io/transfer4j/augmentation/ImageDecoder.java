@@ -110,6 +110,18 @@ public final class ImageDecoder {
     }
 
     /**
+     * Frame {@code frame} (0-based) of a multi-frame DICOM file, with this decoder's window; any other file's one
+     * image for frame 0. (ImageJ decodes the whole file for each frame.)
+     */
+    public DecodedImage readFrame(Path file, int frame) throws ImageDecodeException {
+        byte[] bytes = readBytes(file);
+        if (Dicom.isDicom(bytes)) {
+            return Dicom.decodeFrame(bytes, file, dicom, maxPixels, frame);
+        }
+        return read(bytes, file);
+    }
+
+    /**
      * Every frame of a file as an image: all frames of a multi-frame DICOM (with this decoder's window), the one
      * image of any other file.
      */

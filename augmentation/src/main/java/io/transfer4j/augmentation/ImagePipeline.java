@@ -207,8 +207,40 @@ public final class ImagePipeline {
                                 FlowOptions options, boolean augmentThis, List<BadFile> excluded, List<String> warnings) {
         SampleProcessor p = processor(options.targetHeight(), options.targetWidth(), options.colorMode(),
                 options.interpolation(), options.keepAspectRatio(), augmentThis);
-        return new DirectoryFlow(options, p, normalization, classes, files, names, labels,
-                ImageDecoder.withMaxPixels(options.maxPixels()).withDicom(options.dicom()), excluded, warnings);
+        ImageDecoder decoder = ImageDecoder.withMaxPixels(options.maxPixels()).withDicom(options.dicom());
+        int[] frames = null;
+        if (options.dicom().frames() == DicomFrames.ALL) {
+            // one sample per frame: multi-frame DICOM files are repeated, each entry with its frame
+            List<Path> f = new ArrayList<>();
+            List<String> n = new ArrayList<>();
+            List<Integer> l = new ArrayList<>();
+            List<Integer> fr = new ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                int count = 1;
+                if (ImageDecoder.isDicom(files.get(i))) {
+                    try {
+                        count = Math.max(1, decoder.probe(files.get(i)).pages());
+                    } catch (ImageDecodeException e) {
+                        count = 1; // reported when the sample is loaded, under the flow's bad-file policy
+                    }
+                }
+                for (int k = 0; k < count; k++) {
+                    f.add(files.get(i));
+                    n.add(names.get(i));
+                    l.add(labels[i]);
+                    fr.add(k);
+                }
+            }
+            if (f.size() > files.size()) {
+                LOG.info("{} frames from {} files (one sample per DICOM frame).", f.size(), files.size());
+            }
+            files = f;
+            names = n;
+            labels = l.stream().mapToInt(Integer::intValue).toArray();
+            frames = fr.stream().mapToInt(Integer::intValue).toArray();
+        }
+        return new DirectoryFlow(options, p, normalization, classes, files, names, labels, decoder, excluded, warnings,
+                frames);
     }
 
     /**

@@ -172,8 +172,21 @@ class DicomDecodeTest {
         assertEquals(window(400 + 8, 200, 1000), every.get(4).planes()[8], 1e-2);
         assertTrue(first.warnings().get(0).contains("frame 1 of 5"), first.warnings().toString());
         assertEquals(new ImageDecoder.ImageHeader("dicom", 3, 3, 5), ImageDecoder.standard().probe(file));
-        assertThrows(IllegalArgumentException.class, () -> FlowOptions.builder()
-                .dicom(new DicomOptions(DicomWindow.fromFile(), DicomFrames.ALL)).build());
+        // every frame as a sample: a class folder with the 5-frame file and a single-frame file yields 6 samples
+        Path dir = tmp.resolve("frames");
+        Files.createDirectories(dir.resolve("a"));
+        Files.copy(file, dir.resolve("a/mf.dcm"));
+        DicomFiles.write(dir.resolve("a/single.dcm"), Spec.ct(3, 3, ramp(9, 1024, 1), "P1").withWindow(200, 1000));
+        try (DirectoryFlow flow = ImagePipeline.of(io.transfer4j.zoo.Normalization.none()).flowFromDirectory(dir,
+                FlowOptions.builder().targetSize(3, 3).batchSize(6).shuffle(false).colorMode(ColorMode.GRAYSCALE)
+                        .dicom(new DicomOptions(DicomWindow.fromFile(), DicomFrames.ALL)).build())) {
+            assertEquals(6, flow.samples());
+            var x = flow.next().getFeatures();
+            for (int f = 0; f < 5; f++) {
+                assertEquals(window(f * 100 + 4, 200, 1000) * 255 / 65535, x.getDouble(f, 0, 1, 1), 1e-2, "frame " + f);
+            }
+            assertEquals(window(4, 200, 1000) * 255 / 65535, x.getDouble(5, 0, 1, 1), 1e-2, "the single-frame file");
+        }
     }
 
     @Test

@@ -281,6 +281,17 @@ public final class Dicom {
      */
     public static List<DecodedImage> decode(byte[] bytes, Path file, DicomOptions options, long maxPixels,
                                             boolean all) throws ImageDecodeException {
+        return decode(bytes, file, options, maxPixels, all, -1);
+    }
+
+    /** Frame {@code frame} (0-based) of a file. */
+    public static DecodedImage decodeFrame(byte[] bytes, Path file, DicomOptions options, long maxPixels, int frame)
+            throws ImageDecodeException {
+        return decode(bytes, file, options, maxPixels, false, frame).get(0);
+    }
+
+    private static List<DecodedImage> decode(byte[] bytes, Path file, DicomOptions options, long maxPixels,
+                                             boolean all, int only) throws ImageDecodeException {
         Header h = check(bytes, file, maxPixels, bytes.length);
         ImagePlus imp;
         try {
@@ -300,7 +311,13 @@ public final class Dicom {
         int n = stack.getSize();
         List<String> warnings = new ArrayList<>();
         int[] frames;
-        if (all || options.frames() == DicomFrames.ALL) {
+        if (only >= 0) {
+            if (only >= n) {
+                throw new ImageDecodeException(file, BadFileKind.CORRUPT, "frame " + (only + 1) + " asked for but the "
+                        + "file has " + n + " frame(s); was it replaced while being read?", null);
+            }
+            frames = new int[] {only};
+        } else if (all || options.frames() == DicomFrames.ALL) {
             frames = new int[n];
             for (int i = 0; i < n; i++) {
                 frames[i] = i;
