@@ -46,6 +46,9 @@ class MedicalCliTest {
     static Path eval;
     static Path cam;
     static List<CliRun> runs = new ArrayList<>();
+    /** Every log event of the walk-through (the library logs through SLF4J/logback). */
+    static ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+            new ch.qos.logback.core.read.ListAppender<>();
 
     static CliRun cli(String... args) {
         CliRun r = CliRun.run(args);
@@ -55,6 +58,9 @@ class MedicalCliTest {
 
     @BeforeAll
     static void walkThrough() throws Exception {
+        logs.start();
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .addAppender(logs);
         data = tmp.resolve("dicom");
         DicomFiles.classFolder(data, 10, 3, 32, 11, false);
         DicomFiles.writeReport(data.resolve("benign/report.dcm"));
@@ -131,6 +137,11 @@ class MedicalCliTest {
         // privacy: nothing identifying in what was printed, the run directory, the bundle, the report, the splits
         for (CliRun r : runs) {
             assertNoIdentifyingValue("output", r.out() + r.err());
+        }
+        assertTrue(logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains("report.dcm")),
+                "the log saw the bad files");
+        for (ch.qos.logback.classic.spi.ILoggingEvent e : logs.list) {
+            assertNoIdentifyingValue("log", e.getFormattedMessage());
         }
         for (Path dir : List.of(run, eval)) {
             try (Stream<Path> files = Files.walk(dir)) {
