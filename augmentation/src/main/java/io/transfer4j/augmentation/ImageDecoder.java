@@ -333,8 +333,9 @@ public final class ImageDecoder {
         if (pixels > maxPixels) {
             throw new ImageDecodeException(file, BadFileKind.TOO_MANY_PIXELS,
                     "header declares " + h.width() + "x" + h.height() + " = " + pixels + " pixels, more than the limit of "
-                            + maxPixels + " (decompression-bomb guard); refused before decoding. Raise the limit "
-                            + "(maxPixels) if the image is genuine", null);
+                            + maxPixels + " (decompression-bomb guard); refused before decoding. If the image is genuine, "
+                            + "downscale it, or raise the limit: 'transfer4j data check --max-pixels N', or maxPixels "
+                            + "in FlowOptions/ScanOptions (ImageDecoder.withMaxPixels) in Java", null);
         }
         return h;
     }

@@ -201,7 +201,10 @@ public final class Predictor implements AutoCloseable {
         }
         if (Files.isDirectory(dirOrFile)) {
             try (Stream<Path> s = Files.walk(dirOrFile)) {
-                return predictAll(s.filter(Files::isRegularFile).filter(Predictor::isImageName).sorted().toList(), k);
+                // not only regular files: a FIFO or a broken link named like an image is reported (as 'data check'
+                // does), not silently skipped; the decoder refuses it without opening it
+                return predictAll(s.filter(p -> !Files.isDirectory(p)).filter(Predictor::isImageName).sorted()
+                        .toList(), k);
             }
         }
         return predictAll(List.of(dirOrFile), k);

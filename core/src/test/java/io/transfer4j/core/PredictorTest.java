@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -147,6 +148,26 @@ class PredictorTest {
             assertArrayEquals(p.embed(files.get(0)), embeddings.get(0).vector(), 1e-6f);
             assertTrue(embeddings.get(1).vector() == null && embeddings.get(1).error() != null);
             assertArrayEquals(p.embed(files.get(1)), embeddings.get(2).vector(), 1e-6f);
+        }
+    }
+
+    @Test
+    void predictAllReportsAFifoAndABrokenLinkInsteadOfSkippingThem() throws Exception {
+        // issue 14: 'data check' reported them, 'predict DIR' silently skipped them
+        Path in = Files.createDirectories(dir.resolve("odd"));
+        Path good = Files.write(in.resolve("a.png"), png(image(120)));
+        Path link = Files.createSymbolicLink(in.resolve("gone.png"), in.resolve("missing.png"));
+        Path fifo = in.resolve("pipe.jpg");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor() == 0, "mkfifo is not available here");
+        try (Predictor p = Predictor.open(bundle, Predictor.Options.defaults())) {
+            PredictionTable t = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> p.predictAll(in, 1),
+                    "a FIFO must not block");
+            assertEquals(3, t.rows().size(), t.rows().toString());
+            assertEquals(List.of(link, fifo), t.failures().stream().map(PredictionTable.Row::file).toList());
+            assertTrue(t.row(link).error().contains("does not exist"), t.row(link).error());
+            assertTrue(t.row(fifo).error().contains("not a regular file"), t.row(fifo).error());
+            assertEquals(1, t.row(good).top().size());
         }
     }
 
