@@ -16,12 +16,23 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
 import io.transfer4j.augmentation.AugmentOptions;
 import io.transfer4j.augmentation.MnistData;
 import io.transfer4j.augmentation.MnistFlow;
 import io.transfer4j.cli.Output;
 import io.transfer4j.cli.ExitCode;
 import io.transfer4j.cli.UsageException;
+import io.transfer4j.cli.internal.FineTunerTrainer;
+import io.transfer4j.cli.report.Plots;
+import io.transfer4j.cli.report.RunReport;
+import io.transfer4j.training.EpochRecord;
+import io.transfer4j.training.History;
+import io.transfer4j.training.Metric;
+import io.transfer4j.training.Metrics;
+import io.transfer4j.zoo.AtomicFiles;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -163,33 +174,33 @@ abstract class AbstractMnistExample implements Callable<Integer> {
                 net.numParams(), rmsProp, learningRate, MnistCnn.KERAS_RMSPROP_RHO, MnistCnn.KERAS_RMSPROP_EPSILON, batchSize,
                 epochs, train.isAugmented() ? ", augmented training data" : ""));
 
-        ExampleOutputs outputs = new ExampleOutputs(outputDir());
-        List<MnistCnn.Epoch> history = new ArrayList<>();
+        Path outDir = outputDir();
+        List<EpochRecord> history = new ArrayList<>();
         long trainStart = System.nanoTime();
         BestWeights best = new BestWeights();
+        FineTunerTrainer.Talk talk = new FineTunerTrainer.Talk(log);
         MnistCnn.fit(net, train, val, epochs, row -> {
             history.add(row);
             if (restoreBestWeights) {
                 best.offer(net, row);
             }
-            log.event("epoch", ExampleOutputs.epochFields(row), String.format(Locale.ROOT, "Epoch %d/%d - %s",
-                    row.epoch(), epochs, row.toString().replaceFirst("^epoch \\d+ - ", "")));
+            talk.onEpoch(row);
             try {
-                outputs.writeHistory(history);   // kept current, so a killed run still has its history
+                new History(history).write(outDir);   // kept current, so a killed run still has its history
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
-        MnistCnn.Score testScore = MnistCnn.evaluate(net, testFlow);
-        MnistCnn.Score lastEpochScore = testScore;
+        Metrics testScore = MnistCnn.evaluate(net, testFlow);
+        Metrics lastEpochScore = testScore;
         if (restoreBestWeights && best.epoch != history.get(history.size() - 1).epoch()) {
             net.setParams(best.params);
             testScore = MnistCnn.evaluate(net, testFlow);
         }
         double totalSeconds = (System.nanoTime() - t0) / 1e9;
 
-        outputs.writeLearningCurve(exampleName(), history, List.of());
+        AtomicFiles.write(outDir.resolve(RunReport.LEARNING_CURVE), Plots.png(Plots.learningCurve(history)));
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("example", exampleName());
         metrics.put("data", data.toAbsolutePath().normalize().toString());
@@ -212,27 +223,27 @@ abstract class AbstractMnistExample implements Callable<Integer> {
             metrics.put("last_epoch_test_loss", lastEpochScore.loss());
             metrics.put("last_epoch_test_accuracy", lastEpochScore.accuracy());
         }
-        MnistCnn.Epoch last = history.get(history.size() - 1);
-        metrics.put("final_val_accuracy", last.valAccuracy());
-        metrics.put("final_train_accuracy", last.accuracy());
+        EpochRecord last = history.get(history.size() - 1);
+        metrics.put("final_val_accuracy", last.value(Metric.VAL_ACCURACY));
+        metrics.put("final_train_accuracy", last.value(Metric.ACCURACY));
         metrics.put("train_seconds", trainSeconds);
         metrics.put("total_seconds", totalSeconds);
         metrics.put("mean_train_images_per_second",
-                history.stream().mapToDouble(MnistCnn.Epoch::imagesPerSecond).average().orElse(0));
+                history.stream().mapToDouble(EpochRecord::imagesPerSecond).average().orElse(0));
         metrics.put("machine", machine());
-        outputs.writeJson("metrics.json", metrics);
+        writeJson(outDir.resolve(METRICS), metrics);
         if (saveModel) {
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
             ModelSerializer.writeModel(net, bytes, true);
-            outputs.write("model.zip", bytes.toByteArray());
+            AtomicFiles.write(outDir.resolve("model.zip"), bytes.toByteArray());
         }
         String restored = !restoreBestWeights ? "" : String.format(Locale.ROOT, " with the weights of epoch %d "
                 + "(lowest val_loss %.4f; last epoch's weights: test accuracy %.4f)", best.epoch, best.valLoss,
                 lastEpochScore.accuracy());
         log.result(String.format(Locale.ROOT, "test loss %.4f, test accuracy %.4f (%d images)%s; training took %.0f s, "
-                        + "total %.0f s%nwrote %s (history.csv, learning-curve.png, metrics.json%s)", testScore.loss(),
-                testScore.accuracy(), testScore.samples(), restored, trainSeconds, totalSeconds, outputs.dir(),
-                saveModel ? ", model.zip" : ""), Output.fields("out", outputs.dir().toString(), "metrics", metrics));
+                        + "total %.0f s%nwrote %s (history.csv/json, learning-curve.png, metrics.json%s)", testScore.loss(),
+                testScore.accuracy(), testScore.examples(), restored, trainSeconds, totalSeconds, outDir,
+                saveModel ? ", model.zip" : ""), Output.fields("out", outDir.toString(), "metrics", metrics));
         return ExitCode.OK;
     }
 
@@ -243,7 +254,7 @@ abstract class AbstractMnistExample implements Callable<Integer> {
         double valLoss = Double.POSITIVE_INFINITY;
 
         @SuppressWarnings("try")   // the workspace scope is used for its side effect only
-        void offer(MultiLayerNetwork net, MnistCnn.Epoch row) {
+        void offer(MultiLayerNetwork net, EpochRecord row) {
             if (row.valLoss() < valLoss) {
                 try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                     params = net.params().dup();
@@ -298,8 +309,23 @@ abstract class AbstractMnistExample implements Callable<Integer> {
                 + (name.contains("train") ? sibling.getFileName() : "a name containing 'train'") + "); pass --test-data FILE.csv");
     }
 
-    private Path outputDir() {
-        return out != null ? out : Path.of("runs", exampleName());
+    private Path outputDir() throws IOException {
+        Path dir = out != null ? out : Path.of("runs", exampleName());
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new UsageException("--out " + dir + " is a file; pass a directory (it is created when missing)");
+        }
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    /** The examples' {@code metrics.json}: what was run and what came out. */
+    static final String METRICS = "metrics.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Writes {@code values} as indented JSON, atomically. */
+    static void writeJson(Path file, Map<String, ?> values) throws IOException {
+        AtomicFiles.write(file, JSON.writeValueAsBytes(values));
     }
 
     static Map<String, Object> machine() {

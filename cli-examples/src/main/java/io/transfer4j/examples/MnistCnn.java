@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -15,17 +14,18 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import io.transfer4j.training.EpochRecord;
+import io.transfer4j.training.FineTuner;
+import io.transfer4j.training.Metrics;
+import io.transfer4j.training.TrainingAccuracy;
 
 /**
  * The small CNN of the Keras Fashion-MNIST tutorial, built and trained with DL4J:
@@ -87,34 +87,20 @@ public final class MnistCnn {
         return net;
     }
 
-    /** Loss and accuracy of one pass, as Keras reports them. */
-    public record Score(double loss, double accuracy, long samples) {
-    }
-
-    /** One epoch's row of the history, with Keras's names in {@link #toString()}. */
-    public record Epoch(int epoch, double loss, double accuracy, double valLoss, double valAccuracy, double seconds,
-                        double imagesPerSecond) {
-        @Override
-        public String toString() {
-            return String.format(java.util.Locale.ROOT,
-                    "epoch %d - %.1fs (%.0f img/s) - loss: %.4f - accuracy: %.4f - val_loss: %.4f - val_accuracy: %.4f",
-                    epoch, seconds, imagesPerSecond, loss, accuracy, valLoss, valAccuracy);
-        }
-    }
-
     /**
-     * Trains for {@code epochs} epochs like Keras's {@code fit(..., validation_data=...)}: training loss and accuracy
-     * are averages over the epoch's batches (measured on each batch's forward pass, before its update), validation
-     * ones are measured after the epoch. {@code onEpoch} sees each row as it is produced.
+     * Trains for {@code epochs} epochs like Keras's {@code fit(..., validation_data=...)}, one {@link EpochRecord}
+     * per epoch (phase {@code "train"}): training loss and accuracy are averages over the epoch's batches, taken
+     * from each batch's own forward pass before its update ({@link TrainingAccuracy}); validation numbers come from
+     * the one evaluator after the epoch. {@code onEpoch} sees each record as it is produced.
      */
-    public static List<Epoch> fit(MultiLayerNetwork net, DataSetIterator train, DataSetIterator validation, int epochs,
-                                  Consumer<Epoch> onEpoch) {
+    public static List<EpochRecord> fit(MultiLayerNetwork net, DataSetIterator train, DataSetIterator validation,
+                                        int epochs, Consumer<EpochRecord> onEpoch) {
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1; received " + epochs);
         }
-        BatchAccuracy accuracy = new BatchAccuracy(net);
+        TrainingAccuracy accuracy = new TrainingAccuracy();
         net.addListeners(accuracy);
-        List<Epoch> history = new ArrayList<>();
+        List<EpochRecord> history = new ArrayList<>();
         try {
             for (int e = 1; e <= epochs; e++) {
                 if (e > 1 || !train.hasNext()) {
@@ -123,19 +109,19 @@ public final class MnistCnn {
                 long start = System.nanoTime();
                 double lossSum = 0;
                 long samples = 0;
-                accuracy.clear();
+                accuracy.reset();
                 while (train.hasNext()) {
                     DataSet batch = train.next();
-                    accuracy.labels = batch.getLabels();
+                    accuracy.labels(batch.getLabels());
                     net.fit(batch);
                     long n = batch.numExamples();
                     lossSum += net.score() * n;
                     samples += n;
                 }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                Score val = evaluate(net, validation);
-                Epoch row = new Epoch(e, lossSum / samples, accuracy.correct / (double) samples, val.loss(),
-                        val.accuracy(), seconds, samples / seconds);
+                double trainSeconds = (System.nanoTime() - start) / 1e9;
+                Metrics val = evaluate(net, validation);
+                EpochRecord row = EpochRecord.of("train", e, lossSum / samples, accuracy.accuracy(), val,
+                        learningRate(net), (System.nanoTime() - start) / 1e9, samples / trainSeconds);
                 history.add(row);
                 onEpoch.accept(row);
             }
@@ -145,37 +131,19 @@ public final class MnistCnn {
         return history;
     }
 
-    /** Mean categorical cross-entropy (probabilities clipped as Keras does) and accuracy over a whole iterator. */
-    public static Score evaluate(MultiLayerNetwork net, DataSetIterator data) {
-        return GraphFit.evaluate(x -> net.output(x, false), data);
+    /** Every metric over a whole iterator, with the one evaluator (probabilities clipped as Keras's loss). */
+    public static Metrics evaluate(MultiLayerNetwork net, DataSetIterator data) {
+        List<String> labels = data.getLabels() != null ? data.getLabels()
+                : java.util.stream.IntStream.range(0, data.totalOutcomes()).mapToObj(Integer::toString).toList();
+        Metrics m = FineTuner.evaluate(x -> net.output(x, false), data, labels, 1);
+        if (m.examples() == 0) {
+            throw new IllegalArgumentException("the evaluation data is empty");
+        }
+        return m;
     }
 
-    /**
-     * Counts correct predictions on each training batch from the forward pass DL4J does anyway: the listener gets
-     * the activations up to the last hidden layer, and the output layer's argmax is one small matrix product away.
-     */
-    private static final class BatchAccuracy extends BaseTrainingListener {
-        private final MultiLayerNetwork net;
-        INDArray labels;
-        long correct;
-
-        BatchAccuracy(MultiLayerNetwork net) {
-            this.net = net;
-        }
-
-        void clear() {
-            correct = 0;
-        }
-
-        @Override
-        @SuppressWarnings("try")   // the workspace scope is used for its side effect only
-        public void onForwardPass(Model model, List<INDArray> activations) {
-            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                INDArray hidden = activations.get(activations.size() - 1);
-                org.deeplearning4j.nn.api.Layer out = net.getLayer(net.getnLayers() - 1);
-                INDArray logits = hidden.mmul(out.getParam("W")).addiRowVector(out.getParam("b"));
-                correct += GraphFit.correct(logits, labels);
-            }
-        }
+    private static double learningRate(MultiLayerNetwork net) {
+        Double lr = net.getLearningRate(0);
+        return lr == null ? Double.NaN : lr;
     }
 }

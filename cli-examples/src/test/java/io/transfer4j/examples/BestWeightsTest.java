@@ -8,11 +8,14 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.RmsProp;
 
+import io.transfer4j.training.EpochRecord;
+import io.transfer4j.training.Metric;
+
 /** {@code --restore-best-weights}: the copy kept is the lowest-val_loss epoch's, and it survives later training. */
 class BestWeightsTest {
 
-    private static MnistCnn.Epoch epoch(int n, double valLoss) {
-        return new MnistCnn.Epoch(n, 0.1, 0.9, valLoss, 0.9, 1, 1);
+    private static EpochRecord epoch(int n, double valLoss) {
+        return new EpochRecord("train", n, 0.1, valLoss, java.util.Map.of(Metric.ACCURACY, 0.9), 1e-3, 1, 1);
     }
 
     @Test

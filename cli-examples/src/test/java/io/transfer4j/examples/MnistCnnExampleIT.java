@@ -56,10 +56,12 @@ class MnistCnnExampleIT {
 
         List<String> history = Files.readAllLines(out.resolve("history.csv"));
         assertEquals(2, history.size());
-        assertTrue(history.get(0).startsWith("epoch,loss,accuracy,val_loss,val_accuracy"), history.get(0));
+        // the one history layout (training's History): phase first, training accuracy beside validation accuracy
+        assertTrue(history.get(0).startsWith("phase,epoch,loss,val_loss,accuracy,val_accuracy"), history.get(0));
+        assertTrue(history.get(1).startsWith("train,1,"), history.get(1));
         byte[] png = Files.readAllBytes(out.resolve("learning-curve.png"));
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG learning curve");
-        assertEquals(1400, javax.imageio.ImageIO.read(out.resolve("learning-curve.png").toFile()).getWidth(),
-                "accuracy and loss charts side by side");
+        assertEquals(3 * 280, javax.imageio.ImageIO.read(out.resolve("learning-curve.png").toFile()).getHeight(),
+                "the report's learning curve: loss, accuracy and learning-rate panels");
     }
 }

@@ -57,6 +57,25 @@ public record EpochRecord(String phase, int epoch, double loss, double valLoss, 
         return sb.append(' ').append(time).toString();
     }
 
+    /**
+     * An epoch from its training numbers and its validation metrics (null without validation data): every
+     * validation metric is recorded, under its key.
+     */
+    public static EpochRecord of(String phase, int epoch, double loss, double accuracy, Metrics validation,
+                                 double lr, double seconds, double imagesPerSecond) {
+        EnumMap<Metric, Double> metrics = new EnumMap<>(Metric.class);
+        metrics.put(Metric.ACCURACY, accuracy);
+        if (validation != null) {
+            for (Metric m : Metric.values()) {
+                if (m.validation() && m != Metric.VAL_LOSS) {
+                    metrics.put(m, validation.value(m));
+                }
+            }
+        }
+        return new EpochRecord(phase, epoch, loss, validation == null ? Double.NaN : validation.loss(), metrics, lr,
+                seconds, imagesPerSecond);
+    }
+
     /** Any metric of this epoch, NaN when it was not computed. */
     public double value(Metric metric) {
         return switch (metric) {

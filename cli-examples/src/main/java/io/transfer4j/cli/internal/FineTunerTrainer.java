@@ -76,13 +76,16 @@ public final class FineTunerTrainer implements FitPipeline.Trainer {
                 .test(flows.test()).progress(new Talk(out)).build().fit();
     }
 
-    /** Progress bar per epoch (batches, loss, ETA) and one line per finished epoch. */
-    static final class Talk implements ProgressListener {
+    /**
+     * Progress bar per epoch (batches, loss, ETA) and one line (an {@code epoch} event) per finished epoch: how
+     * {@code fit}, {@code quickstart} and the examples show training.
+     */
+    public static final class Talk implements ProgressListener {
         private final Output out;
         private Output.Progress bar;
         private int maxEpochs;
 
-        Talk(Output out) {
+        public Talk(Output out) {
             this.out = out;
         }
 

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -265,17 +264,8 @@ public final class Engine implements TrainingControl {
         }
         Metrics val = validate();
         double seconds = (System.nanoTime() - start) / 1e9;
-        Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
-        metrics.put(Metric.ACCURACY, accuracy.accuracy());
-        if (val != null) {
-            for (Metric m : Metric.values()) {
-                if (m.validation() && m != Metric.VAL_LOSS) {
-                    metrics.put(m, val.value(m));
-                }
-            }
-        }
-        EpochRecord record = new EpochRecord(phase.name(), epochInPhase + 1, lossSum / seen,
-                val == null ? Double.NaN : val.loss(), metrics, lr, seconds, seen / seconds);
+        EpochRecord record = EpochRecord.of(phase.name(), epochInPhase + 1, lossSum / seen, accuracy.accuracy(), val,
+                lr, seconds, seen / seconds);
         history.add(record);
         LOG.info("{} epoch {}/{}: loss {} accuracy {} val_loss {} val_accuracy {} lr {} ({} s, {} img/s{})",
                 phase.name(), record.epoch(), phase.maxEpochs(), fmt(record.loss()),
