@@ -63,7 +63,7 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
     @Option(names = "--batch-size", paramLabel = "N", description = "Images per batch (default 16).")
     Integer batchSize;
     @Option(names = "--weights", paramLabel = "auto|pretrained|random",
-            description = "ImageNet weights: auto (if installed, else random with a warning), pretrained, random.")
+            description = "ImageNet weights: auto (installed or downloadable; if neither, fit stops and says why, unless the backbone has none), pretrained, random (train from random initialisation).")
     FitConfig.Weights weights;
     @Option(names = "--head-epochs", paramLabel = "N", description = "Most epochs of the head phase (default 5).")
     Integer headEpochs;
