@@ -78,7 +78,7 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         this.labels = labels;
         this.size = size;
         this.augmented = processor.augments();
-        this.order = computeOrder();
+        this.order = computeOrder(epoch);
     }
 
     /** The sample's image, decoded, converted and resized, on the 0-255 scale (before any random transform). */
@@ -129,6 +129,17 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
     /** Sample indices in the order the current epoch yields them. */
     public int[] epochOrder() {
         return order.clone();
+    }
+
+    /**
+     * Sample indices in the order epoch {@code epoch} yields them, without moving the flow (a cache replaying the
+     * flow's batches asks this).
+     */
+    public int[] epochOrder(int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch must be >= 0; received " + epoch);
+        }
+        return computeOrder(epoch);
     }
 
     /** Sample indices of the batch most recently returned by {@link #next()}. */
@@ -280,12 +291,12 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         nextToSubmit = 0;
         nextToTake = 0;
         peeked = null;
-        order = computeOrder();
+        order = computeOrder(epoch);
     }
 
-    private int[] computeOrder() {
+    private int[] computeOrder(int ep) {
         if (options.shuffle()) {
-            return Seeds.permutation(size, options.seed(), epoch);
+            return Seeds.permutation(size, options.seed(), ep);
         }
         int[] o = new int[size];
         for (int i = 0; i < size; i++) {

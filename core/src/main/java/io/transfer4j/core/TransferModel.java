@@ -195,7 +195,10 @@ public final class TransferModel {
 
     /** Shape of one sample's features at the cut: {@code [channels, height, width]} or {@code [features]}. */
     public long[] featureShape() {
-        InputType t = cutType();
+        return shapeOf(cutType());
+    }
+
+    private static long[] shapeOf(InputType t) {
         if (t instanceof InputType.InputTypeConvolutional c) {
             return new long[] {c.getChannels(), c.getHeight(), c.getWidth()};
         }
@@ -323,9 +326,78 @@ public final class TransferModel {
      * model's head (until the next {@link #setTrainable}). Has its own updater state.
      */
     public ComputationGraph headGraph() {
+        return tailGraph(cut.name(), headVertices);
+    }
+
+    /**
+     * The freeze boundary of the current trainable selection: the one vertex whose output is everything the
+     * trainable part reads from the frozen part (for ResNet50 with {@code res5} trainable, the output of stage 4,
+     * which both {@code res5a} branches read; for a head-only selection, the cut). Empty when nothing is frozen or
+     * the trainable part reads more than one frozen tensor (a selection starting inside a residual block).
+     */
+    public java.util.Optional<String> freezeBoundary() {
+        Set<String> frozen = frozenVertices();
+        if (frozen.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        Set<String> reads = new LinkedHashSet<>();
+        for (String v : trainableVertices(frozen)) {
+            for (String in : plain.getVertexInputs().getOrDefault(v, List.of())) {
+                if (frozen.contains(in) || plain.getNetworkInputs().contains(in)) {
+                    reads.add(in);
+                }
+            }
+        }
+        if (reads.size() != 1 || plain.getNetworkInputs().contains(reads.iterator().next())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(reads.iterator().next());
+    }
+
+    /** Shape of one sample's activations at a vertex: {@code [channels, height, width]} or {@code [features]}. */
+    public long[] activationShape(String vertex) {
+        InputType t = plain.getLayerActivationTypes(false, false, inputType()).get(vertex);
+        if (t == null) {
+            throw new IllegalArgumentException("no vertex '" + vertex + "' in this model; vertices: "
+                    + String.join(", ", plain.getVertices().keySet()));
+        }
+        return shapeOf(t);
+    }
+
+    /**
+     * A graph from the {@link #freezeBoundary()} activations (input named after the boundary vertex) through every
+     * trainable vertex to the outputs, whose parameters are a <em>view</em> of this model's parameters: training it
+     * trains this model (until the next {@link #setTrainable}), BatchNorm statistics of trainable layers included.
+     * Has its own updater state, laid out as the full graph's (same trainable layers, same order).
+     *
+     * @throws IllegalStateException when the selection has no single freeze boundary
+     */
+    public ComputationGraph suffixGraph() {
+        String boundary = freezeBoundary().orElseThrow(() -> new IllegalStateException("the trainable selection "
+                + trainable.describe() + " has no single freeze boundary (nothing frozen, or the trainable layers "
+                + "read several frozen outputs); train the whole graph instead"));
+        return tailGraph(boundary, trainableVertices(frozenVertices()));
+    }
+
+    private List<String> trainableVertices(Set<String> frozen) {
+        return GraphSurgery.topologicalOrder(plain).stream()
+                .filter(v -> !frozen.contains(v) && !plain.getNetworkInputs().contains(v)).toList();
+    }
+
+    /** {@code vertices} (topological order) fed by {@code input}'s activations; parameters viewed, not copied. */
+    private ComputationGraph tailGraph(String input, List<String> tail) {
+        // DL4J lays parameters out in its own topological order of the graph (a queue over hash sets of vertex
+        // indices), which differs between two graphs with the same layers; the tail takes the model graph's order
+        // explicitly so its flat parameter vector can be a view of the model's
+        List<String> dl4jOrder = new ArrayList<>();
+        for (int i : graph.topologicalSortOrder()) {
+            dl4jOrder.add(graph.getVertices()[i].getVertexName());
+        }
+        Set<String> wanted = new HashSet<>(tail);
+        List<String> vertices = dl4jOrder.stream().filter(wanted::contains).toList();
         ComputationGraphConfiguration.GraphBuilder gb = new NeuralNetConfiguration.Builder().seed(seed)
-                .updater(updater).dataType(dataType()).graphBuilder().addInputs(cut.name());
-        for (String name : headVertices) {
+                .updater(updater).dataType(dataType()).graphBuilder().addInputs(input);
+        for (String name : vertices) {
             GraphVertex v = plain.getVertices().get(name);
             String[] in = plain.getVertexInputs().get(name).toArray(String[]::new);
             if (v instanceof LayerVertex lv) {
@@ -340,18 +412,25 @@ public final class TransferModel {
             }
         }
         gb.setOutputs(plain.getNetworkOutputs().toArray(String[]::new));
-        gb.setInputTypes(cutType());
-        ComputationGraph hg = new ComputationGraph(gb.build());
-        long headParams = headVertices.stream().map(graph::getLayer).filter(Objects::nonNull)
+        gb.setInputTypes(plain.getLayerActivationTypes(false, false, inputType()).get(input));
+        ComputationGraphConfiguration conf = gb.build();
+        List<String> order = new ArrayList<>(List.of(input));
+        order.addAll(vertices);   // declared in this order, so vertex i has index i
+        conf.setTopologicalOrderStr(order);
+        conf.setTopologicalOrder(java.util.stream.IntStream.range(0, order.size()).toArray());
+        ComputationGraph hg = new ComputationGraph(conf);
+        long tailParams = vertices.stream().map(graph::getLayer).filter(Objects::nonNull)
                 .mapToLong(l -> GraphSurgery.inner(l).numParams()).sum();
         INDArray all = graph.params();
-        hg.init(headParams == 0 ? null : all.get(NDArrayIndex.interval(all.length() - headParams, all.length()))
-                .reshape(1, headParams), false);
-        for (String name : headVertices) {
+        // the tail's parameters are the last ones of the flat vector: every tail vertex comes after the input
+        // in any topological order, every other vertex before it
+        hg.init(tailParams == 0 ? null : all.get(NDArrayIndex.interval(all.length() - tailParams, all.length()))
+                .reshape(1, tailParams), false);
+        for (String name : vertices) {
             org.deeplearning4j.nn.api.Layer l = graph.getLayer(name);
             if (l != null && l.numParams() > 0 && !GraphSurgery.inner(l).params().equals(hg.getLayer(name).params())) {
-                throw new IllegalStateException("head parameter layout of '" + name + "' differs between the model"
-                        + " and its head graph; use loadHeadParams to copy instead");
+                throw new IllegalStateException("parameter layout of '" + name + "' differs between the model"
+                        + " and its graph from '" + input + "'; use loadHeadParams to copy instead");
             }
         }
         return hg;

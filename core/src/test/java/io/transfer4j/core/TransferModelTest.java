@@ -165,6 +165,39 @@ class TransferModelTest {
     }
 
     @Test
+    void suffixGraphStartsAtTheFreezeBoundaryAndTrainsTheModel() {
+        TransferModel m = tiny().cut("block2_out")
+                .head(HeadSpec.builder().dense(8, Activation.RELU, 0, true).build()).build();
+        assertEquals(java.util.Optional.of("block2_out"), m.freezeBoundary(), "head only: the cut");
+        m.setTrainable(LayerSelection.fromGroup("block2"), new Sgd(0.05));
+        // block2_conv and the shortcut both read block1_pool: one boundary for the two branches
+        assertEquals(java.util.Optional.of("block1_pool"), m.freezeBoundary());
+        assertArrayEquals(new long[] {8, 8, 8}, m.activationShape("block1_pool"));
+        DataSet ds = TestData.batch(8, 3, 16, 3, 1, 5);
+        INDArray atBoundary = m.graph().feedForward(ds.getFeatures(), false).get("block1_pool");
+        ComputationGraph suffix = m.suffixGraph();
+        assertEquals(m.graph().outputSingle(false, ds.getFeatures()), suffix.outputSingle(false, atBoundary));
+        Map<String, INDArray> before = snapshot(m.graph());
+        for (int i = 0; i < 2; i++) {
+            suffix.fit(new DataSet(atBoundary, ds.getLabels()));
+        }
+        Map<String, INDArray> after = snapshot(m.graph());
+        assertEquals(before.get("block1_conv/W"), after.get("block1_conv/W"), "the prefix stays frozen");
+        assertNotEquals(before.get("block2_conv/W"), after.get("block2_conv/W"), "training the suffix trains the model");
+        assertNotEquals(before.get("block2_bn/mean"), after.get("block2_bn/mean"),
+                "trainable BatchNorm updates its statistics in the model");
+        assertEquals(suffix.outputSingle(false, atBoundary), m.graph().outputSingle(false, ds.getFeatures()));
+
+        m.setTrainable(LayerSelection.all(), new Sgd(0.05));
+        assertEquals(java.util.Optional.empty(), m.freezeBoundary(), "nothing frozen: no boundary");
+        IllegalStateException e = assertThrows(IllegalStateException.class, m::suffixGraph);
+        assertTrue(e.getMessage().contains("no single freeze boundary"), e.getMessage());
+        m.setTrainable(LayerSelection.fromLayer("block2_short"), new Sgd(0.05));
+        assertEquals(java.util.Optional.empty(), m.freezeBoundary(),
+                "the shortcut trains but reads block1_pool and the frozen block2_bn: two boundaries");
+    }
+
+    @Test
     void calibrateBatchNormSetsRunningStatsFromData() {
         // raw 0-255 input through random BN layers: inference mode (mean 0 / var 1 stats) is far from train mode
         TransferModel m = tiny().cut("block2_out").build();

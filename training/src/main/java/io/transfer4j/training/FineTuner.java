@@ -112,7 +112,8 @@ public final class FineTuner {
                     .seed(run.get("seed").asLong())
                     .topK(run.get("topK").asInt())
                     .classWeights(json.treeToValue(run.get("classWeights"), ClassWeights.class))
-                    .featureCache(FeatureCacheMode.valueOf(run.get("featureCache").asText()));
+                    .featureCache(FeatureCacheMode.valueOf(run.get("featureCache").asText()))
+                    .augmentedViews(run.has("augmentedViews") ? run.get("augmentedViews").asInt() : 0);
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the run in " + runDir + ": " + e.getMessage(), e);
         }
@@ -133,6 +134,7 @@ public final class FineTuner {
         private FeatureCacheMode cacheMode = FeatureCacheMode.AUTO;
         private long cacheMemoryLimit = 1L << 30;
         private boolean epochLines = true;
+        private int augmentedViews;
 
         private Builder() {
         }
@@ -217,6 +219,20 @@ public final class FineTuner {
             return this;
         }
 
+        /**
+         * Off by default (0): phases on augmented data recompute the frozen prefix every epoch on fresh random
+         * transforms. With {@code k > 0}, such a phase caches the prefix's activations of {@code k} seeded augmented
+         * views of every training image (the flow's epochs 0..k-1) and global epoch {@code e} trains on view
+         * {@code e mod k}, in the flow's batch order for that epoch. With {@code k} at least the total number of
+         * epochs the result equals the uncached run; with fewer views the model sees each augmentation repeatedly
+         * (measured effect on validation accuracy: training README). Memory: {@code k} times the un-augmented cache.
+         * Needs an augmentation flow ({@code ImageFlow}) as training data.
+         */
+        public Builder augmentedViews(int k) {
+            this.augmentedViews = k;
+            return this;
+        }
+
         public FineTuner build() {
             if (model == null) {
                 throw new IllegalArgumentException("FineTuner needs a model: .model(TransferModel)");
@@ -234,6 +250,14 @@ public final class FineTuner {
             if (cacheMemoryLimit < 0) {
                 throw new IllegalArgumentException("featureCacheMemoryLimit must be >= 0 bytes; received "
                         + cacheMemoryLimit);
+            }
+            if (augmentedViews < 0) {
+                throw new IllegalArgumentException("augmentedViews must be >= 0 (0 = off); received " + augmentedViews);
+            }
+            if (augmentedViews > 0 && TrainingData.of(train).order(0).isEmpty()) {
+                throw new IllegalArgumentException("augmentedViews " + augmentedViews + " needs an augmentation flow "
+                        + "(ImageFlow, e.g. ImagePipeline.flowFromDirectory) as training data, which knows its "
+                        + "augmented epochs; received " + train.getClass().getName() + ". Use augmentedViews(0)");
             }
             if (model.task() == Task.MULTILABEL) {
                 throw new IllegalArgumentException("FineTuner's metrics and class weights cover single-label tasks "
@@ -264,7 +288,7 @@ public final class FineTuner {
                 all.add(ProgressListener.epochLines(System.out).asCallback());
             }
             return new FineTuner(new Engine.Config(model, data, validation, test, plan, runDir, seed,
-                    List.copyOf(all), classWeights, topK, cacheMode, cacheMemoryLimit));
+                    List.copyOf(all), classWeights, topK, cacheMode, cacheMemoryLimit, augmentedViews));
         }
 
         /**

@@ -56,6 +56,16 @@ final class FlowData implements TrainingData {
     }
 
     @Override
+    public java.util.Optional<Order> order(int epoch) {
+        return java.util.Optional.of(new Order(flow.epochOrder(epoch), flow.batch()));
+    }
+
+    @Override
+    public java.util.Optional<int[]> lastBatchSamples() {
+        return java.util.Optional.of(flow.lastBatchSamples().stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    @Override
     public long[] classCounts(int numClasses) {
         long[] counts = new long[numClasses];
         for (int c : flow.classes()) {

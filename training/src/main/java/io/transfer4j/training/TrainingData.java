@@ -72,6 +72,24 @@ public interface TrainingData {
         return !it.hasNext();
     }
 
+    /**
+     * The sample indices of epoch {@code epoch} in the order the data yields them, and the batch size that cuts
+     * them into batches, when the data can tell without iterating (flows). A feature cache replays the epoch from
+     * it exactly: the same batches as the uncached run. Empty for data that cannot tell (then a cache shuffles).
+     */
+    default java.util.Optional<Order> order(int epoch) {
+        return java.util.Optional.empty();
+    }
+
+    /** Sample indices of the batch the iterator returned last, when known (flows: files left out are skipped). */
+    default java.util.Optional<int[]> lastBatchSamples() {
+        return java.util.Optional.empty();
+    }
+
+    /** An epoch's sample order and the batch size that cuts it (see {@link #order(int)}). */
+    record Order(int[] samples, int batchSize) {
+    }
+
     /** The adapter the training loop uses for {@code data}. */
     static TrainingData of(DataSetIterator data) {
         if (data instanceof TrainingData d) {

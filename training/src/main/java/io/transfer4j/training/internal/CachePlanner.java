@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 import java.util.zip.CRC32C;
 
 import org.deeplearning4j.nn.api.Layer;
@@ -18,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.transfer4j.core.InferenceGraph;
-import io.transfer4j.core.LayerSelection;
 import io.transfer4j.core.TransferModel;
 import io.transfer4j.training.FeatureCacheMode;
 import io.transfer4j.training.Metrics;
@@ -30,11 +31,12 @@ import io.transfer4j.training.TrainingData;
  * the frozen part computed once and replayed ({@link FeatureCache}) through the part that trains — and builds
  * that {@link Feed}. The only place that knows about caches; the loop sees a {@link Feed}.
  *
- * <p>Today one cache exists: {@link Plan.AtCut}, the backbone's output, for a phase that trains only the head on
- * inputs that do not change between epochs. A cache at the freeze boundary of a partly unfrozen phase (the inputs
- * of the first trainable layer) is one more {@link Plan} case: {@link #plan} picks it for a phase whose selection
- * leaves a frozen prefix and whose inputs are not augmented, and {@link #open} builds its feed (the graph from the
- * boundary on, whose parameters are the model's).
+ * <p>One kind of cache, {@link Plan.AtBoundary}: the activations at the phase's freeze boundary (the one frozen
+ * tensor the trainable part reads — the cut for a head-only phase, stage 4's output for ResNet50 with {@code res5}
+ * trainable), for a phase whose inputs do not change between epochs, or, when asked for, K seeded augmented views of
+ * every image. The feed trains the model's {@link TransferModel#suffixGraph()} (parameters shared with the model)
+ * and replays the data's own epoch order when the data can tell it, so cached and uncached runs see the same
+ * batches.
  */
 final class CachePlanner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CachePlanner.class);
@@ -45,8 +47,11 @@ final class CachePlanner implements AutoCloseable {
         record Direct() implements Plan {
         }
 
-        /** Features at the backbone's cut, replayed into the head graph. */
-        record AtCut(String vertex) implements Plan {
+        /**
+         * Activations at the freeze boundary {@code vertex}, replayed into the graph from there on; {@code views}
+         * augmented views per image (0: the inputs are not augmented, one plain pass).
+         */
+        record AtBoundary(String vertex, int views) implements Plan {
         }
     }
 
@@ -55,59 +60,114 @@ final class CachePlanner implements AutoCloseable {
     private final DataSetIterator validation;
     private final FeatureCacheMode mode;
     private final long memoryLimit;
+    private final int augmentedViews;
     private final Path runDir;
     private final String dataFingerprint;
     private FeatureCache trainCache;
     private FeatureCache valCache;
-    /** The frozen body up to the cut, derived for inference, for building the feature cache. */
-    private InferenceGraph bodyGraph;
+    /** The frozen prefix up to the boundary, derived for inference, for building the cache. */
+    private InferenceGraph prefixGraph;
+    private String prefixBoundary;
 
     CachePlanner(TransferModel model, TrainingData train, DataSetIterator validation, FeatureCacheMode mode,
-                 long memoryLimit, Path runDir) {
+                 long memoryLimit, int augmentedViews, Path runDir) {
         this.model = model;
         this.train = train;
         this.validation = validation;
         this.mode = mode;
         this.memoryLimit = memoryLimit;
+        this.augmentedViews = augmentedViews;
         this.runDir = runDir;
         this.dataFingerprint = train.fingerprint();
     }
 
-    /** The cache for {@code phase}: only a head-only phase on unchanging inputs (or {@code ALWAYS}) is cached. */
+    /**
+     * The cache for {@code phase}, whose trainable selection the model already has: a phase with a single freeze
+     * boundary on inputs that do not change (or {@code ALWAYS}), or on augmented data with augmented views asked
+     * for and data that can replay its epochs.
+     */
     Plan plan(Phase phase) {
-        if (!(phase.trainable() instanceof LayerSelection.HeadOnly)) {
+        java.util.Optional<String> boundary = model.freezeBoundary();
+        if (boundary.isEmpty()) {
             return new Plan.Direct();
         }
+        boolean views = train.augmented() && augmentedViews > 0 && train.order(0).isPresent();
         boolean cache = switch (mode) {
             case OFF -> false;
             case ALWAYS -> true;
-            case AUTO -> !train.augmented();
+            case AUTO -> !train.augmented() || views;
         };
-        return cache ? new Plan.AtCut(model.bodyOutputName()) : new Plan.Direct();
+        return cache ? new Plan.AtBoundary(boundary.get(), views ? augmentedViews : 0) : new Plan.Direct();
     }
 
     /**
      * The feed of {@code phase}, with the model's trainable selection already applied. A cache is rebuilt only
-     * when what it was computed from (frozen parameters, data) changed since the previous phase.
+     * when what it was computed from (boundary, frozen parameters, data, views) changed since the previous phase.
      */
     Feed open(Phase phase) {
         Plan plan = plan(phase);
-        if (plan instanceof Plan.AtCut cut) {
-            String key = cut.vertex() + ":" + bodyHash() + ":" + dataFingerprint;
+        if (plan instanceof Plan.AtBoundary at) {
+            String key = at.vertex() + ":" + prefixHash() + ":" + dataFingerprint + ":views=" + at.views();
             if (trainCache == null || !trainCache.key().equals(key)) {
                 close();
                 long t = System.nanoTime();
-                trainCache = FeatureCache.build(key, train.iterator(), this::body, memoryLimit, spillDir("train"));
+                UnaryOperator<INDArray> prefix = x -> prefix(at.vertex(), x);
+                trainCache = FeatureCache.build(key, Math.max(1, at.views()), passes(at.views() > 0), prefix,
+                        memoryLimit, spillDir("train"));
                 if (validation != null) {
-                    valCache = FeatureCache.build(key, validation, this::body, memoryLimit, spillDir("validation"));
+                    valCache = FeatureCache.build(key, validation, prefix, memoryLimit, spillDir("validation"));
                 }
-                LOG.info("Feature cache for phase '{}': {} training examples at '{}' ({}) in {} s", phase.name(),
-                        trainCache.examples(), cut.vertex(), trainCache.onDisk() ? "disk" : "memory",
+                long perImage = trainCache.bytesPerExample();
+                LOG.info("Cache at freeze boundary '{}' {} for phase '{}': {} training examples{}, {} KiB per image, "
+                        + "{} MiB in {} ({} s)", at.vertex(), java.util.Arrays.toString(trainCache.exampleShape()),
+                        phase.name(), trainCache.examples(), at.views() > 0 ? " x " + at.views() + " augmented views"
+                                : "", Engine.fmt(perImage / 1024.0),
+                        Engine.fmt(perImage * trainCache.examples() * trainCache.views() / 1048576.0),
+                        trainCache.onDisk() ? "files under " + spillDir("train") : "memory",
                         Engine.fmt((System.nanoTime() - t) / 1e9));
             }
-            return new Cached(model.headGraph(), trainCache, valCache);
+            return new Cached(model.suffixGraph(), train, trainCache, valCache);
         }
         return new Direct(model, train, validation);
+    }
+
+    /**
+     * The passes a training cache is built from: the data's next epoch (inputs not augmented), or epoch {@code v}
+     * for augmented view {@code v}; each batch with its sample indices when the data knows them.
+     */
+    private IntFunction<Iterator<FeatureCache.Batch>> passes(boolean views) {
+        return v -> {
+            DataSetIterator src = train.iterator();
+            Iterator<DataSet> it;
+            if (views) {
+                it = train.epoch(v);
+            } else {
+                src.reset();
+                it = new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return src.hasNext();
+                    }
+
+                    @Override
+                    public DataSet next() {
+                        return src.next();
+                    }
+                };
+            }
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public FeatureCache.Batch next() {
+                    DataSet d = it.next();
+                    return new FeatureCache.Batch(d, train.lastBatchSamples().orElse(null));
+                }
+            };
+        };
     }
 
     /** Class counts of the cached training data, when a cache exists (it skipped what could not be decoded). */
@@ -127,11 +187,13 @@ final class CachePlanner implements AutoCloseable {
         }
     }
 
-    private INDArray body(INDArray input) {
-        if (bodyGraph == null || !bodyGraph.isCurrentFor(model.graph())) {
-            bodyGraph = InferenceGraph.derive(model.graph(), model.bodyOutputName());
+    /** The frozen prefix's output at {@code boundary}, on its derived inference graph (BN folded). */
+    private INDArray prefix(String boundary, INDArray input) {
+        if (prefixGraph == null || !boundary.equals(prefixBoundary) || !prefixGraph.isCurrentFor(model.graph())) {
+            prefixGraph = InferenceGraph.derive(model.graph(), boundary);
+            prefixBoundary = boundary;
         }
-        return bodyGraph.output(input);
+        return prefixGraph.output(input);
     }
 
     private Path spillDir(String which) {
@@ -141,11 +203,15 @@ final class CachePlanner implements AutoCloseable {
         return base.resolve(which);
     }
 
-    /** A checksum of every frozen body parameter: a cache of other parameters is never reused. */
-    private String bodyHash() {
+    /** A checksum of every frozen parameter: a cache of other parameters is never reused. */
+    private String prefixHash() {
         CRC32C crc = new CRC32C();
         ComputationGraph g = model.graph();
+        java.util.Set<String> frozen = model.frozenVertices();
         for (String v : model.bodyVertices()) {
+            if (!frozen.contains(v)) {
+                continue;
+            }
             Layer layer = g.getVertex(v).hasLayer() ? g.getVertex(v).getLayer() : null;
             if (layer == null) {
                 continue;
@@ -208,15 +274,22 @@ final class CachePlanner implements AutoCloseable {
         }
     }
 
-    private record Cached(ComputationGraph graph, FeatureCache train, FeatureCache val) implements Feed {
+    /**
+     * Cached activations through the graph from the boundary on. Epoch {@code e} replays the data's own order and
+     * batch cuts for {@code e} (augmented view {@code e mod views}) when the data can tell them, else a seeded
+     * permutation.
+     */
+    private record Cached(ComputationGraph graph, TrainingData data, FeatureCache train, FeatureCache val)
+            implements Feed {
         @Override
         public int batchesPerEpoch() {
-            return train.batches();
+            return data.order(0).isPresent() ? data.batchesPerEpoch() : train.batches();
         }
 
         @Override
         public Iterator<DataSet> epoch(int globalEpoch, long seed) {
-            return train.shuffled(seed);
+            return data.order(globalEpoch).map(o -> train.epoch(globalEpoch % train.views(), o.samples(),
+                    o.batchSize())).orElseGet(() -> train.shuffled(seed));
         }
 
         @Override

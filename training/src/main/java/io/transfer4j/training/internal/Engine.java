@@ -70,7 +70,8 @@ public final class Engine implements TrainingControl {
     /** Everything a run needs, checked by the FineTuner builder. */
     public record Config(TransferModel model, TrainingData train, DataSetIterator validation,
                          DataSetIterator test, FineTunePlan plan, Path runDir, long seed, List<Callback> callbacks,
-                         ClassWeights classWeights, int topK, FeatureCacheMode cacheMode, long cacheMemoryLimit) {
+                         ClassWeights classWeights, int topK, FeatureCacheMode cacheMode, long cacheMemoryLimit,
+                         int augmentedViews) {
     }
 
     /** Where the loop stands: a phase, the epochs of it already done, and whether a callback already ended it. */
@@ -113,7 +114,7 @@ public final class Engine implements TrainingControl {
         this.store = new CheckpointStore(cfg.runDir(), new CheckpointStore.RunIdentity(cfg.plan().fingerprint(),
                 cfg.seed(), dataFingerprint));
         this.caches = new CachePlanner(model, train, cfg.validation(), cfg.cacheMode(), cfg.cacheMemoryLimit(),
-                cfg.runDir());
+                cfg.augmentedViews(), cfg.runDir());
         List<Callback> user = new ArrayList<>(cfg.callbacks());
         if (user.stream().noneMatch(c -> c instanceof TerminateOnNaN)) {
             user.add(new TerminateOnNaN());
@@ -394,6 +395,7 @@ public final class Engine implements TrainingControl {
             run.put("classWeights", JSON.readTree(JSON.writerFor(ClassWeights.class)
                     .writeValueAsString(cfg.classWeights())));
             run.put("featureCache", cfg.cacheMode());
+            run.put("augmentedViews", cfg.augmentedViews());
             run.put("dataFingerprint", dataFingerprint);
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(run);
         } catch (IOException e) {

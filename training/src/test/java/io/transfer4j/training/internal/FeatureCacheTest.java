@@ -74,8 +74,66 @@ class FeatureCacheTest {
             e1 = ids(c.shuffled(5));
             assertEquals(e1, ids(c.shuffled(5)));
             assertEquals(10, new TreeSet<>(e1).size());
-            assertTrue(Files.list(spill).count() == 3);
+            assertEquals(List.of(spill.resolve("rows.f32")), Files.list(spill).toList(), "one file of rows");
+            assertEquals(10 * 2 * 4, Files.size(spill.resolve("rows.f32")), "10 rows of 2 floats");
+            assertEquals(List.of(7, 2, 9, 0, 5), ids(c.epoch(0, new int[] {7, 2, 9, 0, 5}, 2)),
+                    "rows read back by position from disk");
         }
         assertFalse(Files.exists(spill));
+    }
+
+    /** Two views of samples 10..14 (value = 100 * view + sample), delivered in a scrambled order with gaps. */
+    private static FeatureCache views(long memoryLimit, Path spill) {
+        int[][] arrival = {{12, 10, 14}, {11, 13}};
+        return FeatureCache.build("v", 2, view -> {
+            List<FeatureCache.Batch> batches = new ArrayList<>();
+            for (int[] samples : arrival) {
+                float[] x = new float[samples.length];
+                float[] y = new float[samples.length * 2];
+                for (int i = 0; i < samples.length; i++) {
+                    x[i] = 100 * view + samples[i];
+                    y[i * 2 + samples[i] % 2] = 1;
+                }
+                batches.add(new FeatureCache.Batch(new DataSet(
+                        org.nd4j.linalg.factory.Nd4j.create(x, new long[] {samples.length, 1, 1, 1},
+                                org.nd4j.linalg.api.buffer.DataType.FLOAT),
+                        org.nd4j.linalg.factory.Nd4j.create(y, new long[] {samples.length, 2},
+                                org.nd4j.linalg.api.buffer.DataType.FLOAT)), samples));
+            }
+            return batches.iterator();
+        }, x -> x, memoryLimit, spill);
+    }
+
+    private static List<List<Integer>> batchIds(Iterator<DataSet> it) {
+        List<List<Integer>> out = new ArrayList<>();
+        while (it.hasNext()) {
+            DataSet d = it.next();
+            List<Integer> b = new ArrayList<>();
+            for (int i = 0; i < d.numExamples(); i++) {
+                b.add(d.getFeatures().getInt(i, 0, 0, 0));
+                assertEquals(d.getFeatures().getInt(i, 0, 0, 0) % 2, d.getLabels().getRow(i).argMax().getInt(0),
+                        "labels travel with their rows");
+            }
+            out.add(b);
+        }
+        return out;
+    }
+
+    @Test
+    void epochsReplayTheSourcesOrderAndBatchCutsPerView(@TempDir Path tmp) {
+        for (long limit : new long[] {1L << 30, 0}) {
+            try (FeatureCache c = views(limit, tmp.resolve("spill" + limit))) {
+                assertEquals(limit == 0, c.onDisk());
+                assertEquals(2, c.views());
+                assertEquals(5, c.examples());
+                // sample 99 is unknown (a file the source could not decode): left out of its batch, as the flow does
+                int[] order = {13, 99, 10, 14, 11, 12};
+                assertEquals(List.of(List.of(13), List.of(10, 14), List.of(11, 12)),
+                        batchIds(c.epoch(0, order, 2)));
+                assertEquals(List.of(List.of(113, 110, 114), List.of(111, 112)),
+                        batchIds(c.epoch(1, new int[] {13, 10, 14, 11, 12}, 3)));
+                assertEquals(List.of(12, 10, 14, 11, 13), ids(c.inOrder()), "first view in arrival order");
+            }
+        }
     }
 }

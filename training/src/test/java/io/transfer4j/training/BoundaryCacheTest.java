@@ -1,0 +1,114 @@
+package io.transfer4j.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import io.transfer4j.core.LayerSelection;
+
+/**
+ * The cache at a freeze boundary: a phase that trains only the top of the network (here the tiny backbone's
+ * {@code block3} + head) trains on the frozen prefix's activations computed once, and reaches the same history and
+ * parameters as the uncached run (same batches: the cache replays the flow's order).
+ */
+class BoundaryCacheTest {
+    @TempDir
+    static Path shared;
+    static Path data;
+
+    @BeforeAll
+    static void generate() throws Exception {
+        data = TinyRun.ensureData(shared, 12);
+    }
+
+    static FineTunePlan headThenTop(String group) {
+        return FineTunePlan.of(
+                Phase.builder("head").maxEpochs(2).lr(1e-2).build(),
+                Phase.builder("top").maxEpochs(3).trainable(LayerSelection.fromGroup(group))
+                        .optimizer(Optimizer.sgd(0.9, true)).lr(1e-2).groupLrMultiplier(group, 0.5).build());
+    }
+
+    record Run(List<EpochRecord> history, List<INDArray> params, long batchesTaken, int perEpoch) {
+    }
+
+    static Run run(FeatureCacheMode mode, boolean augment, int views, Path runDir) throws Exception {
+        return run(data, shared, mode, augment, views, runDir);
+    }
+
+    static Run run(Path data, Path shared, FeatureCacheMode mode, boolean augment, int views, Path runDir)
+            throws Exception {
+        try (TinyRun t = TinyRun.open(data, TinyRun.zooHome(shared), augment, 4)) {
+            long before = t.train.batchesTaken();
+            TrainingResult r = FineTuner.builder().model(t.model).train(t.train).validation(t.validation)
+                    .plan(headThenTop("block3")).seed(3).featureCache(mode).augmentedViews(views).runDir(runDir)
+                    .build().fit();
+            return new Run(r.history(), TinyRun.params(r.model().graph()), t.train.batchesTaken() - before,
+                    t.train.batchesPerEpoch());
+        }
+    }
+
+    static void assertSameRun(List<EpochRecord> a, List<INDArray> pa, List<EpochRecord> b, List<INDArray> pb,
+                              double tol) {
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            EpochRecord x = a.get(i);
+            EpochRecord y = b.get(i);
+            assertEquals(x.phase() + x.epoch(), y.phase() + y.epoch());
+            assertEquals(x.loss(), y.loss(), tol * Math.max(1, Math.abs(x.loss())), "loss of " + x + " vs " + y);
+            assertEquals(x.valLoss(), y.valLoss(), tol * Math.max(1, Math.abs(x.valLoss())), "val_loss " + i);
+            assertEquals(x.value(Metric.VAL_ACCURACY), y.value(Metric.VAL_ACCURACY), 1e-12, "val_accuracy " + i);
+            assertEquals(x.lr(), y.lr(), 1e-15);
+        }
+        assertEquals(pa.size(), pb.size());
+        for (int i = 0; i < pa.size(); i++) {
+            double diff = pa.get(i).sub(pb.get(i)).norm2Number().doubleValue();
+            double norm = Math.max(1e-3, pb.get(i).norm2Number().doubleValue());
+            assertTrue(diff <= tol * norm, "parameter array " + i + " differs by " + diff + " (norm " + norm + ")");
+        }
+    }
+
+    @Test
+    void topGroupPhaseOnCachedBoundaryEqualsTheUncachedRun() throws Exception {
+        Run cached = run(FeatureCacheMode.AUTO, false, 0, null);
+        Run plain = run(FeatureCacheMode.OFF, false, 0, null);
+        // cached: one flow pass per phase (the cache builds); uncached: every epoch reads the flow
+        assertEquals(2L * cached.perEpoch(), cached.batchesTaken(), "each phase read the flow once");
+        assertEquals(5L * plain.perEpoch(), plain.batchesTaken());
+        // float32 rounding only: the prefix computed by output() vs inside the frozen graph's forward pass
+        assertSameRun(cached.history(), cached.params(), plain.history(), plain.params(), 1e-5);
+        assertTrue(cached.history().get(4).loss() < cached.history().get(0).loss(), "it trains: " + cached.history());
+    }
+
+    @Test
+    void augmentedViewsAsManyAsEpochsEqualFreshAugmentation() throws Exception {
+        Run views = run(FeatureCacheMode.AUTO, true, 5, null);
+        Run fresh = run(FeatureCacheMode.AUTO, true, 0, null);
+        assertEquals(5L * fresh.perEpoch(), fresh.batchesTaken(), "augmented, no views: fresh data every epoch");
+        assertEquals(2L * 5 * views.perEpoch(), views.batchesTaken(), "5 views built once per phase");
+        assertSameRun(views.history(), views.params(), fresh.history(), fresh.params(), 1e-5);
+    }
+
+    @Test
+    void viewsNeedAnImageFlowAndAreNotNegative() throws Exception {
+        try (TinyRun t = TinyRun.open(data, TinyRun.zooHome(shared), false, 4)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FineTuner.builder()
+                    .model(t.model).train(t.train).plan(headThenTop("block3")).augmentedViews(-1).build());
+            assertTrue(e.getMessage().contains("received -1"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> FineTuner.builder().model(t.model)
+                    .train(new org.nd4j.linalg.dataset.api.iterator.TestDataSetIterator(new org.nd4j.linalg.dataset
+                            .DataSet(org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 3,
+                            16, 16), org.nd4j.linalg.factory.Nd4j.eye(3).castTo(
+                            org.nd4j.linalg.api.buffer.DataType.FLOAT)), 2))
+                    .plan(headThenTop("block3")).augmentedViews(2).build());
+            assertTrue(e.getMessage().contains("needs an augmentation flow"), e.getMessage());
+        }
+    }
+}
