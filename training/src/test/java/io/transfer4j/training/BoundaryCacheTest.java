@@ -70,8 +70,11 @@ class BoundaryCacheTest {
         assertEquals(pa.size(), pb.size());
         for (int i = 0; i < pa.size(); i++) {
             double diff = pa.get(i).sub(pb.get(i)).norm2Number().doubleValue();
-            double norm = Math.max(1e-3, pb.get(i).norm2Number().doubleValue());
-            assertTrue(diff <= tol * norm, "parameter array " + i + " differs by " + diff + " (norm " + norm + ")");
+            double norm = pb.get(i).norm2Number().doubleValue();
+            // the absolute term covers biases of convolutions that feed BatchNorm: their exact gradient is 0, so
+            // their value is pure float32 rounding noise (~1e-8 here), which the BN-folded prefix shifts
+            assertTrue(diff <= tol * norm + 1e-6, "parameter array " + i + " differs by " + diff + " (norm " + norm
+                    + ")");
         }
     }
 
