@@ -49,6 +49,57 @@ public record AugmentOptions(double rotationRange, ShiftRange widthShift, ShiftR
                              boolean zcaWhitening, double zcaEpsilon, double validationSplit, int interpolationOrder)
         implements java.io.Serializable {
 
+    /** Every invariant is checked here, so builders, Jackson and {@code new} all get the same checks. */
+    public AugmentOptions {
+        range("rotationRange (degrees)", rotationRange, 0, 360);
+        range("shearRange (degrees)", shearRange, 0, 360);
+        if (widthShift == null || heightShift == null) {
+            throw new IllegalArgumentException("shift ranges must not be null; use ShiftRange.NONE");
+        }
+        if (!(zoomLow > 0 && zoomHigh >= zoomLow && Double.isFinite(zoomHigh))) {
+            throw new IllegalArgumentException("zoomRange must satisfy 0 < low <= high (zoomRange(z) gives [1-z, 1+z]"
+                    + " and needs z < 1); received [" + zoomLow + ", " + zoomHigh + "]");
+        }
+        range("channelShiftRange", channelShiftRange, 0, 255);
+        boolean brightness = !(brightnessLow == 0 && brightnessHigh == 0);
+        if (brightness && !(brightnessLow >= 0 && brightnessHigh >= brightnessLow && Double.isFinite(brightnessHigh))) {
+            throw new IllegalArgumentException("brightnessRange must satisfy 0 <= low <= high, e.g. [0.8, 1.2]; received ["
+                    + brightnessLow + ", " + brightnessHigh + "]");
+        }
+        if (fillMode == null) {
+            throw new IllegalArgumentException("fillMode must be one of " + Arrays.toString(FillMode.values()));
+        }
+        if (!Double.isFinite(cval)) {
+            throw new IllegalArgumentException("cval must be finite; received " + cval);
+        }
+        if (!(rescale > 0) || !Double.isFinite(rescale)) {
+            throw new IllegalArgumentException("rescale must be a positive finite factor (1 = none); received "
+                    + rescale);
+        }
+        if (!(zcaEpsilon > 0)) {
+            throw new IllegalArgumentException("zcaEpsilon must be > 0; received " + zcaEpsilon);
+        }
+        checkValidationSplit(validationSplit);
+        if (interpolationOrder != 0 && interpolationOrder != 1) {
+            throw new IllegalArgumentException("interpolationOrder must be 0 (nearest) or 1 (linear); received "
+                    + interpolationOrder + " (spline orders 2-5 are not supported)");
+        }
+    }
+
+    /** The one check of a validation split, shared with {@link ScanOptions}. */
+    static void checkValidationSplit(double validationSplit) {
+        if (!(validationSplit >= 0 && validationSplit < 1)) {
+            throw new IllegalArgumentException("validationSplit must be in [0, 1) (0 = no split); received "
+                    + validationSplit);
+        }
+    }
+
+    private static void range(String name, double v, double lo, double hi) {
+        if (!(v >= lo && v <= hi)) {
+            throw new IllegalArgumentException(name + " must be in [" + lo + ", " + hi + "]; received " + v);
+        }
+    }
+
     /** The largest {@code channels*height*width} ZCA whitening accepts (its matrix is that size squared). */
     public static final int ZCA_MAX_DIMENSION = 4096;
 
@@ -106,7 +157,7 @@ public record AugmentOptions(double rotationRange, ShiftRange widthShift, ShiftR
         return b;
     }
 
-    /** Keras-named setters; {@link #build()} checks every value. */
+    /** Keras-named setters; {@link #build()} checks every value (in the record's constructor). */
     public static final class Builder {
         private double rotationRange;
         private ShiftRange widthShift = ShiftRange.NONE;
@@ -262,49 +313,7 @@ public record AugmentOptions(double rotationRange, ShiftRange widthShift, ShiftR
             return this;
         }
 
-        private static void range(String name, double v, double lo, double hi) {
-            if (!(v >= lo && v <= hi)) {
-                throw new IllegalArgumentException(name + " must be in [" + lo + ", " + hi + "]; received " + v);
-            }
-        }
-
         public AugmentOptions build() {
-            range("rotationRange (degrees)", rotationRange, 0, 360);
-            range("shearRange (degrees)", shearRange, 0, 360);
-            if (widthShift == null || heightShift == null) {
-                throw new IllegalArgumentException("shift ranges must not be null; use ShiftRange.NONE");
-            }
-            if (!(zoomLow > 0 && zoomHigh >= zoomLow && Double.isFinite(zoomHigh))) {
-                throw new IllegalArgumentException("zoomRange must satisfy 0 < low <= high (zoomRange(z) gives [1-z, 1+z]"
-                        + " and needs z < 1); received [" + zoomLow + ", " + zoomHigh + "]");
-            }
-            range("channelShiftRange", channelShiftRange, 0, 255);
-            boolean brightness = !(brightnessLow == 0 && brightnessHigh == 0);
-            if (brightness && !(brightnessLow >= 0 && brightnessHigh >= brightnessLow && Double.isFinite(brightnessHigh))) {
-                throw new IllegalArgumentException("brightnessRange must satisfy 0 <= low <= high, e.g. [0.8, 1.2]; received ["
-                        + brightnessLow + ", " + brightnessHigh + "]");
-            }
-            if (fillMode == null) {
-                throw new IllegalArgumentException("fillMode must be one of " + Arrays.toString(FillMode.values()));
-            }
-            if (!Double.isFinite(cval)) {
-                throw new IllegalArgumentException("cval must be finite; received " + cval);
-            }
-            if (!(rescale > 0) || !Double.isFinite(rescale)) {
-                throw new IllegalArgumentException("rescale must be a positive finite factor (1 = none); received "
-                        + rescale);
-            }
-            if (!(zcaEpsilon > 0)) {
-                throw new IllegalArgumentException("zcaEpsilon must be > 0; received " + zcaEpsilon);
-            }
-            if (!(validationSplit >= 0 && validationSplit < 1)) {
-                throw new IllegalArgumentException("validationSplit must be in [0, 1) (0 = no split); received "
-                        + validationSplit);
-            }
-            if (interpolationOrder != 0 && interpolationOrder != 1) {
-                throw new IllegalArgumentException("interpolationOrder must be 0 (nearest) or 1 (linear); received "
-                        + interpolationOrder + " (spline orders 2-5 are not supported)");
-            }
             return new AugmentOptions(rotationRange, widthShift, heightShift, shearRange, zoomLow, zoomHigh,
                     channelShiftRange, brightnessLow, brightnessHigh, horizontalFlip, verticalFlip, fillMode, cval,
                     rescale, preprocessingFunction, featurewiseCenter, samplewiseCenter, featurewiseStdNormalization,

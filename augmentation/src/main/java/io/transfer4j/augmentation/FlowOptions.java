@@ -21,9 +21,9 @@ import java.util.Objects;
  * @param saveToDir       if set, every augmented image is also written there (as Keras' {@code save_to_dir})
  * @param savePrefix      file name prefix for saved images (default empty)
  * @param saveFormat      {@code png} or {@code jpeg} (default png)
- * @param subset          {@link Subset#ALL}, or the training / validation share of a {@code validationSplit}
- * @param validationSplit share of each class (first files in sorted order) that forms the validation subset; 0 =
- *                        use the generator's {@link AugmentOptions#validationSplit()}
+ * @param subset          {@link Subset#ALL}, or the training / validation share of the generator's
+ *                        {@link AugmentOptions#validationSplit()} (as Keras: {@code validation_split} belongs to
+ *                        {@code ImageDataGenerator}, {@code subset} to {@code flow_from_directory})
  * @param interpolation   resampling for the resize to the target size (Keras default: nearest)
  * @param keepAspectRatio centre-crop to the target aspect ratio before resizing (default false)
  * @param followLinks     descend into symbolic links to directories inside class folders (default false);
@@ -36,10 +36,15 @@ import java.util.Objects;
  */
 public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode, List<String> classes,
                           ClassMode classMode, int batchSize, boolean shuffle, long seed, Path saveToDir,
-                          String savePrefix, String saveFormat, Subset subset, double validationSplit,
+                          String savePrefix, String saveFormat, Subset subset,
                           Interpolation interpolation, boolean keepAspectRatio, boolean followLinks,
                           BadFilePolicy badFiles, long maxPixels, int workers, int prefetch, DicomOptions dicom) {
 
+    /**
+     * Every invariant is checked here, so builders, Jackson and {@code new} all get the same checks. A null
+     * {@code classes} or {@code dicom} given to {@code new} means the default (empty list, file's own window); the
+     * builder refuses them.
+     */
     public FlowOptions {
         Objects.requireNonNull(colorMode, "colorMode");
         Objects.requireNonNull(classMode, "classMode");
@@ -47,9 +52,40 @@ public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode
         Objects.requireNonNull(interpolation, "interpolation");
         Objects.requireNonNull(badFiles, "badFiles");
         dicom = dicom == null ? DicomOptions.defaults() : dicom;
-        classes = List.copyOf(classes == null ? List.of() : classes);
+        classes = classes == null ? List.of() : classes;
         savePrefix = savePrefix == null ? "" : savePrefix;
-        saveFormat = saveFormat == null ? "png" : saveFormat.toLowerCase(Locale.ROOT);
+        if (targetHeight < 1 || targetWidth < 1) {
+            throw new IllegalArgumentException("targetSize must be at least 1x1 (height x width); received "
+                    + targetHeight + "x" + targetWidth);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1; received " + batchSize);
+        }
+        if (new HashSet<>(classes).size() != classes.size()) {
+            throw new IllegalArgumentException("classes must not repeat a name; received " + classes);
+        }
+        for (String c : classes) {
+            if (c == null || c.isBlank() || c.contains("/") || c.contains("\\") || c.equals("..")
+                    || c.equals(".")) {
+                throw new IllegalArgumentException("class names must be plain sub-directory names; received '"
+                        + c + "'");
+            }
+        }
+        String fmt = saveFormat == null ? "png" : saveFormat.toLowerCase(Locale.ROOT);
+        if (!fmt.equals("png") && !fmt.equals("jpeg") && !fmt.equals("jpg")) {
+            throw new IllegalArgumentException("saveFormat must be png or jpeg; received '" + saveFormat + "'");
+        }
+        saveFormat = fmt.equals("jpg") ? "jpeg" : fmt;
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("maxPixels must be >= 1; received " + maxPixels);
+        }
+        if (workers < 1 || workers > 256) {
+            throw new IllegalArgumentException("workers must be in 1..256; received " + workers);
+        }
+        if (prefetch < 0 || prefetch > 64) {
+            throw new IllegalArgumentException("prefetch must be in 0..64 batches; received " + prefetch);
+        }
+        classes = List.copyOf(classes);
     }
 
     public static FlowOptions defaults() {
@@ -75,7 +111,6 @@ public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode
         b.savePrefix = savePrefix;
         b.saveFormat = saveFormat;
         b.subset = subset;
-        b.validationSplit = validationSplit;
         b.interpolation = interpolation;
         b.keepAspectRatio = keepAspectRatio;
         b.followLinks = followLinks;
@@ -87,7 +122,7 @@ public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode
         return b;
     }
 
-    /** Checks every field in {@link #build()}. */
+    /** Collects flow options; {@link #build()} checks every field (in the record's constructor). */
     public static final class Builder {
         private int targetHeight = 256;
         private int targetWidth = 256;
@@ -101,7 +136,6 @@ public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode
         private String savePrefix = "";
         private String saveFormat = "png";
         private Subset subset = Subset.ALL;
-        private double validationSplit;
         private Interpolation interpolation = Interpolation.NEAREST;
         private boolean keepAspectRatio;
         private boolean followLinks;
@@ -163,11 +197,6 @@ public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode
             return this;
         }
 
-        public Builder validationSplit(double v) {
-            this.validationSplit = v;
-            return this;
-        }
-
         public Builder interpolation(Interpolation v) {
             this.interpolation = v;
             return this;
@@ -216,49 +245,15 @@ public record FlowOptions(int targetHeight, int targetWidth, ColorMode colorMode
         }
 
         public FlowOptions build() {
-            if (targetHeight < 1 || targetWidth < 1) {
-                throw new IllegalArgumentException("targetSize must be at least 1x1 (height x width); received "
-                        + targetHeight + "x" + targetWidth);
-            }
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be >= 1; received " + batchSize);
-            }
-            if (!(validationSplit >= 0 && validationSplit < 1)) {
-                throw new IllegalArgumentException("validationSplit must be in [0, 1) (0 = no split); received "
-                        + validationSplit);
-            }
             if (classes == null) {
                 throw new IllegalArgumentException("classes must be a list (empty = infer from sub-directories)");
-            }
-            if (new HashSet<>(classes).size() != classes.size()) {
-                throw new IllegalArgumentException("classes must not repeat a name; received " + classes);
-            }
-            for (String c : classes) {
-                if (c == null || c.isBlank() || c.contains("/") || c.contains("\\") || c.equals("..")
-                        || c.equals(".")) {
-                    throw new IllegalArgumentException("class names must be plain sub-directory names; received '"
-                            + c + "'");
-                }
-            }
-            String fmt = saveFormat == null ? "png" : saveFormat.toLowerCase(Locale.ROOT);
-            if (!fmt.equals("png") && !fmt.equals("jpeg") && !fmt.equals("jpg")) {
-                throw new IllegalArgumentException("saveFormat must be png or jpeg; received '" + saveFormat + "'");
-            }
-            if (maxPixels < 1) {
-                throw new IllegalArgumentException("maxPixels must be >= 1; received " + maxPixels);
-            }
-            if (workers < 1 || workers > 256) {
-                throw new IllegalArgumentException("workers must be in 1..256; received " + workers);
             }
             if (dicom == null) {
                 throw new IllegalArgumentException("dicom options must be set (DicomOptions.defaults() for the file's "
                         + "own window and the first frame)");
             }
-            if (prefetch < 0 || prefetch > 64) {
-                throw new IllegalArgumentException("prefetch must be in 0..64 batches; received " + prefetch);
-            }
             return new FlowOptions(targetHeight, targetWidth, colorMode, classes, classMode, batchSize, shuffle, seed,
-                    saveToDir, savePrefix, fmt.equals("jpg") ? "jpeg" : fmt, subset, validationSplit, interpolation,
+                    saveToDir, savePrefix, saveFormat, subset, interpolation,
                     keepAspectRatio, followLinks, badFiles, maxPixels, workers, prefetch, dicom);
         }
     }

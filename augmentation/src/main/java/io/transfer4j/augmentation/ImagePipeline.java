@@ -188,17 +188,12 @@ public final class ImagePipeline {
                 options, !validation, excluded, listing.warnings());
     }
 
+    /** The generator's split ({@link AugmentOptions#validationSplit()}, its one owner) checked against the subset. */
     private double effectiveSplit(FlowOptions options) {
-        double fs = options.validationSplit();
-        double gs = augment.validationSplit();
-        if (fs > 0 && gs > 0 && fs != gs) {
-            throw new IllegalArgumentException("validationSplit is " + fs + " in FlowOptions but " + gs
-                    + " in AugmentOptions; set it in one place");
-        }
-        double split = fs > 0 ? fs : gs;
+        double split = augment.validationSplit();
         if (options.subset() != Subset.ALL && split == 0) {
             throw new IllegalArgumentException("subset " + options.subset() + " needs a validationSplit in (0, 1), "
-                    + "e.g. FlowOptions.builder().validationSplit(0.2); received 0");
+                    + "e.g. pipeline.augment(AugmentOptions.builder().validationSplit(0.2).build()); received 0");
         }
         return split;
     }

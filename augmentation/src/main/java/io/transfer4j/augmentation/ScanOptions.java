@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param classes         explicit classes in index order (empty = sorted sub-directories)
  * @param subset          which files to list
- * @param validationSplit needed for {@link Subset#TRAINING} / {@link Subset#VALIDATION}
+ * @param validationSplit needed for {@link Subset#TRAINING} / {@link Subset#VALIDATION}; the same share and check
+ *                        as {@link AugmentOptions#validationSplit()}, which a flow of the same folder would use
  * @param followLinks     descend into directory links (loops are reported)
  * @param maxPixels       decompression-bomb limit
  * @param decode          true: decode every file completely (finds truncated data; what {@code data check} does);
@@ -20,9 +21,7 @@ public record ScanOptions(List<String> classes, Subset subset, double validation
         if (subset == null) {
             throw new IllegalArgumentException("subset must be ALL, TRAINING or VALIDATION");
         }
-        if (!(validationSplit >= 0 && validationSplit < 1)) {
-            throw new IllegalArgumentException("validationSplit must be in [0, 1); received " + validationSplit);
-        }
+        AugmentOptions.checkValidationSplit(validationSplit);
         if (subset != Subset.ALL && validationSplit == 0) {
             throw new IllegalArgumentException("subset " + subset.name().toLowerCase()
                     + " needs a validation split in (0, 1), e.g. 0.2; received 0");

@@ -182,8 +182,9 @@ class DirectoryFlowTest {
         ImagePipeline p = ImagePipeline.of(Normalization.none()).augment(AugmentOptions.builder().rotationRange(40)
                 .horizontalFlip(true).validationSplit(0.3).build());
         try (DirectoryFlow val = p.flowFromDirectory(dir, small().subset(Subset.VALIDATION).shuffle(false).build());
-             DirectoryFlow plain = ImagePipeline.of(Normalization.none()).flowFromDirectory(dir,
-                     small().subset(Subset.VALIDATION).validationSplit(0.3).shuffle(false).build());
+             DirectoryFlow plain = ImagePipeline.of(Normalization.none())
+                     .augment(AugmentOptions.builder().validationSplit(0.3).build()).flowFromDirectory(dir,
+                     small().subset(Subset.VALIDATION).shuffle(false).build());
              DirectoryFlow train = p.flowFromDirectory(dir, small().subset(Subset.TRAINING).build())) {
             assertFalse(val.isAugmented());
             assertTrue(train.isAugmented());

@@ -119,9 +119,10 @@ class KerasOracleTest {
         for (String ratio : List.of("0.2", "0.3", "0.5")) {
             JsonNode s = oracle.get("split_" + ratio);
             double split = Double.parseDouble(ratio);
-            FlowOptions base = FlowOptions.builder().shuffle(false).validationSplit(split).targetSize(8, 8).build();
-            try (DirectoryFlow val = rescaled().flowFromDirectory(dir, base.toBuilder().subset(Subset.VALIDATION).build());
-                 DirectoryFlow train = rescaled().flowFromDirectory(dir, base.toBuilder().subset(Subset.TRAINING).build())) {
+            FlowOptions base = FlowOptions.builder().shuffle(false).targetSize(8, 8).build();
+            ImagePipeline gen = rescaled().augment(AugmentOptions.builder().validationSplit(split).build());
+            try (DirectoryFlow val = gen.flowFromDirectory(dir, base.toBuilder().subset(Subset.VALIDATION).build());
+                 DirectoryFlow train = gen.flowFromDirectory(dir, base.toBuilder().subset(Subset.TRAINING).build())) {
                 assertEquals(strings(s.get("validation_filenames")), val.filenames(), "validation files at " + ratio);
                 assertEquals(s.get("validation_samples").asInt(), val.samples());
                 assertEquals(s.get("training_samples").asInt(), train.samples());

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.transfer4j.augmentation.AugmentOptions;
 import io.transfer4j.augmentation.DirectoryFlow;
 import io.transfer4j.augmentation.FlowOptions;
 import io.transfer4j.augmentation.ImagePipeline;
@@ -97,8 +98,10 @@ abstract class AbstractTransferExample implements Callable<Integer> {
     /** {@code flow_from_directory(data, target_size, batch_size, subset=...)}; training data shuffled. */
     final DirectoryFlow flow(Subset subset) {
         FlowOptions options = FlowOptions.builder().targetSize(size, size).batchSize(batchSize).seed(seed)
-                .validationSplit(validationSplit).subset(subset).shuffle(subset == Subset.TRAINING).build();
-        DirectoryFlow flow = ImagePipeline.forBackbone(backbone.spec()).flowFromDirectory(data, options);
+                .subset(subset).shuffle(subset == Subset.TRAINING).build();
+        DirectoryFlow flow = ImagePipeline.forBackbone(backbone.spec())
+                .augment(AugmentOptions.builder().validationSplit(validationSplit).build())
+                .flowFromDirectory(data, options);
         metrics.put(subset == Subset.TRAINING ? "train_images" : "validation_images", flow.samples());
         if (subset == Subset.TRAINING) {
             metrics.put("classes", flow.getLabels());

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.transfer4j.augmentation.AugmentOptions;
 import io.transfer4j.augmentation.DirectoryFlow;
 import io.transfer4j.augmentation.FlowOptions;
 import io.transfer4j.augmentation.ImagePipeline;
@@ -46,8 +47,9 @@ class BoundaryCacheIT {
         Run cached = null;
         Run plain = null;
         for (FeatureCacheMode mode : new FeatureCacheMode[] {FeatureCacheMode.AUTO, FeatureCacheMode.OFF}) {
-            ImagePipeline pipe = ImagePipeline.forBackbone(zoo.spec("resnet50"));
-            FlowOptions opts = FlowOptions.builder().targetSize(32, 32).batchSize(4).seed(5).validationSplit(0.25)
+            ImagePipeline pipe = ImagePipeline.forBackbone(zoo.spec("resnet50"))
+                    .augment(AugmentOptions.builder().validationSplit(0.25).build());
+            FlowOptions opts = FlowOptions.builder().targetSize(32, 32).batchSize(4).seed(5)
                     .workers(1).build();
             try (DirectoryFlow train = pipe.flowFromDirectory(images, opts.toBuilder().subset(Subset.TRAINING).build());
                  DirectoryFlow val = pipe.flowFromDirectory(images, opts.toBuilder().subset(Subset.VALIDATION)

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.transfer4j.augmentation.AugmentOptions;
 import io.transfer4j.augmentation.DirectoryFlow;
 import io.transfer4j.augmentation.FlowOptions;
 import io.transfer4j.augmentation.ImagePipeline;
@@ -99,8 +100,9 @@ class FineTunerFirstHourTest {
     void aFlowOfAnotherSizeThanTheModelIsFoundAtBuild() throws Exception {
         try (TinyRun t = TinyRun.open(data, TinyRun.zooHome(shared), false, 8)) {
             Zoo zoo = Zoo.builder().home(TinyRun.zooHome(shared)).offline(true).build();
-            DirectoryFlow big = ImagePipeline.forBackbone(zoo.spec("tiny")).flowFromDirectory(data,
-                    FlowOptions.builder().targetSize(24, 24).batchSize(8).seed(5).validationSplit(0.25)
+            DirectoryFlow big = ImagePipeline.forBackbone(zoo.spec("tiny"))
+                    .augment(AugmentOptions.builder().validationSplit(0.25).build()).flowFromDirectory(data,
+                    FlowOptions.builder().targetSize(24, 24).batchSize(8).seed(5)
                             .subset(Subset.VALIDATION).workers(1).build());
             try (big) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FineTuner.builder()

@@ -52,12 +52,15 @@ final class TinyRun implements AutoCloseable {
         Zoo zoo = Zoo.builder().home(zooHome).offline(true).build();
         ImagePipeline pipe = ImagePipeline.forBackbone(zoo.spec("tiny"));
         if (augment) {
-            pipe = pipe.augment(AugmentOptions.builder().horizontalFlip(true).build());
+            pipe = pipe.augment(AugmentOptions.builder().horizontalFlip(true).validationSplit(0.25).build());
+        } else {
+            pipe = pipe.augment(AugmentOptions.builder().validationSplit(0.25).build());
         }
         FlowOptions opts = FlowOptions.builder().targetSize(SIZE, SIZE).batchSize(batchSize).seed(5)
-                .validationSplit(0.25).workers(1).build();
+                .workers(1).build();
         DirectoryFlow train = pipe.flowFromDirectory(data, opts.toBuilder().subset(Subset.TRAINING).build());
-        DirectoryFlow val = ImagePipeline.forBackbone(zoo.spec("tiny")).flowFromDirectory(data,
+        DirectoryFlow val = ImagePipeline.forBackbone(zoo.spec("tiny"))
+                .augment(AugmentOptions.builder().validationSplit(0.25).build()).flowFromDirectory(data,
                 opts.toBuilder().subset(Subset.VALIDATION).shuffle(false).build());
         Backbone b = zoo.random("tiny", new InputShape(3, SIZE, SIZE), 3);
         TransferModel m = TransferModel.builder().backbone(b)
