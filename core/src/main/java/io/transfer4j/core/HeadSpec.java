@@ -16,6 +16,10 @@ import org.nd4j.linalg.activations.Activation;
 public record HeadSpec(Pooling pooling, List<Dense> dense) {
 
     public HeadSpec {
+        if (dense == null || dense.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("head dense layers must be a list without nulls (empty = no hidden "
+                    + "layer); received " + dense);
+        }
         dense = List.copyOf(dense);
     }
 

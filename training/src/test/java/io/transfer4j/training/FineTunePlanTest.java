@@ -82,6 +82,26 @@ class FineTunePlanTest {
                 () -> FineTunePlan.fromJson(ok.replace("val_loss", "val_los")));
         assertTrue(e.getMessage().contains("Unknown metric 'val_los'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> FineTunePlan.fromJson(ok.replace("\"fine\"", "\"head\"")));
+        // the records' compact constructors check what Jackson hands them, with the builders' messages
+        String[][] bad = {
+            {"\"maxEpochs\": 5, \"trainable\": {\"kind\": \"headOnly\"}",
+             "\"maxEpochs\": 0, \"trainable\": {\"kind\": \"headOnly\"}",
+             "phase 'head': maxEpochs must be >= 1; received 0"},
+            {"\"patience\": 2", "\"patience\": -1", "early stopping patience must be >= 0; received -1"},
+            {"\"minDelta\": 0", "\"minDelta\": -0.5", "monitor minDelta must be a finite number >= 0; received -0.5"},
+            {"{\"res5\": 0.1}", "{\"res5\": -2}",
+             "phase 'fine': learning-rate multiplier of group 'res5' must be finite and > 0; received -2.0"},
+        };
+        for (String[] b : bad) {
+            assertTrue(ok.contains(b[0]), b[0]);
+            e = assertThrows(IllegalArgumentException.class, () -> FineTunePlan.fromJson(ok.replace(b[0], b[1])));
+            assertTrue(e.getMessage().contains(b[2]), e.getMessage());
+        }
+        assertEquals("phase 'head': maxEpochs must be >= 1; received 0", assertThrows(IllegalArgumentException.class,
+                () -> Phase.builder("head").maxEpochs(0).build()).getMessage());
+        assertEquals("phase 'head': maxEpochs must be >= 1; received 0", assertThrows(IllegalArgumentException.class,
+                () -> new Phase("head", 0, LayerSelection.headOnly(), Optimizer.adam(), LrSchedule.constant(1e-3),
+                        null, null)).getMessage());
     }
 
     @Test
