@@ -135,6 +135,7 @@ public final class FineTuner {
         private long cacheMemoryLimit = 1L << 30;
         private boolean epochLines = true;
         private int augmentedViews;
+        private SharedFeatureCaches sharedCaches;
 
         private Builder() {
         }
@@ -233,6 +234,15 @@ public final class FineTuner {
             return this;
         }
 
+        /**
+         * Takes feature caches from (and leaves them in) {@code caches}, shared with other runs on the same frozen
+         * body and data, instead of building and dropping them in this run (see {@link SharedFeatureCaches}).
+         */
+        public Builder sharedFeatureCaches(SharedFeatureCaches caches) {
+            this.sharedCaches = caches;
+            return this;
+        }
+
         public FineTuner build() {
             if (model == null) {
                 throw new IllegalArgumentException("FineTuner needs a model: .model(TransferModel)");
@@ -288,7 +298,8 @@ public final class FineTuner {
                 all.add(ProgressListener.epochLines(System.out).asCallback());
             }
             return new FineTuner(new Engine.Config(model, data, validation, test, plan, runDir, seed,
-                    List.copyOf(all), classWeights, topK, cacheMode, cacheMemoryLimit, augmentedViews));
+                    List.copyOf(all), classWeights, topK, cacheMode, cacheMemoryLimit, augmentedViews,
+                    sharedCaches == null ? null : sharedCaches.pool()));
         }
 
         /**

@@ -63,6 +63,10 @@ final class CachePlanner implements AutoCloseable {
     private final int augmentedViews;
     private final Path runDir;
     private final String dataFingerprint;
+    /** Caches shared with other runs, or null. */
+    private final CachePool pool;
+    /** True while the current caches belong to the pool (not closed here). */
+    private boolean pooled;
     private FeatureCache trainCache;
     private FeatureCache valCache;
     /** The frozen prefix up to the boundary, derived for inference, for building the cache. */
@@ -70,7 +74,7 @@ final class CachePlanner implements AutoCloseable {
     private String prefixBoundary;
 
     CachePlanner(TransferModel model, TrainingData train, DataSetIterator validation, FeatureCacheMode mode,
-                 long memoryLimit, int augmentedViews, Path runDir) {
+                 long memoryLimit, int augmentedViews, Path runDir, CachePool pool) {
         this.model = model;
         this.train = train;
         this.validation = validation;
@@ -79,6 +83,7 @@ final class CachePlanner implements AutoCloseable {
         this.augmentedViews = augmentedViews;
         this.runDir = runDir;
         this.dataFingerprint = train.fingerprint();
+        this.pool = pool;
     }
 
     /**
@@ -110,12 +115,30 @@ final class CachePlanner implements AutoCloseable {
             String key = at.vertex() + ":" + prefixHash() + ":" + dataFingerprint + ":views=" + at.views();
             if (trainCache == null || !trainCache.key().equals(key)) {
                 close();
+                boolean share = pool != null && !dataFingerprint.startsWith("unknown:") && (validation == null
+                        || !TrainingData.of(validation).fingerprint().startsWith("unknown:"));
+                String poolKey = key + ":val=" + (validation == null ? "none"
+                        : TrainingData.of(validation).fingerprint());
+                CachePool.Entry shared = share ? pool.get(poolKey) : null;
+                if (shared != null) {
+                    trainCache = shared.train();
+                    valCache = shared.validation();
+                    pooled = true;
+                    LOG.info("Cache at freeze boundary '{}' for phase '{}': reused from an earlier run", at.vertex(),
+                            phase.name());
+                    return new Cached(model.suffixGraph(), train, trainCache, valCache);
+                }
                 long t = System.nanoTime();
                 UnaryOperator<INDArray> prefix = x -> prefix(at.vertex(), x);
                 trainCache = FeatureCache.build(key, Math.max(1, at.views()), passes(at.views() > 0), prefix,
-                        memoryLimit, spillDir("train"));
+                        memoryLimit, share ? pool.spillDir("train") : spillDir("train"));
                 if (validation != null) {
-                    valCache = FeatureCache.build(key, validation, prefix, memoryLimit, spillDir("validation"));
+                    valCache = FeatureCache.build(key, validation, prefix, memoryLimit,
+                            share ? pool.spillDir("validation") : spillDir("validation"));
+                }
+                if (share) {
+                    pool.put(poolKey, new CachePool.Entry(trainCache, valCache));
+                    pooled = true;
                 }
                 long perImage = trainCache.bytesPerExample();
                 LOG.info("Cache at freeze boundary '{}' {} for phase '{}': {} training examples{}, {} KiB per image, "
@@ -177,6 +200,13 @@ final class CachePlanner implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pooled) {
+            // the pool owns them; other runs reuse them
+            trainCache = null;
+            valCache = null;
+            pooled = false;
+            return;
+        }
         if (trainCache != null) {
             trainCache.close();
             trainCache = null;

@@ -71,7 +71,7 @@ public final class Engine implements TrainingControl {
     public record Config(TransferModel model, TrainingData train, DataSetIterator validation,
                          DataSetIterator test, FineTunePlan plan, Path runDir, long seed, List<Callback> callbacks,
                          ClassWeights classWeights, int topK, FeatureCacheMode cacheMode, long cacheMemoryLimit,
-                         int augmentedViews) {
+                         int augmentedViews, CachePool sharedCaches) {
     }
 
     /** Where the loop stands: a phase, the epochs of it already done, and whether a callback already ended it. */
@@ -114,7 +114,7 @@ public final class Engine implements TrainingControl {
         this.store = new CheckpointStore(cfg.runDir(), new CheckpointStore.RunIdentity(cfg.plan().fingerprint(),
                 cfg.seed(), dataFingerprint));
         this.caches = new CachePlanner(model, train, cfg.validation(), cfg.cacheMode(), cfg.cacheMemoryLimit(),
-                cfg.augmentedViews(), cfg.runDir());
+                cfg.augmentedViews(), cfg.runDir(), cfg.sharedCaches());
         List<Callback> user = new ArrayList<>(cfg.callbacks());
         if (user.stream().noneMatch(c -> c instanceof TerminateOnNaN)) {
             user.add(new TerminateOnNaN());
