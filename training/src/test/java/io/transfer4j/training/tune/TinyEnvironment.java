@@ -84,12 +84,10 @@ final class TinyEnvironment implements TrialEnvironment {
     }
 
     private DirectoryFlow flow(int batch, boolean augment, Subset subset) {
-        ImagePipeline pipe = ImagePipeline.forBackbone(zoo.spec("tiny"));
-        if (augment) {
-            pipe = pipe.augment(AugmentOptions.builder().horizontalFlip(true).build());
-        }
-        FlowOptions opts = FlowOptions.builder().targetSize(SIZE, SIZE).batchSize(batch).seed(5)
-                .validationSplit(0.25).workers(1).subset(subset).shuffle(subset == Subset.TRAINING).build();
+        ImagePipeline pipe = ImagePipeline.forBackbone(zoo.spec("tiny")).augment(AugmentOptions.builder()
+                .horizontalFlip(augment).validationSplit(0.25).build());
+        FlowOptions opts = FlowOptions.builder().targetSize(SIZE, SIZE).batchSize(batch).seed(5).workers(1)
+                .subset(subset).shuffle(subset == Subset.TRAINING).build();
         return pipe.flowFromDirectory(data, opts);
     }
 }
