@@ -170,6 +170,32 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
                 c.dicomWindow, c.classWeights, c.lrFind, List.copyOf(c.keep));
     }
 
+    /**
+     * The values set in this config as a {@code --config} file holds them (keys in declaration order, enums in
+     * lower case, paths as given, nothing for a value not set): what {@link io.transfer4j.cli.internal.ConfigFiles#writeYaml}
+     * writes and {@link io.transfer4j.cli.internal.ConfigFiles#read} reads back to an equal config.
+     */
+    public java.util.Map<String, Object> fileKeys() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (java.lang.reflect.RecordComponent c : FitConfig.class.getRecordComponents()) {
+            Object v;
+            try {
+                v = c.getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read FitConfig." + c.getName(), e);
+            }
+            if (v instanceof Enum<?> e) {
+                v = e.name().toLowerCase(java.util.Locale.ROOT);
+            } else if (v instanceof Path p) {
+                v = p.toString();
+            }
+            if (v != null) {
+                m.put(c.getName(), v);
+            }
+        }
+        return m;
+    }
+
     /** Whether the run directory keeps {@code what} ({@code checkpoint}, {@code initial-model}) after success. */
     public boolean keeps(String what) {
         return keep != null && (keep.contains(what) || keep.contains("all"));

@@ -125,4 +125,20 @@ class FitConfigTest {
         e = assertThrows(UsageException.class, () -> FitConfig.empty().withDefaults());
         assertTrue(e.getMessage().startsWith("config 'data' is required"), e.getMessage());
     }
+    @Test
+    void aWrittenConfigFileReadsBackToTheSameConfig() throws Exception {
+        FitConfig c = new FitConfig(Path.of("images"), "resnet50", Path.of("runs/best"), 7L, 64, 32, 0.2, 0.1,
+                FitConfig.Weights.RANDOM, FitConfig.Pooling.MAX, List.of(256, 64), 0.25, false, 4, 3.2e-3, "none", 6,
+                2.5e-5, 2, null, "-600,1500", "balanced", false, List.of("checkpoint")).withDefaults();
+        Path f = ConfigFiles.writeYaml(dir.resolve("best.yaml"), c.fileKeys(), "best of 3 trials\nrun: fit");
+        String text = Files.readString(f);
+        assertTrue(text.startsWith("# best of 3 trials\n# run: fit\n"), text);
+        assertTrue(text.contains("weights: random"), text);
+        assertEquals(c, ConfigFiles.read(f, FitConfig.class).withDefaults());
+        // strings that YAML would read as something else stay strings
+        FitConfig odd = new FitConfig(Path.of("yes"), "1e-3", Path.of("true"), null, null, null, null, null, null,
+                null, null, null, null, null, null, "no", null, null, null);
+        assertEquals(odd, ConfigFiles.read(ConfigFiles.writeYaml(dir.resolve("odd.yaml"), odd.fileKeys(), null),
+                FitConfig.class));
+    }
 }

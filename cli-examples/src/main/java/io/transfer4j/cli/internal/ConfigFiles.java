@@ -75,6 +75,22 @@ public final class ConfigFiles {
         }
     }
 
+    /**
+     * Writes {@code values} as a YAML config file that {@link #read} takes back (atomically: a temp file beside the
+     * target, then moved into place), after {@code comment} as {@code #} lines.
+     */
+    public static Path writeYaml(Path file, java.util.Map<String, ?> values, String comment) throws IOException {
+        YAMLMapper yaml = YAMLMapper.builder(YAMLFactory.builder()
+                .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES).build()).build();
+        StringBuilder text = new StringBuilder();
+        if (comment != null) {
+            comment.lines().forEach(l -> text.append("# ").append(l).append('\n'));
+        }
+        text.append(yaml.writeValueAsString(values));
+        return io.transfer4j.zoo.AtomicFiles.writeString(file, text.toString());
+    }
+
     private static <M extends ObjectMapper, B extends com.fasterxml.jackson.databind.cfg.MapperBuilder<M, B>> M strict(
             B builder) {
         M m = builder.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)

@@ -292,6 +292,201 @@ public final class Plots {
         return BitmapEncoder.getBufferedImage(chart);
     }
 
+    /** Colours of a search's trials by status. */
+    private static final Color COMPLETE = TRAIN;
+    private static final Color PRUNED = new Color(160, 160, 160);
+    private static final Color FAILED = new Color(214, 39, 40);
+    private static final Color BEST = Color.BLACK;
+
+    /**
+     * One trial of a search as the plots see it.
+     *
+     * @param trial   the trial's number
+     * @param status  {@code complete}, {@code pruned} or {@code failed} (any other status draws like complete)
+     * @param minutes when each of its epochs ended, in minutes since the search began
+     * @param values  the validation metric after each of those epochs (NaN: not recorded)
+     */
+    public record TrialCurve(int trial, String status, double[] minutes, double[] values) {
+        public TrialCurve {
+            if (minutes.length != values.length) {
+                throw new IllegalArgumentException("trial " + trial + ": " + minutes.length + " times for "
+                        + values.length + " values");
+            }
+        }
+    }
+
+    /**
+     * The validation metric of every trial over the search's wall-clock time: one line per trial (blue complete,
+     * grey pruned, red failed), and the best value seen so far as a black step line; how a search converges and
+     * where pruning stopped weak trials.
+     *
+     * @param lowerIsBetter true for a loss (the best so far is the minimum)
+     */
+    public static BufferedImage trialsOverTime(String metric, boolean lowerIsBetter, List<TrialCurve> trials) {
+        return BitmapEncoder.getBufferedImage(trialsChart(metric, lowerIsBetter, trials));
+    }
+
+    static XYChart trialsChart(String metric, boolean lowerIsBetter, List<TrialCurve> trials) {
+        XYChart chart = chart(WIDTH, 420, metric + " of each trial over the search", "search time (minutes)", metric,
+                Styler.LegendPosition.OutsideE);
+        chart.getStyler().setYAxisDecimalPattern("0.###");
+        java.util.Set<String> shown = new java.util.HashSet<>();
+        List<double[]> points = new ArrayList<>();
+        for (TrialCurve t : trials) {
+            List<Double> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            for (int i = 0; i < t.values().length; i++) {
+                if (Double.isFinite(t.values()[i]) && Double.isFinite(t.minutes()[i])) {
+                    xs.add(t.minutes()[i]);
+                    ys.add(t.values()[i]);
+                    points.add(new double[] {t.minutes()[i], t.values()[i]});
+                }
+            }
+            if (xs.isEmpty()) {
+                continue;
+            }
+            String status = statusOf(t.status());
+            XYSeries s = chart.addSeries("trial " + t.trial(), xs, ys);
+            Color c = status.equals("pruned") ? PRUNED : status.equals("failed") ? FAILED : COMPLETE;
+            s.setLineColor(c);
+            s.setMarkerColor(c);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setShowInLegend(false);
+            if (shown.add(status)) {
+                s.setLabel(status);
+                s.setShowInLegend(true);
+            }
+        }
+        if (points.isEmpty()) {
+            chart.addSeries("(no epoch finished)", new double[] {0}, new double[] {0});
+        } else {
+            points.sort(java.util.Comparator.comparingDouble(p -> p[0]));
+            List<Double> bx = new ArrayList<>();
+            List<Double> by = new ArrayList<>();
+            double best = Double.NaN;
+            for (double[] p : points) {
+                if (Double.isNaN(best) || (lowerIsBetter ? p[1] < best : p[1] > best)) {
+                    if (!Double.isNaN(best)) {
+                        bx.add(p[0]); // a step: the old best holds until this moment
+                        by.add(best);
+                    }
+                    best = p[1];
+                    bx.add(p[0]);
+                    by.add(best);
+                }
+            }
+            bx.add(points.get(points.size() - 1)[0]);
+            by.add(best);
+            XYSeries s = chart.addSeries("best so far", bx, by);
+            s.setLineColor(BEST);
+            s.setLineWidth(2.5f);
+            s.setMarker(SeriesMarkers.NONE);
+        }
+        return chart;
+    }
+
+    /** A status in lower case; none means complete. */
+    private static String statusOf(String status) {
+        return status == null ? "complete" : status.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * One searched parameter against the trials' best validation metric.
+     *
+     * @param name   the parameter's name (a config key)
+     * @param log    plot a numeric parameter on a log axis (a log-scale range)
+     * @param values each trial's value: numbers plot on a numeric axis, anything else (strings, booleans, lists) as
+     *               categories in order of first appearance
+     * @param metric each trial's best validation metric (NaN: none, e.g. a failed trial; not drawn)
+     * @param status each trial's status ({@link TrialCurve#status()})
+     */
+    public record ParameterPoints(String name, boolean log, List<Object> values, double[] metric,
+                                  List<String> status) {
+        public ParameterPoints {
+            values = java.util.Collections.unmodifiableList(new ArrayList<>(values));
+            status = List.copyOf(status);
+            if (values.size() != metric.length || status.size() != metric.length) {
+                throw new IllegalArgumentException(name + ": " + values.size() + " values, " + metric.length
+                        + " metrics and " + status.size() + " statuses; one of each per trial");
+            }
+        }
+    }
+
+    /**
+     * The metric against each searched parameter, one small panel per parameter, two panels per row: which
+     * values of a parameter gave good trials.
+     */
+    public static BufferedImage metricByParameter(String metric, List<ParameterPoints> parameters) {
+        if (parameters.isEmpty()) {
+            throw new IllegalArgumentException("no searched parameters to plot; the search space has none");
+        }
+        int panelW = WIDTH / 2;
+        int panelH = 260;
+        int rows = (parameters.size() + 1) / 2;
+        BufferedImage all = new BufferedImage(WIDTH, panelH * rows, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = all.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, all.getWidth(), all.getHeight());
+        for (int i = 0; i < parameters.size(); i++) {
+            g.drawImage(BitmapEncoder.getBufferedImage(parameterChart(metric, parameters.get(i), panelW, panelH)),
+                    (i % 2) * panelW, (i / 2) * panelH, null);
+        }
+        g.dispose();
+        return all;
+    }
+
+    static XYChart parameterChart(String metric, ParameterPoints p, int width, int height) {
+        XYChart chart = chart(width, height, metric + " vs " + p.name(), p.name(), metric,
+                Styler.LegendPosition.InsideNE);
+        var st = chart.getStyler();
+        st.setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+        st.setLegendVisible(false);
+        st.setYAxisDecimalPattern("0.###");
+        boolean numeric = p.values().stream().allMatch(v -> v == null || v instanceof Number);
+        List<String> categories = new ArrayList<>();
+        if (!numeric) {
+            for (Object v : p.values()) {
+                String c = String.valueOf(v);
+                if (!categories.contains(c)) {
+                    categories.add(c);
+                }
+            }
+            st.setXAxisMin(-0.5);
+            st.setXAxisMax(categories.size() - 0.5);
+            st.setxAxisTickLabelsFormattingFunction(x -> {
+                long k = Math.round(x);
+                return Math.abs(x - k) < 1e-6 && k >= 0 && k < categories.size() ? categories.get((int) k) : "";
+            });
+        } else {
+            st.setXAxisLogarithmic(p.log());
+            st.setXAxisDecimalPattern(p.log() ? "0.0E0" : "0.####");
+        }
+        java.util.Map<String, List<double[]>> byStatus = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < p.metric().length; i++) {
+            Object v = p.values().get(i);
+            double y = p.metric()[i];
+            if (v == null || !Double.isFinite(y)) {
+                continue;
+            }
+            double x = numeric ? ((Number) v).doubleValue() : categories.indexOf(String.valueOf(v));
+            if (numeric && p.log() && !(x > 0)) {
+                continue; // not drawable on a log axis
+            }
+            byStatus.computeIfAbsent(statusOf(p.status().get(i)), k -> new ArrayList<>()).add(new double[] {x, y});
+        }
+        if (byStatus.isEmpty()) {
+            chart.addSeries("(no finished trial)", new double[] {numeric && p.log() ? 1 : 0}, new double[] {0});
+        }
+        for (var e : byStatus.entrySet()) {
+            XYSeries s = chart.addSeries(e.getKey(), e.getValue().stream().mapToDouble(a -> a[0]).toArray(),
+                    e.getValue().stream().mapToDouble(a -> a[1]).toArray());
+            Color c = e.getKey().equals("pruned") ? PRUNED : e.getKey().equals("failed") ? FAILED : COMPLETE;
+            s.setMarkerColor(c);
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
+        return chart;
+    }
+
     /** An XY chart in the reports' style: white background, light grid. */
     private static XYChart chart(int width, int height, String title, String xLabel, String yLabel,
                                  Styler.LegendPosition legend) {
