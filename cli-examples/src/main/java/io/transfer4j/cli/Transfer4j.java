@@ -39,6 +39,8 @@ import picocli.CommandLine.ScopeType;
                 EvaluateCommand.class,
                 PredictCommand.class,
                 ExplainCommand.class,
+                // tune (issue 15)
+                TuneCommand.class,
         })
 public final class Transfer4j implements Callable<Integer> {
 

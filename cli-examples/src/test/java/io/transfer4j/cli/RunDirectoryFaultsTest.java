@@ -32,7 +32,8 @@ class RunDirectoryFaultsTest {
         images = TinyBundles.images(tmp.resolve("images"), 2, 6);
     }
 
-    private static List<String> listing(Path dir) throws Exception {
+    /** The sorted names in {@code dir} (empty when it does not exist). */
+    static List<String> listing(Path dir) throws Exception {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }

@@ -119,6 +119,13 @@ public final class FitRun {
 
     /** Seeded stratified split of the class folders, written to {@code split.json} in the run directory. */
     public static DataSplit split(FitConfig cfg, Path runDir) throws IOException {
+        DataSplit split = split(cfg);
+        split.write(runDir.resolve(SPLIT));
+        return split;
+    }
+
+    /** Seeded stratified split of the class folders, not written anywhere yet. */
+    public static DataSplit split(FitConfig cfg) {
         DataSplit split;
         try {
             double train = 1 - cfg.validationSplit() - cfg.testSplit();
@@ -133,7 +140,6 @@ public final class FitRun {
             throw new UsageException(cfg.data() + " has " + split.classes().size() + " class folder(s) "
                     + split.classes() + "; a classifier needs at least 2 (one sub-folder of images per class)");
         }
-        split.write(runDir.resolve(SPLIT));
         return split;
     }
 
@@ -145,8 +151,19 @@ public final class FitRun {
 
     /** The Keras-tutorial augmentation used when {@code augment} is on. */
     public static AugmentOptions augmentation() {
-        return AugmentOptions.builder().horizontalFlip(true).rotationRange(15).widthShiftRange(0.1)
-                .heightShiftRange(0.1).zoomRange(0.1).build();
+        return augmentation(1.0);
+    }
+
+    /**
+     * The Keras-tutorial augmentation with its rotation, shifts and zoom scaled by {@code strength} in [0, 1]
+     * ({@code tune}'s {@code augmentStrength}); flips stay on above 0.
+     */
+    public static AugmentOptions augmentation(double strength) {
+        if (!(strength >= 0 && strength <= 1)) {
+            throw new IllegalArgumentException("augmentation strength must be in [0, 1]; received " + strength);
+        }
+        return AugmentOptions.builder().horizontalFlip(strength > 0).rotationRange(15 * strength)
+                .widthShiftRange(0.1 * strength).heightShiftRange(0.1 * strength).zoomRange(0.1 * strength).build();
     }
 
     /**

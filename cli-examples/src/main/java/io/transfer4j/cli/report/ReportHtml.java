@@ -52,16 +52,7 @@ public final class ReportHtml {
      * @param confusionMatrixPng the confusion-matrix PNG, or null when there is no test evaluation
      */
     public static String render(RunReport r, byte[] learningCurvePng, byte[] confusionMatrixPng) {
-        StringBuilder h = new StringBuilder(64 * 1024);
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-                .append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
-                // belt and braces: even a future edit that adds a URL cannot make the page fetch anything
-                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; ")
-                .append("img-src data:; style-src 'unsafe-inline'\">")
-                .append("<title>").append(esc(r.title())).append("</title><style>").append(CSS)
-                .append("</style></head>\n<body>\n<header><h1>").append(esc(r.title())).append("</h1><p>")
-                .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(r.created().atOffset(ZoneOffset.UTC)
-                        .withNano(0).toLocalDateTime())).append(" UTC</p></header>\n<main>\n");
+        StringBuilder h = page(r.title(), r.created());
 
         h.append("<section id=\"summary\"><h2>Summary</h2>");
         if (r.test() != null) {
@@ -71,15 +62,7 @@ public final class ReportHtml {
         if (!r.history().isEmpty()) {
             h.append(kpi("epochs", Integer.toString(r.history().size())));
         }
-        h.append(table(List.of("", ""), r.facts().entrySet().stream()
-                .map(e -> List.of(e.getKey(), e.getValue())).toList(), true, "facts"));
-        h.append("</section>\n");
-
-        if (!r.notes().isEmpty()) {
-            h.append("<section id=\"notes\"><h2>Notes</h2>");
-            r.notes().forEach(n -> h.append("<p class=\"note\">").append(esc(n)).append("</p>"));
-            h.append("</section>\n");
-        }
+        factsAndNotes(h, r.facts(), r.notes());
 
         if (learningCurvePng != null) {
             h.append("<section id=\"learning-curve\"><h2>Learning curve</h2>")
@@ -136,6 +119,97 @@ public final class ReportHtml {
                 .append("</pre></section>\n");
         h.append("</main>\n</body></html>\n");
         return h.toString();
+    }
+
+    /** The page up to {@code <main>}: head (inline CSS, a CSP that forbids fetching anything) and the header. */
+    private static StringBuilder page(String title, java.time.Instant created) {
+        StringBuilder h = new StringBuilder(64 * 1024);
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
+                // belt and braces: even a future edit that adds a URL cannot make the page fetch anything
+                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; ")
+                .append("img-src data:; style-src 'unsafe-inline'\">")
+                .append("<title>").append(esc(title)).append("</title><style>").append(CSS)
+                .append("</style></head>\n<body>\n<header><h1>").append(esc(title)).append("</h1><p>")
+                .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(created.atOffset(ZoneOffset.UTC)
+                        .withNano(0).toLocalDateTime())).append(" UTC</p></header>\n<main>\n");
+        return h;
+    }
+
+    /**
+     * A search's report ({@code transfer4j tune}); sections {@code summary}, {@code notes}, {@code trials-over-time},
+     * {@code metric-by-parameter}, {@code trials}, {@code best-config}, {@code space}.
+     *
+     * @param overTimePng    the trials-over-time PNG, or null without trials
+     * @param byParameterPng the metric-by-parameter PNG, or null when no parameter varied
+     */
+    public static String renderTune(TuneReport r, byte[] overTimePng, byte[] byParameterPng) {
+        StringBuilder h = page(r.title(), r.created());
+        h.append("<section id=\"summary\"><h2>Summary</h2>");
+        if (r.best() != null) {
+            h.append(kpi("best " + r.objective(), metric(r.objective(), r.best().objective())))
+                    .append(kpi("best trial", Integer.toString(r.best().id())));
+        }
+        h.append(kpi("trials", Integer.toString(r.trials().size())));
+        factsAndNotes(h, r.facts(), r.notes());
+        if (overTimePng != null) {
+            h.append("<section id=\"trials-over-time\"><h2>Trials over time</h2><p>Each trial's ")
+                    .append(esc(r.objective())).append(" after each epoch, on the search's clock (trials ran one "
+                            + "after another); grey: pruned, red: failed; black: the best so far.</p>")
+                    .append(img("trials-over-time-img", "plot", overTimePng, r.objective() + " per trial over time"))
+                    .append("</section>\n");
+        }
+        if (byParameterPng != null) {
+            h.append("<section id=\"metric-by-parameter\"><h2>").append(esc(r.objective()))
+                    .append(" by parameter</h2><p>Each trial's best ").append(esc(r.objective()))
+                    .append(" against each parameter that varied.</p>")
+                    .append(img("metric-by-parameter-img", "plot", byParameterPng, r.objective() + " by parameter"))
+                    .append("</section>\n");
+        }
+        List<String> names = new java.util.ArrayList<>(r.space().params().keySet());
+        List<String> header = new java.util.ArrayList<>(List.of("trial", "status", r.objective(), "best epoch",
+                "epochs", "seconds"));
+        header.addAll(names);
+        header.add("error");
+        h.append("<section id=\"trials\"><h2>Trials</h2>").append(table(header, r.trials().stream().map(t -> {
+            List<String> row = new java.util.ArrayList<>(List.of(Integer.toString(t.id()),
+                    TuneReport.status(t), metric(r.objective(), t.objective()), Integer.toString(t.bestEpoch()),
+                    Integer.toString(t.history().size()), String.format(Locale.ROOT, "%.1f", t.seconds())));
+            names.forEach(n -> row.add(value(t.params().get(n))));
+            row.add(t.error() == null ? "" : t.error());
+            return row;
+        }).toList(), false, "trials-table")).append("</section>\n");
+        if (r.bestConfig() != null) {
+            h.append("<section id=\"best-config\"><h2>Best configuration</h2><pre>").append(esc(r.bestConfig()))
+                    .append("</pre></section>\n");
+        }
+        h.append("<section id=\"space\"><h2>Search space</h2><pre>").append(esc(r.space().toYaml()))
+                .append("</pre></section>\n");
+        h.append("</main>\n</body></html>\n");
+        return h.toString();
+    }
+
+    private static String metric(String key, double v) {
+        return key.endsWith("accuracy") ? pct(v) : f4(v);
+    }
+
+    private static String value(Object v) {
+        if (v == null) {
+            return "-";
+        }
+        return v instanceof Double d ? String.format(Locale.ROOT, "%.3g", d) : String.valueOf(v);
+    }
+
+    /** The facts table that ends the summary section, then the notes section (when there are notes). */
+    private static void factsAndNotes(StringBuilder h, Map<String, String> facts, List<String> notes) {
+        h.append(table(List.of("", ""), facts.entrySet().stream()
+                .map(e -> List.of(e.getKey(), e.getValue())).toList(), true, "facts"));
+        h.append("</section>\n");
+        if (!notes.isEmpty()) {
+            h.append("<section id=\"notes\"><h2>Notes</h2>");
+            notes.forEach(n -> h.append("<p class=\"note\">").append(esc(n)).append("</p>"));
+            h.append("</section>\n");
+        }
     }
 
     private static String kpi(String name, String value) {

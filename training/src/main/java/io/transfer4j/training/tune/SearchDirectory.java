@@ -59,8 +59,10 @@ final class SearchDirectory {
                             + version + "; this transfer4j reads version " + FORMAT_VERSION + ". Use a new directory");
                 }
                 List<String> diffs = new ArrayList<>();
+                // compared as read back from JSON: a long seed written as 7 reads back as an int node
+                JsonNode now = JSON.readTree(JSON.writeValueAsBytes(identity));
                 identity.fieldNames().forEachRemaining(k -> {
-                    if (!identity.get(k).equals(old.get(k))) {
+                    if (!now.get(k).equals(old.get(k))) {
                         diffs.add(k + ": the directory has " + old.get(k) + ", this search " + identity.get(k));
                     }
                 });
