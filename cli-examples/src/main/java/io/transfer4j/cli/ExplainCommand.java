@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import io.transfer4j.cli.internal.Args;
+import io.transfer4j.core.ImageInput;
 import io.transfer4j.core.GradCam;
 import io.transfer4j.core.Predictor;
 import picocli.CommandLine.Command;
@@ -49,13 +50,13 @@ public final class ExplainCommand implements Callable<Integer> {
         try (Predictor p = Args.predictor(model)) {
             io.transfer4j.augmentation.DicomWindow w = Args.dicomWindow(dicomWindow, model);
             if (w.fromFileTags() || !io.transfer4j.augmentation.ImageDecoder.isDicom(image)) {
-                cam = p.explain(image);
+                cam = p.explain(ImageInput.of(image));
                 // the overlay goes on the image in its own size and aspect ratio, not the model's square input
                 original = io.transfer4j.cli.internal.Images.read(image);
             } else {
                 // the windowed image at 8 bits per channel: what the overlay shows and what the model is shown
                 original = io.transfer4j.cli.internal.Images.read(image, w);
-                cam = p.explain(original);
+                cam = p.explain(ImageInput.of(original));
             }
         }
         cam.writeOverlay(outFile, original);

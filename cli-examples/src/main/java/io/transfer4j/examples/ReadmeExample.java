@@ -8,6 +8,7 @@ import io.transfer4j.augmentation.DataSplit;
 import io.transfer4j.augmentation.DirectoryFlow;
 import io.transfer4j.augmentation.FlowOptions;
 import io.transfer4j.augmentation.ImagePipeline;
+import io.transfer4j.core.ImageInput;
 import io.transfer4j.core.ModelBundle;
 import io.transfer4j.core.BundleExtras;
 import io.transfer4j.core.Prediction;
@@ -51,7 +52,7 @@ public final class ReadmeExample {
         ModelBundle.save(result.model(), bundle, BundleExtras.none());
 
         try (Predictor predictor = Predictor.open(bundle)) {   // thread-safe: share it between threads
-            return predictor.predict(split.root().resolve(split.test().get(0).file()), 3);
+            return predictor.predict(ImageInput.of(split.root().resolve(split.test().get(0).file())), 3);
         }
         // README-END
     }

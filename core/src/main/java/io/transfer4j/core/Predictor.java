@@ -1,6 +1,5 @@
 package io.transfer4j.core;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -27,13 +27,13 @@ import io.transfer4j.zoo.Normalization;
 
 /**
  * Thread-safe inference on a trained model for batch applications: top-k predictions, feature vectors and
- * Grad-CAM explanations for images given as files, bytes, {@link BufferedImage}s or raw pixel arrays. Resize
+ * Grad-CAM explanations for an {@link ImageInput}: a file, bytes, a {@code BufferedImage} or raw pixels. Resize
  * (the manifest's interpolation), colour mode (the model's channel count) and normalisation (the backbone's)
  * come from the bundle, never from the caller.
  *
  * <pre>{@code
  * try (Predictor p = Predictor.open(Path.of("model.t4j"))) {
- *     List<Prediction> top3 = p.predict(Path.of("cat.jpg"), 3);
+ *     List<Prediction> top3 = p.predict(ImageInput.of(Path.of("cat.jpg")), 3);
  *     p.predictAll(Path.of("inbox"), 1).writeCsv(Path.of("predictions.csv"));
  * }
  * }</pre>
@@ -174,24 +174,10 @@ public final class Predictor implements AutoCloseable {
 
     // ------------------------------------------------------------------ predict
 
-    public List<Prediction> predict(Path image, int k) throws IOException {
-        return ranked(run(prepare(ImageDecoder.decode(image)).normalised, false)[0].getRow(0), k);
-    }
-
-    public List<Prediction> predict(byte[] image, int k) throws IOException {
-        return ranked(run(prepare(ImageDecoder.decode(image)).normalised, false)[0].getRow(0), k);
-    }
-
-    public List<Prediction> predict(BufferedImage image, int k) {
-        return ranked(run(prepare(ImageDecoder.decode(image)).normalised, false)[0].getRow(0), k);
-    }
-
-    /**
-     * @param pixels raw pixel values 0-255 in RGB (or gray) order, {@code [c,h,w]} or {@code [1,c,h,w]}, at the
-     *               model's input size; channel count is converted, normalisation is applied here
-     */
-    public List<Prediction> predict(INDArray pixels, int k) {
-        return ranked(run(prepare(pixels).normalised, false)[0].getRow(0), k);
+    /** The top {@code k} classes for one image, best first. */
+    public List<Prediction> predict(ImageInput image, int k) throws IOException {
+        checkK(k);
+        return ranked(run(prepare(image).normalised, false)[0].getRow(0), k);
     }
 
     /** Every image file under {@code dirOrFile} (recursively, sorted by path), or that one file. */
@@ -271,20 +257,8 @@ public final class Predictor implements AutoCloseable {
     // ------------------------------------------------------------------ embed
 
     /** The backbone's features for an image: the cut output, pooled as the head pools it (feature-map cuts). */
-    public float[] embed(Path image) throws IOException {
-        return embedding(prepare(ImageDecoder.decode(image)).normalised);
-    }
-
-    public float[] embed(byte[] image) throws IOException {
-        return embedding(prepare(ImageDecoder.decode(image)).normalised);
-    }
-
-    public float[] embed(BufferedImage image) {
-        return embedding(prepare(ImageDecoder.decode(image)).normalised);
-    }
-
-    public float[] embed(INDArray pixels) {
-        return embedding(prepare(pixels).normalised);
+    public float[] embed(ImageInput image) throws IOException {
+        return embedding(prepare(image).normalised);
     }
 
     /** Length of {@link #embed} vectors. */
@@ -304,33 +278,14 @@ public final class Predictor implements AutoCloseable {
     // ------------------------------------------------------------------ explain
 
     /** Grad-CAM for the top predicted class. */
-    public GradCam explain(Path image) throws IOException {
-        return explain(prepare(ImageDecoder.decode(image)), -1);
+    public GradCam explain(ImageInput image) throws IOException {
+        return explain(prepare(image), -1);
     }
 
     /** Grad-CAM for class {@code classIndex} (a label index). */
-    public GradCam explain(Path image, int classIndex) throws IOException {
-        return explain(prepare(ImageDecoder.decode(image)), checkClass(classIndex));
-    }
-
-    public GradCam explain(byte[] image, int classIndex) throws IOException {
-        return explain(prepare(ImageDecoder.decode(image)), checkClass(classIndex));
-    }
-
-    public GradCam explain(BufferedImage image) {
-        return explain(prepare(ImageDecoder.decode(image)), -1);
-    }
-
-    public GradCam explain(BufferedImage image, int classIndex) {
-        return explain(prepare(ImageDecoder.decode(image)), checkClass(classIndex));
-    }
-
-    public GradCam explain(INDArray pixels) {
-        return explain(prepare(pixels), -1);
-    }
-
-    public GradCam explain(INDArray pixels, int classIndex) {
-        return explain(prepare(pixels), checkClass(classIndex));
+    public GradCam explain(ImageInput image, int classIndex) throws IOException {
+        int cls = checkClass(classIndex);
+        return explain(prepare(image), cls);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -346,6 +301,20 @@ public final class Predictor implements AutoCloseable {
 
     /** An input in both forms: raw pixels (for overlays) and normalised (for the network). */
     private record Prepared(INDArray raw, INDArray normalised) {
+    }
+
+    private Prepared prepare(ImageInput input) throws IOException {
+        Objects.requireNonNull(input, "image input must not be null; use ImageInput.of(path | bytes | image | pixels)");
+        if (input instanceof ImageInput.File f) {
+            return prepare(ImageDecoder.decode(f.path()));
+        }
+        if (input instanceof ImageInput.Bytes b) {
+            return prepare(ImageDecoder.decode(b.encoded()));
+        }
+        if (input instanceof ImageInput.Image i) {
+            return prepare(ImageDecoder.decode(i.image()));
+        }
+        return prepare(((ImageInput.Pixels) input).pixels());
     }
 
     private Prepared prepare(DecodedImage decoded) {

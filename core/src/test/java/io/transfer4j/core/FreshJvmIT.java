@@ -40,7 +40,7 @@ class FreshJvmIT {
             for (int i = 0; i < 10; i++) {
                 Path f = images.resolve(String.format("img%02d.png", i));
                 ImageIO.write(PredictorTest.image(500 + i), "png", f.toFile());
-                Prediction top = p.predict(f, 1).get(0);
+                Prediction top = p.predict(ImageInput.of(f), 1).get(0);
                 expected.add(f.getFileName() + "\t" + top.label() + "\t" + top.probability());
             }
         }

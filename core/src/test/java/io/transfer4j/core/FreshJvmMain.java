@@ -35,7 +35,7 @@ public final class FreshJvmMain {
                 for (int t = 0; t < threads; t++) {
                     jobs.add(pool.submit(() -> {
                         for (Path f : files) {
-                            Prediction top = p.predict(f, 1).get(0);
+                            Prediction top = p.predict(ImageInput.of(f), 1).get(0);
                             String line = top.label() + "\t" + top.probability();
                             String before = out.putIfAbsent(f.getFileName().toString(), line);
                             if (before != null && !before.equals(line)) {

@@ -31,14 +31,14 @@ class GoldenBundleTest {
         assertEquals(Set.of("block1_conv1", "block1_bn", "block1_relu"), model.frozenVertices(),
                 "trainable state re-applied from the manifest although the graph has no frozen wrappers");
         try (Predictor p = Predictor.open(g.bundle())) {
-            List<Prediction> all = p.predict(g.pixels(), 3);
+            List<Prediction> all = p.predict(ImageInput.of(g.pixels()), 3);
             assertEquals(3, all.size());
             for (Prediction pr : all) {
                 assertEquals(g.probabilities()[pr.index()], pr.probability(), 1e-6, pr.toString());
                 assertEquals(GoldenBundles.LABELS.get(pr.index()), pr.label());
             }
             assertTrue(all.get(0).probability() >= all.get(1).probability());
-            assertEquals(4, p.embed(g.pixels()).length, "embedding = pooled 4-channel cut");
+            assertEquals(4, p.embed(ImageInput.of(g.pixels())).length, "embedding = pooled 4-channel cut");
         }
     }
 }

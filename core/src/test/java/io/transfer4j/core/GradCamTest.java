@@ -63,7 +63,7 @@ class GradCamTest {
     }
 
     @Test
-    void poolingHeadMatchesTheClosedForm() {
+    void poolingHeadMatchesTheClosedForm() throws Exception {
         // z_c = sum_k W[k,c] mean(A_k) + b_c  =>  alpha_k = W[k,c] / (H W)
         TransferModel m = TransferModelTest.tiny().cut("block2_out").build();
         INDArray x = pixels(3);
@@ -71,7 +71,7 @@ class GradCamTest {
         INDArray w = GraphSurgery.inner(m.graph().getLayer("predictions")).getParam("W");
         try (Predictor p = Predictor.of(m)) {
             for (int c = 0; c < 3; c++) {
-                GradCam cam = p.explain(x, c);
+                GradCam cam = p.explain(ImageInput.of(x), c);
                 assertEquals("block2_out", cam.layer());
                 double[] alpha = w.getColumn(c).toDoubleVector();
                 assertMapsEqual(expected(a, alpha), cam.coarse(), 1e-4);
@@ -79,15 +79,15 @@ class GradCamTest {
                 assertEquals(16, cam.heatmap()[0].length);
                 assertEquals(TransferModelTest.LABELS.get(c), cam.label());
             }
-            GradCam top = p.explain(x);
-            assertEquals(p.predict(x, 1).get(0).index(), top.classIndex());
-            assertEquals(p.predict(x, 1).get(0).probability(), top.probability(), 1e-6);
-            assertThrows(IllegalArgumentException.class, () -> p.explain(x, 3));
+            GradCam top = p.explain(ImageInput.of(x));
+            assertEquals(p.predict(ImageInput.of(x), 1).get(0).index(), top.classIndex());
+            assertEquals(p.predict(ImageInput.of(x), 1).get(0).probability(), top.probability(), 1e-6);
+            assertThrows(IllegalArgumentException.class, () -> p.explain(ImageInput.of(x), 3));
         }
     }
 
     @Test
-    void denseBatchNormDropoutHeadMatchesTheClosedForm() {
+    void denseBatchNormDropoutHeadMatchesTheClosedForm() throws Exception {
         TransferModel m = TransferModelTest.tiny().cut("block2_out")
                 .head(HeadSpec.builder().dense(6, Activation.RELU, 0.3, true).build())
                 .updater(new Adam(1e-2)).build();
@@ -111,7 +111,7 @@ class GradCamTest {
             for (int c = 0; c < 3; c++) {
                 // dz_c/dpooled = W1 diag(scale * relu') W2[:, c]
                 INDArray dz = w1.mmul(scale.mul(reluGrad).reshape(6, 1).mul(w2.getColumn(c).reshape(6, 1)));
-                assertMapsEqual(expected(a, dz.toDoubleVector()), p.explain(x, c).coarse(), 1e-3);
+                assertMapsEqual(expected(a, dz.toDoubleVector()), p.explain(ImageInput.of(x), c).coarse(), 1e-3);
             }
         }
     }
@@ -128,8 +128,8 @@ class GradCamTest {
             neg[i] = -w[i];
         }
         try (Predictor p = Predictor.of(m)) {
-            GradCam yes = p.explain(x, 1);
-            GradCam no = p.explain(x, 0);
+            GradCam yes = p.explain(ImageInput.of(x), 1);
+            GradCam no = p.explain(ImageInput.of(x), 0);
             assertMapsEqual(expected(a, w), yes.coarse(), 1e-4);
             assertMapsEqual(expected(a, neg), no.coarse(), 1e-4);
             assertEquals(1.0, yes.probability() + no.probability(), 1e-6);
@@ -142,23 +142,23 @@ class GradCamTest {
     }
 
     @Test
-    void explicitLayerMustExistAndBeABottleneck() {
+    void explicitLayerMustExistAndBeABottleneck() throws Exception {
         TransferModel m = TransferModelTest.tiny().cut("block2_out").build();
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> Predictor.of(m, Predictor.Options.defaults().withGradCamLayer("block2_outt")));
         assertTrue(unknown.getMessage().contains("Did you mean 'block2_out'?"), unknown.getMessage());
         try (Predictor p = Predictor.of(m, Predictor.Options.defaults().withGradCamLayer("block2_conv"))) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.explain(pixels(1)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.explain(ImageInput.of(pixels(1))));
             assertTrue(e.getMessage().contains("not a bottleneck"), e.getMessage());
         }
         try (Predictor p = Predictor.of(m, Predictor.Options.defaults().withGradCamLayer("block1_pool"))) {
-            GradCam cam = p.explain(pixels(2));
+            GradCam cam = p.explain(ImageInput.of(pixels(2)));
             assertEquals(8, cam.coarse().length, "block1_pool is 8x8");
         }
     }
 
     @Test
-    void earlierLayerThroughConvBatchNormMatchesFiniteDifferences() {
+    void earlierLayerThroughConvBatchNormMatchesFiniteDifferences() throws Exception {
         // target block1_pool: the tail holds conv, inference-mode BN (as a 1x1 depthwise conv), a residual add
         TransferModel m = TransferModelTest.tiny().cut("block2_out").build();
         m.calibrateBatchNorm(TestData.iterator(TestData.batch(16, 3, 16, 3, 1, 41), 8), 2);

@@ -43,7 +43,7 @@ class GradCamTrainedIT {
     }
 
     @Test
-    void trainedModelLooksWhereTheClassSignalIs() {
+    void trainedModelLooksWhereTheClassSignalIs() throws Exception {
         TransferModel m = TransferModelTest.tiny().cut("block2_out").labels(List.of("plain", "square"))
                 .trainable(LayerSelection.all()).updater(new Adam(1e-2)).build();
         DataSet train = squares(24, 61);
@@ -55,8 +55,8 @@ class GradCamTrainedIT {
         try (Predictor p = Predictor.of(m)) {
             for (int i = 1; i < 16; i += 2) {
                 INDArray img = test.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(i, i + 1));
-                assertEquals(1, p.predict(img, 1).get(0).index(), "trained model sees the square in image " + i);
-                float[][] heat = p.explain(img, 1).heatmap();
+                assertEquals(1, p.predict(ImageInput.of(img), 1).get(0).index(), "trained model sees the square in image " + i);
+                float[][] heat = p.explain(ImageInput.of(img), 1).heatmap();
                 double[] mass = new double[4]; // TL, TR, BL, BR
                 for (int yy = 0; yy < 16; yy++) {
                     for (int xx = 0; xx < 16; xx++) {

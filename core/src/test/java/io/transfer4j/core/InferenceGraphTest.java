@@ -223,7 +223,7 @@ class InferenceGraphTest {
     }
 
     @Test
-    void gradCamOnTheDerivedGraphMatchesTheModel() {
+    void gradCamOnTheDerivedGraphMatchesTheModel() throws Exception {
         TransferModel m = TransferModelTest.tiny().cut("block2_out").build();
         m.calibrateBatchNorm(TestData.iterator(TestData.batch(16, 3, 16, 3, 1, 41), 8), 2);
         INDArray x = TestData.batch(1, 3, 16, 3, 1, 14).getFeatures();
@@ -238,7 +238,7 @@ class InferenceGraphTest {
             }
         }
         try (Predictor p = Predictor.of(m)) {
-            GradCam cam = p.explain(x.mul(255));
+            GradCam cam = p.explain(ImageInput.of(x.mul(255)));
             GradCamEngine engine = new GradCamEngine(m.plainConfiguration(), m.graph(), cam.layer(), m.inputType());
             float[][] original = GradCamEngine.normalise(engine.compute(m.graph(),
                     m.normalization().applyInPlace(x.mul(255)), cam.classIndex(), 1).cam());

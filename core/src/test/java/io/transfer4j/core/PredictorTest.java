@@ -85,15 +85,15 @@ class PredictorTest {
         Path file = Files.write(dir.resolve("one.png"), png(img));
         INDArray expected = model.graph().outputSingle(false, pixels(img).div(255)).getRow(0);
         try (Predictor p = Predictor.open(bundle)) {
-            List<Prediction> fromArray = p.predict(pixels(img), 3);
+            List<Prediction> fromArray = p.predict(ImageInput.of(pixels(img)), 3);
             assertEquals(3, fromArray.size());
             for (Prediction pr : fromArray) {
                 assertEquals(expected.getDouble(pr.index()), pr.probability(), 1e-5);
             }
-            assertEquals(fromArray, p.predict(file, 3));
-            assertEquals(fromArray, p.predict(png(img), 3));
-            assertEquals(fromArray, p.predict(img, 3));
-            assertEquals(fromArray.subList(0, 1), p.predict(file, 1));
+            assertEquals(fromArray, p.predict(ImageInput.of(file), 3));
+            assertEquals(fromArray, p.predict(ImageInput.of(png(img)), 3));
+            assertEquals(fromArray, p.predict(ImageInput.of(img), 3));
+            assertEquals(fromArray.subList(0, 1), p.predict(ImageInput.of(file), 1));
             assertTrue(fromArray.get(0).probability() >= fromArray.get(2).probability());
         }
     }
@@ -102,19 +102,19 @@ class PredictorTest {
     void wrongChannelCountsAreConvertedAndWrongSizesRejected() throws Exception {
         try (Predictor p = Predictor.open(bundle)) {
             INDArray gray = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 1, 16, 16).muli(255);
-            assertEquals(p.predict(Nd4j.concat(1, gray, gray, gray), 3), p.predict(gray, 3), "gray -> RGB");
+            assertEquals(p.predict(ImageInput.of(Nd4j.concat(1, gray, gray, gray)), 3), p.predict(ImageInput.of(gray), 3), "gray -> RGB");
             INDArray rgba = Nd4j.concat(1, gray, gray, gray, Nd4j.ones(1, 1, 16, 16));
-            assertEquals(p.predict(gray, 3), p.predict(rgba, 3), "alpha dropped");
+            assertEquals(p.predict(ImageInput.of(gray), 3), p.predict(ImageInput.of(rgba), 3), "alpha dropped");
             IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
-                    () -> p.predict(Nd4j.zeros(1, 3, 20, 16), 1));
+                    () -> p.predict(ImageInput.of(Nd4j.zeros(1, 3, 20, 16)), 1));
             assertTrue(size.getMessage().contains("16x16") && size.getMessage().contains("20x16"), size.getMessage());
             IllegalArgumentException ch = assertThrows(IllegalArgumentException.class,
-                    () -> p.predict(Nd4j.zeros(1, 5, 16, 16), 1));
+                    () -> p.predict(ImageInput.of(Nd4j.zeros(1, 5, 16, 16)), 1));
             assertTrue(ch.getMessage().contains("received 5"), ch.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> p.predict(gray, 0));
+            assertThrows(IllegalArgumentException.class, () -> p.predict(ImageInput.of(gray), 0));
             // a big gray PNG file is resized and converted
             BufferedImage big = new BufferedImage(40, 32, BufferedImage.TYPE_BYTE_GRAY);
-            assertEquals(3, p.predict(png(big), 3).size());
+            assertEquals(3, p.predict(ImageInput.of(png(big)), 3).size());
         }
     }
 
@@ -134,7 +134,7 @@ class PredictorTest {
             assertTrue(t.row(bad).error().contains("broken.jpg") || t.row(bad).error().length() > 10,
                     t.row(bad).error());
             for (Path f : files) {
-                assertEquals(p.predict(f, 2), t.row(f).top(), "batched = single for " + f);
+                assertEquals(p.predict(ImageInput.of(f), 2), t.row(f).top(), "batched = single for " + f);
             }
             String csv = Files.readString(t.writeCsv(dir.resolve("out/predictions.csv")));
             assertTrue(csv.startsWith("path,label_1,probability_1,label_2,probability_2,error\n"), csv);
@@ -145,9 +145,9 @@ class PredictorTest {
             assertEquals(2, json.get("rows").get(1).get("predictions").size());
             assertTrue(json.get("rows").get(0).get("error").asText().length() > 0);
             List<Predictor.Embedding> embeddings = p.embedAll(List.of(files.get(0), bad, files.get(1)));
-            assertArrayEquals(p.embed(files.get(0)), embeddings.get(0).vector(), 1e-6f);
+            assertArrayEquals(p.embed(ImageInput.of(files.get(0))), embeddings.get(0).vector(), 1e-6f);
             assertTrue(embeddings.get(1).vector() == null && embeddings.get(1).error() != null);
-            assertArrayEquals(p.embed(files.get(1)), embeddings.get(2).vector(), 1e-6f);
+            assertArrayEquals(p.embed(ImageInput.of(files.get(1))), embeddings.get(2).vector(), 1e-6f);
         }
     }
 
@@ -177,7 +177,7 @@ class PredictorTest {
         INDArray cut = model.graph().feedForward(pixels(img).div(255), false).get("block2_out");
         float[] expected = cut.mean(2, 3).getRow(0).toFloatVector();
         try (Predictor p = Predictor.open(bundle)) {
-            float[] e = p.embed(img);
+            float[] e = p.embed(ImageInput.of(img));
             assertEquals(12, p.embeddingSize());
             assertArrayEquals(expected, e, 1e-5f);
         }
@@ -192,9 +192,9 @@ class PredictorTest {
         INDArray cut = flat.graph().feedForward(pixels(img).div(255), false).get("block2_out");
         try (Predictor p = Predictor.open(file)) {
             assertEquals(12 * 8 * 8, p.embeddingSize());
-            assertArrayEquals(cut.reshape(1, 12 * 8 * 8).getRow(0).toFloatVector(), p.embed(img), 1e-5f);
+            assertArrayEquals(cut.reshape(1, 12 * 8 * 8).getRow(0).toFloatVector(), p.embed(ImageInput.of(img)), 1e-5f);
             assertEquals(flat.graph().outputSingle(false, pixels(img).div(255)).getDouble(0, 0),
-                    p.predict(img, 3).stream().filter(x -> x.index() == 0).findFirst().orElseThrow().probability(),
+                    p.predict(ImageInput.of(img), 3).stream().filter(x -> x.index() == 0).findFirst().orElseThrow().probability(),
                     1e-5);
         }
     }
@@ -209,7 +209,7 @@ class PredictorTest {
         try (Predictor p = Predictor.open(bundle, Predictor.Options.defaults().withParallelism(3))) {
             List<List<Prediction>> single = new ArrayList<>();
             for (INDArray in : inputs) {
-                single.add(p.predict(in, 3));
+                single.add(p.predict(ImageInput.of(in), 3));
             }
             ExecutorService pool = Executors.newFixedThreadPool(6);
             try {
@@ -219,7 +219,7 @@ class PredictorTest {
                         List<List<Prediction>> mine = new ArrayList<>();
                         for (int rep = 0; rep < 3; rep++) {
                             for (INDArray in : inputs) {
-                                mine.add(p.predict(in, 3));
+                                mine.add(p.predict(ImageInput.of(in), 3));
                             }
                         }
                         return mine;
@@ -236,12 +236,12 @@ class PredictorTest {
             }
             assertTrue(p.copies() <= 3, "pool bounded: " + p.copies());
             // Grad-CAM from several threads (one engine per graph copy) equals the single-thread maps
-            float[][] expectedCam = p.explain(inputs.get(0), 2).heatmap();
+            float[][] expectedCam = p.explain(ImageInput.of(inputs.get(0)), 2).heatmap();
             ExecutorService pool2 = Executors.newFixedThreadPool(3);
             try {
                 List<Future<float[][]>> cams = new ArrayList<>();
                 for (int t = 0; t < 6; t++) {
-                    cams.add(pool2.submit(() -> p.explain(inputs.get(0), 2).heatmap()));
+                    cams.add(pool2.submit(() -> p.explain(ImageInput.of(inputs.get(0)), 2).heatmap()));
                 }
                 for (Future<float[][]> f : cams) {
                     org.junit.jupiter.api.Assertions.assertArrayEquals(expectedCam, f.get());
@@ -256,7 +256,7 @@ class PredictorTest {
     void closedPredictorRefusesWork() throws Exception {
         Predictor p = Predictor.open(bundle);
         p.close();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.predict(image(1), 1));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.predict(ImageInput.of(image(1)), 1));
         assertTrue(e.getMessage().contains("closed"));
         assertFalse(Files.exists(dir.resolve("missing.t4j")));
         assertThrows(java.nio.file.NoSuchFileException.class, () -> Predictor.open(dir.resolve("missing.t4j")));

@@ -32,14 +32,14 @@ public final class PredictorThroughputBench {
         INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, size, size).muli(255);
         for (int parallelism : new int[] {1, threads}) {
             try (Predictor p = Predictor.of(m, Predictor.Options.defaults().withParallelism(parallelism))) {
-                p.predict(x, 1); // warm-up
+                p.predict(ImageInput.of(x), 1); // warm-up
                 ExecutorService pool = Executors.newFixedThreadPool(threads);
                 long t0 = System.nanoTime();
                 List<Future<?>> fs = new ArrayList<>();
                 for (int t = 0; t < threads; t++) {
                     fs.add(pool.submit(() -> {
                         for (int i = 0; i < images; i++) {
-                            p.predict(x, 1);
+                            p.predict(ImageInput.of(x), 1);
                         }
                         return null;
                     }));

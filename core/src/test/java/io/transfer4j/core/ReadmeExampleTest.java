@@ -50,11 +50,11 @@ class ReadmeExampleTest {
         ModelBundle.save(model, bundle, BundleExtras.none());
 
         try (Predictor predictor = Predictor.open(bundle)) {          // thread-safe; share it between threads
-            List<Prediction> top2 = predictor.predict(images.resolve("circles/circles_0000.png"), 2);
+            List<Prediction> top2 = predictor.predict(ImageInput.of(images.resolve("circles/circles_0000.png")), 2);
             PredictionTable table = predictor.predictAll(images, 1);  // every image below the folder, batched
             table.writeCsv(dir.resolve("predictions.csv"));
-            float[] features = predictor.embed(images.resolve("circles/circles_0000.png"));
-            GradCam cam = predictor.explain(images.resolve("circles/circles_0000.png"));
+            float[] features = predictor.embed(ImageInput.of(images.resolve("circles/circles_0000.png")));
+            GradCam cam = predictor.explain(ImageInput.of(images.resolve("circles/circles_0000.png")));
             cam.writeOverlay(dir.resolve("circles_0000-gradcam.png"));
             // README-END
             assertEquals(2, top2.size());

@@ -46,7 +46,7 @@ class ZooBackbonesIT {
         assertEquals(m.graph().outputSingle(false, ds.getFeatures()), back.graph().outputSingle(false, ds.getFeatures()));
         assertEquals(m.frozenVertices(), back.frozenVertices());
         try (Predictor p = Predictor.of(back)) {
-            GradCam cam = p.explain(ds.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).mul(255));
+            GradCam cam = p.explain(ImageInput.of(ds.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).mul(255)));
             assertEquals("block5_conv3", cam.layer());
             assertEquals(2, cam.coarse().length, "block5_conv3 is 2x2 at 32 px");
             assertEquals(32, cam.heatmap().length);
@@ -54,7 +54,7 @@ class ZooBackbonesIT {
     }
 
     @Test
-    void resnet50FrozenRandomBackboneNeedsAndGetsBatchNormCalibration() {
+    void resnet50FrozenRandomBackboneNeedsAndGetsBatchNormCalibration() throws Exception {
         Backbone b = ZOO.random("resnet50", InputShape.rgb(32, 32), 2);
         TransferModel m = TransferModel.builder().backbone(b).labels(List.of("x", "y", "z")).build();
         assertEquals("flatten_1", m.cut().name());
@@ -69,7 +69,7 @@ class ZooBackbonesIT {
         assertTrue(calibrated.amaxNumber().doubleValue() < 1e3, "tame after calibration: " + calibrated.amaxNumber());
         assertTrue(m.frozenVertices().contains("bn5c_branch2c"));
         try (Predictor p = Predictor.of(m)) {
-            GradCam cam = p.explain(ds.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)));
+            GradCam cam = p.explain(ImageInput.of(ds.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1))));
             assertEquals("res5c_relu", cam.layer(), "ResNet50: the last stage's output");
             assertEquals(32, cam.heatmap()[0].length);
         }

@@ -19,6 +19,7 @@ import io.transfer4j.augmentation.DataSplit;
 import io.transfer4j.augmentation.DirectoryFlow;
 import io.transfer4j.augmentation.FlowOptions;
 import io.transfer4j.augmentation.ImagePipeline;
+import io.transfer4j.core.ImageInput;
 import io.transfer4j.core.BundleExtras;
 import io.transfer4j.core.HeadSpec;
 import io.transfer4j.core.LayerSelection;
@@ -99,7 +100,7 @@ class SparkFineTunerTest {
         int correct = 0;
         try (Predictor p = Predictor.open(bundle)) {
             for (LabelledImage i : val) {
-                Prediction best = p.predict(Path.of(i.path()), 1).get(0);
+                Prediction best = p.predict(ImageInput.of(Path.of(i.path())), 1).get(0);
                 correct += best.index() == i.label() ? 1 : 0;
             }
         }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
+import io.transfer4j.core.ImageInput;
 import io.transfer4j.core.Prediction;
 import io.transfer4j.core.Predictor;
 
@@ -25,7 +26,7 @@ public final class Predictions {
         List<Row> rows = new ArrayList<>();
         try (Predictor p = Predictor.open(bundle)) {
             for (Path f : files) {
-                Prediction best = p.predict(f, 1).get(0);
+                Prediction best = p.predict(ImageInput.of(f), 1).get(0);
                 rows.add(new Row(f, best.label(), best.probability()));
             }
         }
@@ -46,9 +47,9 @@ public final class Predictions {
         return file -> {
             try {
                 if (!window.fromFileTags() && io.transfer4j.augmentation.ImageDecoder.isDicom(file)) {
-                    return predictor.explain(Images.read(file, window)).overlay(0.5);
+                    return predictor.explain(ImageInput.of(Images.read(file, window))).overlay(0.5);
                 }
-                return predictor.explain(file).overlay(0.5);
+                return predictor.explain(ImageInput.of(file)).overlay(0.5);
             } catch (IOException | RuntimeException e) {
                 return null;
             }
