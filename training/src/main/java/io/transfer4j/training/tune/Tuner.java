@@ -363,7 +363,12 @@ public final class Tuner {
         id.put("seed", b.seed);
         id.put("objective", b.objective.metric().key());
         id.put("mode", b.objective.maximise() ? "max" : "min");
-        return id;
+        try {
+            // as it reads back from search.json (number node types), so a resume compares like with like
+            return (ObjectNode) JSON.readTree(JSON.writeValueAsBytes(id));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void close(DataSetIterator it) {

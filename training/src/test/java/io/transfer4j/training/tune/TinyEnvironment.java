@@ -32,6 +32,8 @@ final class TinyEnvironment implements TrialEnvironment {
     private final List<DirectoryFlow> trainFlows = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** A dense width that makes {@link #model} throw OutOfMemoryError (a trial that runs out of memory). */
     int oomWidth = -1;
+    /** A dense width whose trials start with huge head weights, so their loss is NaN/infinite (a diverging trial). */
+    int nanWidth = -1;
 
     TinyEnvironment(Path base, int perClass) throws IOException {
         this.data = base.resolve("images-" + perClass);
@@ -62,6 +64,13 @@ final class TinyEnvironment implements TrialEnvironment {
             TransferModel m = TransferModel.builder().backbone(zoo.random("tiny", new InputShape(3, SIZE, SIZE), 3))
                     .head(head.build()).labels(calib.getLabels()).seed(4).build();
             m.calibrateBatchNorm(calib, 2);
+            if (p.dense().contains(nanWidth)) {
+                m.graph().paramTable().forEach((k, v) -> {
+                    if (m.headVertices().stream().anyMatch(h -> k.startsWith(h + "_"))) {
+                        v.assign(3e38);   // a view into the graph's parameters: logits overflow float32
+                    }
+                });
+            }
             return m;
         }
     }
