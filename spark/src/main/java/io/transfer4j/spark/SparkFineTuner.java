@@ -22,13 +22,17 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+import org.nd4j.parameterserver.distributed.v2.enums.MeshBuildMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +58,10 @@ import io.transfer4j.training.TrainingResult;
 import io.transfer4j.zoo.LayerGroup;
 
 /**
- * Runs a {@link FineTunePlan} on Apache Spark with Deeplearning4j's parameter-averaging training master: each
- * executor trains a copy of the network on its share of the data and the driver averages the parameters every
- * few minibatches.
+ * Runs a {@link FineTunePlan} on Apache Spark with one of Deeplearning4j's training masters
+ * ({@link GradientExchange}): parameter averaging (default; each executor trains a copy of the network on its share
+ * of the data and the driver averages the parameters every few minibatches) or shared gradients (executors
+ * exchange threshold-encoded updates over Aeron UDP while they train).
  *
  * <ul>
  *   <li>A head-only phase whose data is not augmented trains on cached features: the frozen body runs once on the
@@ -84,7 +89,7 @@ public final class SparkFineTuner {
     private final List<LabelledImage> validation;
     private final AugmentOptions augment;
     private final int batchSize;
-    private final int averagingFrequency;
+    private final GradientExchange exchange;
     private final long seed;
     private final Consumer<EpochRecord> listener;
 
@@ -95,7 +100,7 @@ public final class SparkFineTuner {
         this.validation = b.validation == null ? List.of() : List.copyOf(b.validation);
         this.augment = b.augment;
         this.batchSize = b.batchSize;
-        this.averagingFrequency = b.averagingFrequency;
+        this.exchange = b.exchange;
         this.seed = b.seed;
         this.listener = b.listener;
     }
@@ -106,6 +111,7 @@ public final class SparkFineTuner {
 
     /** Runs every phase; the model passed to the builder holds the trained parameters afterwards. */
     public TrainingResult fit(JavaSparkContext sc) {
+        checkSharedGradientsSetUp(sc);
         byte[] conf = HadoopFiles.serialise(sc.hadoopConfiguration());
         SampleMaker samples = new SampleMaker(model.input(), model.normalization(), model.interpolation(), augment,
                 seed, conf);
@@ -139,7 +145,7 @@ public final class SparkFineTuner {
                         StorageLevel.MEMORY_AND_DISK());
                 net = model.graph();
             }
-            SparkComputationGraph spark = new SparkComputationGraph(sc, net, trainingMaster());
+            SparkComputationGraph spark = new SparkComputationGraph(sc, net, trainingMaster(sc));
             Callback stopper = phase.earlyStopping() == null ? null : phase.earlyStopping().callback();
             if (stopper != null) {
                 stopper.onPhaseBegin(phase.name(), control);
@@ -154,7 +160,8 @@ public final class SparkFineTuner {
                 if (cached) {
                     model.loadHeadParams(spark.getNetwork());
                 }
-                double loss = spark.getScore();
+                // the shared-gradients master reports no training score (0.0): recorded as unknown, not as perfect
+                double loss = exchange instanceof GradientExchange.SharedGradients ? Double.NaN : spark.getScore();
                 Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
                 double valLoss = Double.NaN;
                 if (valInputs != null) {
@@ -278,10 +285,54 @@ public final class SparkFineTuner {
 
     // ------------------------------------------------------------------ training master and learning rates
 
-    private TrainingMaster<?, ?> trainingMaster() {
+    private TrainingMaster<?, ?> trainingMaster(JavaSparkContext sc) {
+        if (exchange instanceof GradientExchange.SharedGradients sg) {
+            String controller = sg.controller() != null ? sg.controller()
+                    : sc.getConf().get("spark.driver.host", "127.0.0.1");
+            VoidConfiguration.VoidConfigurationBuilder v = VoidConfiguration.builder().unicastPort(sg.port())
+                    .controllerAddress(controller).meshBuildMode(MeshBuildMode.PLAIN);
+            if (sg.networkMask() != null) {
+                v.networkMask(sg.networkMask());
+            }
+            // One trainer per executor JVM (its tasks feed it; ND4J uses the executor's cores inside it). With one
+            // per task, a trainer whose share of a small epoch is empty stops draining its update queue and the
+            // others block on it (DL4J 1.0.0-M2 EncodedGradientsAccumulator; seen on local[2]).
+            int workersPerNode = 1;
+            return new SharedTrainingMaster.Builder(v.build(), workersPerNode,
+                    new AdaptiveThresholdAlgorithm(sg.threshold()), batchSize).batchSizePerWorker(batchSize)
+                    // the master persists the training RDD itself: at the level the feature cache already has
+                    .storageLevel(StorageLevel.MEMORY_AND_DISK())
+                    .workersPerNode(workersPerNode).workerPrefetchNumBatches(0).collectTrainingStats(false)
+                    .rddTrainingApproach(RDDTrainingApproach.Direct).rngSeed(seed).build();
+        }
+        int frequency = ((GradientExchange.Averaging) exchange).frequency();
         return new ParameterAveragingTrainingMaster.Builder(batchSize).batchSizePerWorker(batchSize)
-                .averagingFrequency(averagingFrequency).workerPrefetchNumBatches(0).saveUpdater(true)
+                .averagingFrequency(frequency).workerPrefetchNumBatches(0).saveUpdater(true)
                 .rddTrainingApproach(RDDTrainingApproach.Direct).rngSeed(seed).build();
+    }
+
+    /**
+     * Shared gradients stall or fail deep inside Aeron when its publication timeout is left at the default: refuse
+     * to start, saying what to set, unless driver and executors carry the property (spark/transfer4j-spark-submit
+     * and the module's tests set it).
+     */
+    private void checkSharedGradientsSetUp(JavaSparkContext sc) {
+        if (!(exchange instanceof GradientExchange.SharedGradients)) {
+            return;
+        }
+        String flag = "-D" + GradientExchange.AERON_UNBLOCK_PROPERTY + "=" + GradientExchange.AERON_UNBLOCK_VALUE;
+        boolean driver = System.getProperty(GradientExchange.AERON_UNBLOCK_PROPERTY) != null;
+        boolean local = sc.master().startsWith("local");
+        boolean executors = local || sc.getConf().get("spark.executor.extraJavaOptions", "")
+                .contains(GradientExchange.AERON_UNBLOCK_PROPERTY);
+        if (!driver || !executors) {
+            throw new IllegalStateException("shared gradients need " + flag + " on the "
+                    + (driver ? "executors" : executors ? "driver" : "driver and the executors")
+                    + " (Aeron's default publication timeout drops workers mid-epoch). Run through"
+                    + " spark/transfer4j-spark-submit, which sets it, or add it to spark.driver.extraJavaOptions and"
+                    + " spark.executor.extraJavaOptions; or use GradientExchange.averaging(n), which needs neither"
+                    + " Aeron nor a UDP port");
+        }
     }
 
     /** The phase's base rate on every trainable layer, times its group's multiplier (the head's is 1). */
@@ -387,7 +438,10 @@ public final class SparkFineTuner {
         }
     }
 
-    /** Collects the run; {@link #build()} checks it. Defaults: batch 16, averaging every 5 minibatches, seed 42. */
+    /**
+     * Collects the run; {@link #build()} checks it. Defaults: batch 16, parameter averaging every 5 minibatches,
+     * seed 42.
+     */
     public static final class Builder {
         private TransferModel model;
         private FineTunePlan plan;
@@ -395,7 +449,7 @@ public final class SparkFineTuner {
         private List<LabelledImage> validation;
         private AugmentOptions augment;
         private int batchSize = 16;
-        private int averagingFrequency = 5;
+        private GradientExchange exchange = GradientExchange.averaging(GradientExchange.Averaging.DEFAULT_FREQUENCY);
         private long seed = 42;
         private Consumer<EpochRecord> listener = r -> LOG.info("{} epoch {}: loss {} val_loss {} {}", r.phase(),
                 r.epoch(), r.loss(), r.valLoss(), r.metrics());
@@ -435,9 +489,16 @@ public final class SparkFineTuner {
             return this;
         }
 
-        /** Parameters are averaged across workers after this many minibatches each. */
+        /** Parameter averaging across workers after this many minibatches each (short for {@code
+         * gradientExchange(GradientExchange.averaging(n))}). */
         public Builder averagingFrequency(int n) {
-            this.averagingFrequency = n;
+            return gradientExchange(GradientExchange.averaging(n));
+        }
+
+        /** Parameter averaging (the default) or shared gradients; see {@link GradientExchange}. */
+        public Builder gradientExchange(GradientExchange e) {
+            this.exchange = Objects.requireNonNull(e, "gradientExchange: GradientExchange.averaging(5) or"
+                    + " GradientExchange.sharedGradients()");
             return this;
         }
 
@@ -469,9 +530,8 @@ public final class SparkFineTuner {
                     }
                 }
             }
-            if (batchSize < 1 || averagingFrequency < 1) {
-                throw new IllegalArgumentException("batchSize and averagingFrequency must be >= 1; received "
-                        + batchSize + ", " + averagingFrequency);
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1; received " + batchSize);
             }
             if (augment != null && (augment.preprocessingFunction() != null || augment.featurewiseCenter()
                     || augment.featurewiseStdNormalization() || augment.zcaWhitening())) {
@@ -484,6 +544,12 @@ public final class SparkFineTuner {
                 if (p.optimizer() instanceof Optimizer.AdamW) {
                     throw new IllegalArgumentException("phase '" + p.name() + "': AdamW's decoupled weight decay is"
                             + " not available on Spark; use Optimizer.adam(), sgd or rmsProp there");
+                }
+                if (p.earlyStopping() != null && exchange instanceof GradientExchange.SharedGradients
+                        && p.earlyStopping().monitor().metric() == Metric.LOSS) {
+                    throw new IllegalArgumentException("phase '" + p.name() + "' stops early on the training loss,"
+                            + " which DL4J's shared-gradients master does not report; monitor val_loss or"
+                            + " val_accuracy (with validation images), or use GradientExchange.averaging(n)");
                 }
                 if (p.earlyStopping() != null && (validation == null || validation.isEmpty())
                         && p.earlyStopping().monitor().metric().validation()) {

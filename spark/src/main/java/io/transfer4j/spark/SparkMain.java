@@ -125,11 +125,24 @@ public final class SparkMain implements Runnable {
         boolean augment;
         @Option(names = "--seed", defaultValue = "42")
         long seed;
+        @Option(names = "--gradient-exchange", defaultValue = "averaging", description = "averaging (DL4J parameter"
+                + " averaging) or shared (DL4J shared gradients over Aeron UDP; see spark/README.md)"
+                + " (default: ${DEFAULT-VALUE})")
+        String exchange;
+        @Option(names = "--shared-port", defaultValue = "40123",
+                description = "shared: UDP port open between driver and executors (default: ${DEFAULT-VALUE})")
+        int sharedPort;
+        @Option(names = "--network-mask", description = "shared: the executors' network, e.g. 10.0.0.0/16")
+        String networkMask;
         @Option(names = "--out", required = true, description = "the .t4j bundle to write")
         Path out;
 
         @Override
         public Integer call() throws Exception {
+            GradientExchange gx = GradientExchange.parse(exchange);
+            if (gx instanceof GradientExchange.SharedGradients sg) {
+                gx = sg.port(sharedPort).networkMask(networkMask);
+            }
             Zoo zoo = Zoo.fromEnvironment();
             InputShape shape = InputShape.rgb(size, size);
             Backbone b = switch (weights.toLowerCase(java.util.Locale.ROOT)) {
@@ -157,7 +170,7 @@ public final class SparkMain implements Runnable {
                         .validation(LabelledImage.of(split, DataSplit.Part.VALIDATION))
                         .augment(augment ? AugmentOptions.builder().horizontalFlip(true).rotationRange(15).build()
                                 : null)
-                        .batchSize(batchSize).seed(seed)
+                        .gradientExchange(gx).batchSize(batchSize).seed(seed)
                         .listener(e -> System.out.println(line(e))).build().fit(sc);
                 ModelBundle.save(r.model(), out, BundleExtras.none());
                 System.out.println("Wrote " + out + " (" + r.history().size() + " epochs)");

@@ -75,13 +75,9 @@ class SparkFineTunerTest {
 
     @Test
     void aTwoPhasePlanTrainsOnTheClusterBeatsChanceAndWritesALoadableBundle() throws Exception {
-        Zoo zoo = SparkFixtures.zoo(dir);
-        TransferModel model = model(zoo);
-        String top = model.backbone().groups().get(model.backbone().groups().size() - 1).name();
-        FineTunePlan plan = FineTunePlan.of(
-                Phase.builder("head").maxEpochs(6).lr(3e-2).build(),
-                Phase.builder("top").trainable(LayerSelection.fromGroup(top)).maxEpochs(2).lr(1e-3)
-                        .optimizer(Optimizer.adam()).earlyStopping(EarlyStopping.onValLoss(3)).build());
+        TransferModel model = model(SparkFixtures.zoo(dir));
+        String top = topGroup(model);
+        FineTunePlan plan = headThenTop(top, 2, EarlyStopping.onValLoss(3));
         List<LabelledImage> train = LabelledImage.of(split, DataSplit.Part.TRAIN);
         List<LabelledImage> val = LabelledImage.of(split, DataSplit.Part.VALIDATION);
         TrainingResult r = SparkFineTuner.builder().model(model).plan(plan).train(train).validation(val)
@@ -97,16 +93,93 @@ class SparkFineTunerTest {
         assertEquals(LayerSelection.fromGroup(top), r.model().trainable(), "the last phase's trainable state");
 
         Path bundle = ModelBundle.save(r.model(), dir.resolve("spark.t4j"), BundleExtras.none());
+        assertEquals(last, accuracy(bundle, val), 1e-9,
+                "the saved bundle predicts the validation images as the last epoch measured them");
+        assertEquals(r.model().labels(), ModelBundle.readManifest(bundle).labels());
+    }
+
+    @Test
+    void sharedGradientsOverLoopbackTrainBothPhasesAndLowerTheValidationLoss() throws Exception {
+        TransferModel model = model(SparkFixtures.zoo(dir));
+        FineTunePlan plan = headThenTop(topGroup(model), 1, null);
+        List<LabelledImage> val = LabelledImage.of(split, DataSplit.Part.VALIDATION);
+        TrainingResult r = SparkFineTuner.builder().model(model).plan(plan)
+                .train(LabelledImage.of(split, DataSplit.Part.TRAIN)).validation(val)
+                .gradientExchange(GradientExchange.sharedGradients().port(freeUdpPort()).controller("127.0.0.1"))
+                .batchSize(8).seed(7).build().fit(sc);
+
+        List<EpochRecord> h = r.history();
+        assertEquals(7, h.size(), "6 head epochs (cached features) + 1 top epoch (images): " + h);
+        assertTrue(h.stream().allMatch(e -> Double.isNaN(e.loss()) && Double.isFinite(e.valLoss())),
+                "the shared master reports no training loss (NaN, not 0); validation loss is measured: " + h);
+        // threshold encoding holds small updates back as residuals, so it learns slower than averaging at this
+        // size: the validation loss must fall clearly in both phases
+        double first = h.get(0).valLoss();
+        double head = h.get(5).valLoss();
+        double topLoss = h.get(6).valLoss();
+        assertTrue(head < 0.8 * first && topLoss < head, "validation loss should fall: " + h);
+        double last = h.get(h.size() - 1).value(Metric.VAL_ACCURACY);
+        Path bundle = ModelBundle.save(r.model(), dir.resolve("shared.t4j"), BundleExtras.none());
+        assertEquals(last, accuracy(bundle, val), 1e-9, "the bundle holds the trained parameters");
+    }
+
+    private static String topGroup(TransferModel model) {
+        return model.backbone().groups().get(model.backbone().groups().size() - 1).name();
+    }
+
+    /** 6 head epochs (lr 3e-2), then {@code topEpochs} on the top group with Adam at 1e-3. */
+    private static FineTunePlan headThenTop(String top, int topEpochs, EarlyStopping stopping) {
+        return FineTunePlan.of(Phase.builder("head").maxEpochs(6).lr(3e-2).build(),
+                Phase.builder("top").trainable(LayerSelection.fromGroup(top)).maxEpochs(topEpochs).lr(1e-3)
+                        .optimizer(Optimizer.adam()).earlyStopping(stopping).build());
+    }
+
+    /** Top-1 accuracy of a saved bundle on the images, through the ordinary Predictor. */
+    private static double accuracy(Path bundle, List<LabelledImage> images) throws Exception {
         int correct = 0;
         try (Predictor p = Predictor.open(bundle)) {
-            for (LabelledImage i : val) {
+            for (LabelledImage i : images) {
                 Prediction best = p.predict(ImageInput.of(Path.of(i.path())), 1).get(0);
                 correct += best.index() == i.label() ? 1 : 0;
             }
         }
-        assertEquals(last, correct / (double) val.size(), 1e-9,
-                "the saved bundle predicts the validation images as the last epoch measured them");
-        assertEquals(r.model().labels(), ModelBundle.readManifest(bundle).labels());
+        return correct / (double) images.size();
+    }
+
+    @Test
+    void sharedGradientsAreRefusedWithoutTheAeronTimeoutOrWithTrainingLossStopping() throws Exception {
+        TransferModel model = model(SparkFixtures.zoo(dir));
+        List<LabelledImage> train = LabelledImage.of(split, DataSplit.Part.TRAIN);
+        IllegalArgumentException loss = assertThrows(IllegalArgumentException.class, () -> SparkFineTuner.builder()
+                .model(model).plan(FineTunePlan.of(Phase.builder("h").earlyStopping(EarlyStopping.of(
+                        io.transfer4j.training.Monitor.of(Metric.LOSS), 2)).build())).train(train)
+                .gradientExchange(GradientExchange.sharedGradients()).build());
+        assertTrue(loss.getMessage().contains("does not report"), loss.getMessage());
+
+        SparkFineTuner tuner = SparkFineTuner.builder().model(model).plan(FineTunePlan.of(Phase.builder("h").build()))
+                .train(train).gradientExchange(GradientExchange.sharedGradients()).build();
+        String saved = System.clearProperty(GradientExchange.AERON_UNBLOCK_PROPERTY);
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> tuner.fit(sc));
+            assertTrue(e.getMessage().contains("-Daeron.publication.unblock.timeout=60000000000")
+                    && e.getMessage().contains("driver"), e.getMessage());
+        } finally {
+            if (saved != null) {
+                System.setProperty(GradientExchange.AERON_UNBLOCK_PROPERTY, saved);
+            }
+        }
+        IllegalArgumentException mode = assertThrows(IllegalArgumentException.class,
+                () -> GradientExchange.parse("allreduce"));
+        assertTrue(mode.getMessage().contains("'averaging'") && mode.getMessage().contains("'allreduce'"),
+                mode.getMessage());
+        assertEquals(GradientExchange.sharedGradients(), GradientExchange.parse("Shared"));
+        assertThrows(IllegalArgumentException.class, () -> GradientExchange.sharedGradients().networkMask("10.0.0"));
+    }
+
+    private static int freeUdpPort() throws java.io.IOException {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     @Test
