@@ -63,6 +63,26 @@ public final class ImageDecoder {
     /** Pillow's {@code MAX_IMAGE_PIXELS} (it warns above this, and refuses above twice this). */
     public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
 
+    /**
+     * The one list of file name extensions (lower case, matched in any case) taken as images, for training
+     * ({@code flow_from_directory}, {@code data check}, splits) and for prediction ({@code Predictor.predictAll},
+     * {@code predict}, Spark): Keras' white list (png, jpg, jpeg, bmp, ppm, tif, tiff) plus what this decoder also
+     * reads. Files without any extension count when they are DICOM files ({@code DICM} at offset 128).
+     *
+     * <p>A deliberate difference from Keras: Keras matches {@code fname.lower().endswith(ext)} without the dot, so
+     * {@code noext_png} and {@code x12.xpng} are images to Keras; here the text after the last dot must equal an
+     * entry, so they are not.
+     */
+    public static final List<String> IMAGE_EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff",
+            "gif", "dcm", "pgm", "pbm", "pnm", "pam", "psd", "wbmp");
+
+    /** True if the text after the last dot of {@code fileName} is one of {@link #IMAGE_EXTENSIONS} (any case). */
+    public static boolean hasImageExtension(String fileName) {
+        String lower = fileName.toLowerCase(Locale.ROOT);
+        int dot = lower.lastIndexOf('.');
+        return dot >= 0 && IMAGE_EXTENSIONS.contains(lower.substring(dot + 1));
+    }
+
     private static final ImageDecoder DEFAULT = new ImageDecoder(DEFAULT_MAX_PIXELS, DicomOptions.defaults());
 
     private final long maxPixels;

@@ -57,6 +57,28 @@ class KerasListingTest {
         }
     }
 
+    /**
+     * A deliberate difference: Keras 1.1.2 matches {@code fname.lower().endswith(ext)} without the dot, so it lists
+     * {@code noext_png} and {@code x12.xpng} as images (and then fails or warns decoding them). Training and
+     * prediction here take only files whose text after the last dot is in {@link ImageDecoder#IMAGE_EXTENSIONS}.
+     */
+    @Test
+    void suffixLookalikesAreNotImagesUnlikeKeras() throws IOException {
+        Path d = tmp.resolve("quirk");
+        for (String f : List.of("cls/a.png", "cls/noext_png", "cls/x12.xpng", "cls/b.PGM", "cls/c.png.txt")) {
+            png(d.resolve(f));
+        }
+        assertTrue(ImageDecoder.hasImageExtension("a.png") && ImageDecoder.hasImageExtension("b.PGM"));
+        assertTrue(!ImageDecoder.hasImageExtension("noext_png") && !ImageDecoder.hasImageExtension("x12.xpng"));
+        try (DirectoryFlow f = ImagePipeline.of(Normalization.none()).flowFromDirectory(d,
+                FlowOptions.builder().targetSize(4, 4).shuffle(false).build())) {
+            assertEquals(List.of("cls/a.png", "cls/b.PGM"), f.filenames(), "Keras would also list noext_png, x12.xpng");
+        }
+        DataScan.Result scan = DataScan.scan(d, ScanOptions.quick());
+        assertEquals(2, scan.files().size(), scan.files().toString());
+        assertEquals(ImageDecoder.IMAGE_EXTENSIONS, scan.extensions(), "data check reports the one list");
+    }
+
     @Test
     void forBackboneTakesTheNormalisationFromTheSpec() {
         for (BackboneSpec spec : Zoo.fromEnvironment().catalogue()) {

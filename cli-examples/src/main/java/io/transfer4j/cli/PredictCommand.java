@@ -75,7 +75,7 @@ public final class PredictCommand implements Callable<Integer> {
         }
         if (table.rows().isEmpty()) {
             throw new UsageException("no image files in " + paths + " (looked for " + String.join(", ",
-                    new java.util.TreeSet<>(Predictor.IMAGE_EXTENSIONS)) + ")");
+                    new java.util.TreeSet<>(io.transfer4j.augmentation.ImageDecoder.IMAGE_EXTENSIONS)) + ")");
         }
         for (PredictionTable.Row r : table.failures()) {
             out.warn("cannot read " + r.file() + ": " + r.error() + " (skipped)");

@@ -6,9 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,10 +41,6 @@ import io.transfer4j.zoo.Normalization;
  * single thread would.
  */
 public final class Predictor implements AutoCloseable {
-
-    /** File name extensions {@link #predictAll(Path, int)} picks up in a directory. */
-    public static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff",
-            "pgm", "ppm", "pbm", "pnm", "pam", "psd", "wbmp", "dcm");
 
     /**
      * @param parallelism  graph copies in the pool (>= 1): how many calls run at once
@@ -180,7 +174,10 @@ public final class Predictor implements AutoCloseable {
         return ranked(run(prepare(image).normalised, false)[0].getRow(0), k);
     }
 
-    /** Every image file under {@code dirOrFile} (recursively, sorted by path), or that one file. */
+    /**
+     * Every image file under {@code dirOrFile} (recursively, sorted by path; extensions from
+     * {@link ImageDecoder#IMAGE_EXTENSIONS}, the list training uses too), or that one file.
+     */
     public PredictionTable predictAll(Path dirOrFile, int k) throws IOException {
         if (!Files.exists(dirOrFile)) {
             throw new java.nio.file.NoSuchFileException(dirOrFile.toString(), null, "no such file or directory");
@@ -436,9 +433,9 @@ public final class Predictor implements AutoCloseable {
     }
 
     private static boolean isImageName(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        String n = p.getFileName().toString();
         int dot = n.lastIndexOf('.');
-        return dot > 0 && !n.startsWith(".") && IMAGE_EXTENSIONS.contains(n.substring(dot + 1))
+        return dot > 0 && !n.startsWith(".") && ImageDecoder.hasImageExtension(n)
                 || dot < 0 && ImageDecoder.isDicom(p); // PACS exports name DICOM files without an extension
     }
 

@@ -81,7 +81,7 @@ public final class SparkPredict implements Serializable {
         List<String> files = HadoopFiles.listImages(dir, sc.hadoopConfiguration());
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no image files under " + dir + " (looked for "
-                    + String.join(", ", new java.util.TreeSet<>(Predictor.IMAGE_EXTENSIONS))
+                    + String.join(", ", new java.util.TreeSet<>(io.transfer4j.augmentation.ImageDecoder.IMAGE_EXTENSIONS))
                     + ", recursively); check the path, or score a manifest of paths with scoreManifest");
         }
         return score(sc, sc.parallelize(files, partitionsFor(sc, files.size())));

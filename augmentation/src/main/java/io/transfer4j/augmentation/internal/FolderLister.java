@@ -12,11 +12,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 import io.transfer4j.augmentation.BadFile;
 import io.transfer4j.augmentation.BadFileKind;
+import io.transfer4j.augmentation.ImageDecoder;
 
 /**
  * Keras' {@code flow_from_directory} listing: classes are the sorted sub-directories (or an explicit list, in its
@@ -28,11 +28,10 @@ import io.transfer4j.augmentation.BadFileKind;
 public final class FolderLister {
 
     /**
-     * Keras' white list plus gif and dcm. Files without any extension are listed too when they are DICOM files
-     * ({@code DICM} at offset 128), as scanners and PACS exports often name them.
+     * {@link ImageDecoder#IMAGE_EXTENSIONS}, the one list shared with prediction. Files without any extension are
+     * listed too when they are DICOM files ({@code DICM} at offset 128), as scanners and PACS exports often name them.
      */
-    public static final List<String> EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff", "gif",
-            "dcm");
+    public static final List<String> EXTENSIONS = ImageDecoder.IMAGE_EXTENSIONS;
 
     /** Python's string order (code points), which differs from Java's UTF-16 order only outside the BMP. */
     public static final Comparator<String> CODE_POINT_ORDER = (a, b) -> {
@@ -186,9 +185,7 @@ public final class FolderLister {
     }
 
     public static boolean hasImageExtension(String fileName) {
-        String lower = fileName.toLowerCase(Locale.ROOT);
-        int dot = lower.lastIndexOf('.');
-        return dot >= 0 && EXTENSIONS.contains(lower.substring(dot + 1));
+        return ImageDecoder.hasImageExtension(fileName);
     }
 
     private static final class Dir {

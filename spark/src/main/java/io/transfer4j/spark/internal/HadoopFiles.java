@@ -21,7 +21,6 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 
-import io.transfer4j.core.Predictor;
 
 /** Reading through Hadoop's {@link FileSystem}: local files, HDFS, S3A, ... whatever the job's configuration can. */
 public final class HadoopFiles {
@@ -121,7 +120,7 @@ public final class HadoopFiles {
     static boolean isImage(Path p) {
         String n = p.getName();
         int dot = n.lastIndexOf('.');
-        return dot > 0 && Predictor.IMAGE_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
+        return dot > 0 && io.transfer4j.augmentation.ImageDecoder.IMAGE_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
     private static boolean hidden(Path root, Path p) {
