@@ -6,10 +6,17 @@ Run with Debian's python3-torch (apt-get install python3-torch python3-torchvisi
 
 Workloads (ids shared with the Java side, see cli-examples/.../bench/Workload.java):
   sgemm          torch.mm 2048x2048 fp32, best of 10
-  infer          model.eval(), torch.no_grad(), batch of random images
+  infer          model.eval(), torch.no_grad(), batch of random images ("PyTorch as users write it")
+  infer-tuned    the same through torch.jit.freeze + torch.jit.optimize_for_inference (folds BN into the
+                 convolutions), model and input channels-last ("PyTorch as experts deploy it"; no Java twin)
   head           frozen body (requires_grad False, eval mode) + trainable 10-class head, one SGD step per batch
   head-cached    body features computed once for --cache-batches batches; one epoch of head training over them
+  top            the recipe's phase 2 uncached: everything before the top group (layer4 = res5, features[24:] =
+                 block5) frozen with requires_grad False and in eval mode; top group + classifier trained, one SGD
+                 step per batch
   finetune       model.train(), every parameter trainable, one SGD step per batch
+  recipe-plain, recipe-aug (or recipe for both)
+                 time to model: bench/recipe_torch.py on the split transfer4j wrote (--split)
   pipeline-jpeg  PIL decode + bilinear resize + RandomAffine(20 deg, 0.1 shift, 0.9-1.1 zoom, 10 deg shear,
                  bilinear like Keras's order-1 transform that transfer4j applies; torchvision's default is nearest)
                  + horizontal flip + normalise, one thread, no DataLoader workers; 3 warm-up epochs, 5 timed
@@ -33,27 +40,12 @@ import torchvision
 from PIL import Image
 from torchvision import transforms
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import recipe_torch  # noqa: E402  (bench/recipe_torch.py, the time-to-model twin)
+from recipe_torch import peak_rss, reset_peak_rss  # noqa: E402
+
 CLASSES = 10
 SEED = 12345
-
-
-def reset_peak_rss():
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-
-
-def peak_rss():
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return -1
 
 
 def median_ms(step, warmup, iterations):
@@ -113,6 +105,15 @@ def build(name):
     return m, head
 
 
+def top_of(model, name):
+    """The top group and everything after it: what the recipe's phase 2 trains."""
+    if name == "resnet50":
+        return [model.layer4, model.fc]
+    if name == "vgg16":
+        return [model.features[24:], model.classifier]
+    raise SystemExit(f"workload top: no top group defined for '{name}' here; valid: resnet50, vgg16")
+
+
 def body_of(model, name):
     """The model up to the head's input (what the feature cache stores)."""
     if name == "resnet50":
@@ -149,14 +150,31 @@ def run_model(workload, name, a):
         ms = median_ms(step, a.warmup, a.iterations)
         ips = a.batch / (ms / 1000)
         return result(workload, name, a.batch, a.size, ips, ms, fwd * ips / 1e9, a.note)
-    if workload in ("finetune", "head"):
-        if workload == "head":
+    if workload == "infer-tuned":
+        model.eval()
+        mc = model.to(memory_format=torch.channels_last)
+        xc = x.contiguous(memory_format=torch.channels_last)
+        with torch.no_grad():
+            tuned = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.script(mc)))
+
+        def step():
+            with torch.no_grad():
+                tuned(xc)
+        ms = median_ms(step, a.warmup, a.iterations)
+        ips = a.batch / (ms / 1000)
+        return result(workload, name, a.batch, a.size, ips, ms, fwd * ips / 1e9,
+                      join(a.note, "torch.jit.freeze + optimize_for_inference, channels-last"))
+    if workload in ("finetune", "head", "top"):
+        if workload in ("head", "top"):
+            trained = [head] if workload == "head" else top_of(model, name)
             for p in model.parameters():
                 p.requires_grad = False
-            for p in head.parameters():
-                p.requires_grad = True
+            for mod in trained:
+                for p in mod.parameters():
+                    p.requires_grad = True
             model.eval()   # frozen body: BN uses running statistics, dropout off (as DL4J's FrozenLayer)
-            head.train()
+            for mod in trained:
+                mod.train()
             flops = fwd
         else:
             model.train()
@@ -169,7 +187,9 @@ def run_model(workload, name, a):
             opt.step()
         ms = median_ms(step, a.warmup, a.iterations)
         ips = a.batch / (ms / 1000)
-        note = "frozen body forward in inference mode + head step" if workload == "head" else ""
+        note = {"head": "frozen body forward in inference mode + head step",
+                "top": "prefix frozen (eval mode), top group + classifier trained, uncached; GFLOP/s counts the "
+                       "forward pass only"}.get(workload, "")
         return result(workload, name, a.batch, a.size, ips, ms, flops * ips / 1e9, join(a.note, note))
     if workload == "head-cached":
         body = body_of(model, name).eval()
@@ -285,7 +305,8 @@ def pipeline(workload, a):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="resnet50,vgg16")
-    ap.add_argument("--workloads", default="sgemm,infer,head,head-cached,finetune,pipeline-jpeg,pipeline-png")
+    ap.add_argument("--workloads",
+                    default="sgemm,infer,infer-tuned,head,head-cached,top,finetune,pipeline-jpeg,pipeline-png")
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--warmup", type=int, default=2)
@@ -296,13 +317,16 @@ def main():
     ap.add_argument("--png-dir", default="target/bench/png")
     ap.add_argument("--output", help="write the results as JSON here")
     ap.add_argument("--note", default="")
+    recipe_torch.add_args(ap)
     ap.add_argument("--in-process", action="store_true",
                     help="run every workload in this process (peak RSS then includes memory kept from earlier "
                          "workloads); default: one child process per workload and model")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    workloads = [w.strip() for w in a.workloads.split(",") if w.strip()]
-    valid = {"sgemm", "infer", "head", "head-cached", "finetune", "pipeline-jpeg", "pipeline-png"}
+    workloads = [x for w in a.workloads.split(",") if w.strip()
+                 for x in (("recipe-plain", "recipe-aug") if w.strip() == "recipe" else (w.strip(),))]
+    valid = {"sgemm", "infer", "infer-tuned", "head", "head-cached", "top", "finetune", "pipeline-jpeg",
+             "pipeline-png", "recipe-plain", "recipe-aug"}
     bad = [w for w in workloads if w not in valid]
     if bad:
         raise SystemExit(f"unknown workload(s) {bad}; valid: {sorted(valid)}")
@@ -321,14 +345,18 @@ def main():
     models = [m.strip() for m in a.models.split(",") if m.strip()]
     if "sgemm" in workloads:
         emit(sgemm(a))
-    jobs = [(w, name) for name in models for w in ("infer", "head", "head-cached", "finetune") if w in workloads]
+    if any(w.startswith("recipe") for w in workloads):
+        recipe_torch.parse_epochs(a)
+    model_workloads = ("infer", "infer-tuned", "head", "head-cached", "top", "finetune", "recipe-plain", "recipe-aug")
+    jobs = [(w, name) for name in models for w in model_workloads if w in workloads]
     jobs += [(w, "-") for w in ("pipeline-jpeg", "pipeline-png") if w in workloads]
     for w, name in jobs:
         if w.startswith("pipeline") and not Path(a.images).is_dir():
             print(f"{w} skipped: no image folder at {a.images}", file=sys.stderr)
             continue
         if a.in_process:
-            emit(run_model(w, name, a) if not w.startswith("pipeline") else pipeline(w, a))
+            emit(recipe_torch.run(name, w == "recipe-aug", a) if w.startswith("recipe")
+                 else run_model(w, name, a) if not w.startswith("pipeline") else pipeline(w, a))
             continue
         out = Path(a.png_dir).parent / f"torch-child-{w}-{name}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -336,7 +364,9 @@ def main():
                "--models", name if name != "-" else "resnet50", "--output", str(out), "--size", str(a.size),
                "--batch", str(a.batch), "--warmup", str(a.warmup), "--iterations", str(a.iterations),
                "--cache-batches", str(a.cache_batches), "--threads", str(a.threads), "--images", a.images,
-               "--png-dir", a.png_dir, "--note", a.note]
+               "--png-dir", a.png_dir, "--note", a.note, "--workers", str(a.workers),
+               "--recipe-epochs", ",".join(str(e) for e in a.recipe_epochs) if isinstance(a.recipe_epochs, list)
+               else a.recipe_epochs] + (["--split", a.split] if a.split else [])
         done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if done.returncode != 0 or not out.exists():
             print(f"{w} {name}: child failed ({done.returncode}): {done.stderr.strip()[-500:]}", file=sys.stderr)

@@ -31,8 +31,9 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> models;
 
     @Option(names = "--workloads", split = ",",
-            defaultValue = "sgemm,infer,head,head-cached,finetune,pipeline-jpeg,pipeline-png,pipeline-feed",
-            description = "Workloads to run. Default: ${DEFAULT-VALUE}.")
+            defaultValue = "sgemm,infer,head,head-cached,top,finetune,pipeline-jpeg,pipeline-png,pipeline-feed",
+            description = "Workloads to run (also recipe-plain, recipe-aug, or recipe for both: the time-to-model "
+                    + "benchmark on --images). Default: ${DEFAULT-VALUE}.")
     List<String> workloads;
 
     @Option(names = "--size", defaultValue = "224", description = "Input height = width. Default: ${DEFAULT-VALUE}.")
@@ -51,6 +52,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cache-batches", defaultValue = "8",
             description = "Batches in the feature cache for head-cached. Default: ${DEFAULT-VALUE}.")
     int cacheBatches;
+
+    @Option(names = "--recipe-epochs", split = ",", defaultValue = "5,5", paramLabel = "HEAD,TOP",
+            description = "Epochs of the recipe's two phases (head, then top group + head). Default: ${DEFAULT-VALUE}.")
+    List<Integer> recipeEpochs;
 
     @Option(names = "--images", defaultValue = "../shared/datasets/dl4j-animals",
             description = "Folder of class sub-folders of JPEG photos for the pipeline workloads. "
@@ -86,10 +91,14 @@ public final class BenchCommand implements Callable<Integer> {
             throw new UsageException("--warmup must be >= 0, --iterations and --cache-batches >= 1; received "
                     + warmup + ", " + iterations + ", " + cacheBatches);
         }
+        if (recipeEpochs.size() != 2 || recipeEpochs.get(0) < 1 || recipeEpochs.get(1) < 1) {
+            throw new UsageException("--recipe-epochs takes two epoch counts >= 1, head then top group, e.g. 5,5; "
+                    + "received " + recipeEpochs);
+        }
         List<Workload> ws = new ArrayList<>();
         for (String w : workloads) {
             try {
-                ws.add(Workload.parse(w));
+                ws.addAll(Workload.parseAll(w));
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
@@ -100,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         BenchRunner runner = new BenchRunner(size, batch, warmup, iterations, cacheBatches, builtIn, images,
-                workDir, note, Output.of(spec));
+                workDir, note, recipeEpochs.get(0), recipeEpochs.get(1), Output.of(spec));
         if (inProcess) {
             runner.run(models, ws);
         } else {
@@ -116,7 +125,8 @@ public final class BenchCommand implements Callable<Integer> {
     private List<String> childArgs() {
         return List.of("--size", String.valueOf(size), "--batch", String.valueOf(batch), "--warmup",
                 String.valueOf(warmup), "--iterations", String.valueOf(iterations), "--cache-batches",
-                String.valueOf(cacheBatches), "--images", images.toString(), "--work-dir", workDir.toString(),
+                String.valueOf(cacheBatches), "--recipe-epochs", recipeEpochs.get(0) + "," + recipeEpochs.get(1),
+                "--images", images.toString(), "--work-dir", workDir.toString(),
                 "--note", note);
     }
 }

@@ -1,6 +1,11 @@
 package io.transfer4j.cli.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One measured workload.
@@ -14,15 +19,39 @@ import java.util.Locale;
  * @param gflops           achieved GFLOP/s of the model arithmetic (0 when not meaningful)
  * @param peakRssBytes     peak resident memory of the process while this workload ran (-1 if unknown)
  * @param note             anything the reader must know (e.g. "measured under contention")
+ * @param extra            workload-specific figures (the recipe's wall time, per-phase time, final validation loss
+ *                         and accuracy), written as the JSON object {@code extra}; empty for kernel workloads
  */
 public record BenchResult(String workload, String model, int batch, int size, double imagesPerSecond,
-                          double msPerStep, double gflops, long peakRssBytes, String note) {
+                          double msPerStep, double gflops, long peakRssBytes, String note, Map<String, Object> extra) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public BenchResult {
+        extra = extra == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+    }
+
+    public BenchResult(String workload, String model, int batch, int size, double imagesPerSecond, double msPerStep,
+                       double gflops, long peakRssBytes, String note) {
+        this(workload, model, batch, size, imagesPerSecond, msPerStep, gflops, peakRssBytes, note, Map.of());
+    }
 
     public String toJson() {
         return String.format(Locale.ROOT, "{\"workload\":\"%s\",\"model\":\"%s\",\"batch\":%d,\"size\":%d,"
                         + "\"images_per_second\":%.4f,\"ms_per_step\":%.3f,\"gflops\":%.2f,\"peak_rss_bytes\":%d,"
-                        + "\"note\":\"%s\"}", workload, model, batch, size, imagesPerSecond, msPerStep, gflops,
-                peakRssBytes, note.replace("\\", "\\\\").replace("\"", "'"));
+                        + "\"note\":\"%s\"%s}", workload, model, batch, size, imagesPerSecond, msPerStep, gflops,
+                peakRssBytes, note.replace("\\", "\\\\").replace("\"", "'"), extraJson());
+    }
+
+    private String extraJson() {
+        if (extra.isEmpty()) {
+            return "";
+        }
+        try {
+            return ",\"extra\":" + JSON.writeValueAsString(extra);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("bench result extra is not JSON-serialisable: " + extra, e);
+        }
     }
 
     public String toRow(double sgemmPeak) {

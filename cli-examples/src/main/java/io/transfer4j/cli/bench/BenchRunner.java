@@ -29,9 +29,10 @@ public final class BenchRunner {
     private double sgemmPeak;
 
     public BenchRunner(int size, int batch, int warmup, int iterations, int cacheBatches, boolean builtIn,
-                       Path images, Path workDir, String note, Output out) {
+                       Path images, Path workDir, String note, int headEpochs, int fineTuneEpochs, Output out) {
         this.settings = new ModelBench.Settings(size, batch, warmup, iterations, cacheBatches, builtIn, workDir,
-                ModelBench.join(note, builtIn ? "DL4J built-in layers (no oneDNN helpers)" : ""));
+                ModelBench.join(note, builtIn ? "DL4J built-in layers (no oneDNN helpers)" : ""), headEpochs,
+                fineTuneEpochs);
         this.images = images;
         this.out = out;
     }
@@ -115,7 +116,8 @@ public final class BenchRunner {
             for (JsonNode r : json.readTree(out.toFile()).path("results")) {
                 record(new BenchResult(r.path("workload").asText(), r.path("model").asText(), r.path("batch").asInt(),
                         r.path("size").asInt(), r.path("images_per_second").asDouble(), r.path("ms_per_step").asDouble(),
-                        r.path("gflops").asDouble(), r.path("peak_rss_bytes").asLong(), r.path("note").asText()));
+                        r.path("gflops").asDouble(), r.path("peak_rss_bytes").asLong(), r.path("note").asText(),
+                        r.has("extra") ? json.convertValue(r.get("extra"), java.util.LinkedHashMap.class) : null));
             }
         }
     }

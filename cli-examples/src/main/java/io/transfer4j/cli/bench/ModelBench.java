@@ -6,6 +6,7 @@ import io.transfer4j.zoo.Backbone;
 import io.transfer4j.zoo.Backend;
 import io.transfer4j.zoo.CutPoint;
 import io.transfer4j.zoo.InputShape;
+import io.transfer4j.zoo.LayerGroup;
 import io.transfer4j.zoo.MemoryEstimate;
 import io.transfer4j.zoo.Zoo;
 
@@ -53,7 +54,7 @@ final class ModelBench {
 
     /** Benchmark settings shared by all model workloads. */
     record Settings(int size, int batch, int warmup, int iterations, int cacheBatches, boolean builtIn,
-                    Path workDir, String note) {
+                    Path workDir, String note, int headEpochs, int fineTuneEpochs) {
     }
 
     /** Where the head goes: Keras' usual cut at 224 px; at other sizes a cut that works at every size. */
@@ -76,10 +77,17 @@ final class ModelBench {
      * when the cut is a feature map); frozen up to the cut if {@code headOnly}.
      */
     private ComputationGraph classifier(String model, boolean headOnly) {
-        return classifier(model, headOnly, CLASSES);
+        return classifier(model, headOnly ? Frozen.BODY : Frozen.NONE, CLASSES);
     }
 
+    /** What a workload freezes: nothing, the body up to the cut, or the prefix before the top group. */
+    enum Frozen { NONE, BODY, PREFIX }
+
     private ComputationGraph classifier(String model, boolean headOnly, int classes) {
+        return classifier(model, headOnly ? Frozen.BODY : Frozen.NONE, classes);
+    }
+
+    private ComputationGraph classifier(String model, Frozen frozen, int classes) {
         return build(() -> {
             Zoo zoo = Zoo.builder().offline(true).build();
             Backbone b = zoo.random(model, InputShape.rgb(s.size(), s.size()), SEED);
@@ -88,8 +96,10 @@ final class ModelBench {
             CutPoint cp = zoo.spec(model).cutPoint(cut);
             TransferLearning.GraphBuilder tb = new TransferLearning.GraphBuilder(g)
                     .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Sgd(1e-3)).seed(SEED).build());
-            if (headOnly) {
+            if (frozen == Frozen.BODY) {
                 tb.setFeatureExtractor(cut);
+            } else if (frozen == Frozen.PREFIX) {
+                tb.setFeatureExtractor(boundary(b, RecipeBench.topGroup(model, b)));
             }
             for (String out : g.getConfiguration().getNetworkOutputs()) {
                 if (!out.equals(cut)) {
@@ -105,6 +115,24 @@ final class ModelBench {
                             .nIn(cp.features()).nOut(classes).activation(Activation.SOFTMAX).build(), headInput)
                     .setOutputs("bench_out").build();
         });
+    }
+
+    /** The one vertex the top group's layers read from outside it (ResNet50 {@code res5}: stage 4's output). */
+    static String boundary(Backbone b, String group) {
+        LayerGroup top = b.group(group);
+        java.util.Set<String> inside = new java.util.HashSet<>(top.layers());
+        java.util.Set<String> reads = new java.util.LinkedHashSet<>();
+        for (String v : top.layers()) {
+            for (String in : b.graph().getConfiguration().getVertexInputs().getOrDefault(v, List.of())) {
+                if (!inside.contains(in)) {
+                    reads.add(in);
+                }
+            }
+        }
+        if (reads.size() != 1) {
+            throw new IllegalStateException(group + " of " + b.spec().id() + " reads " + reads + "; expected one vertex");
+        }
+        return reads.iterator().next();
     }
 
     private DataSet batch(int seedOffset) {
@@ -151,6 +179,24 @@ final class ModelBench {
                 double ms = median(() -> g.fit(d));
                 yield result(w, model, ms, body, join("frozen body forward in inference mode + head step",
                         preflight(g, MemoryEstimate.Mode.TRAINING)));
+            }
+            case TOP -> {
+                // the recipe's phase 2 without a cache (as on augmented data): prefix frozen (inference mode),
+                // the top group and everything after it trained
+                ComputationGraph g = classifier(model, Frozen.PREFIX, CLASSES);
+                DataSet d = batch(0);
+                double fwd = Flops.forwardPerImage(g.getConfiguration(), in);
+                double ms = median(() -> g.fit(d));
+                yield result(w, model, ms, fwd, join("prefix frozen (inference mode), top group (res5 / "
+                        + "block5) + head trained, uncached; GFLOP/s counts the forward pass only", preflight(g, MemoryEstimate.Mode.TRAINING)));
+            }
+            case RECIPE, RECIPE_AUG -> {
+                try {
+                    yield RecipeBench.run(model, w == Workload.RECIPE_AUG, s.headEpochs(), s.fineTuneEpochs(), s,
+                            images);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
             case HEAD_CACHED -> headCached(model);
             case PIPELINE_FEED -> feed(model);

@@ -9,6 +9,10 @@ public enum Workload {
     HEAD("head", "head-only training, frozen body recomputed every batch (no cache)"),
     HEAD_CACHED("head-cached", "head-only training on cached body features (one epoch of the cache)"),
     FINETUNE("finetune", "full fine-tuning, every layer trainable"),
+    TOP("top", "the recipe's phase 2 uncached: prefix frozen, top group (res5 / block5) + head trained"),
+    RECIPE("recipe-plain", "time to model: the Keras recipe (5 head + 5 top-group epochs) on the JPEG folder, "
+            + "no augmentation"),
+    RECIPE_AUG("recipe-aug", "time to model: the same recipe with the seeds' ImageDataGenerator augmentation"),
     PIPELINE_JPEG("pipeline-jpeg", "decode JPEG + resize + random affine + normalise, 1 thread"),
     PIPELINE_PNG("pipeline-png", "decode PNG + resize + random affine + normalise, 1 thread"),
     PIPELINE_FEED("pipeline-feed", "head training fed by the image flow (1 background worker): time the "
@@ -31,7 +35,14 @@ public enum Workload {
     }
 
     public boolean needsModel() {
-        return this == INFER || this == HEAD || this == HEAD_CACHED || this == FINETUNE || this == PIPELINE_FEED;
+        return this == INFER || this == HEAD || this == HEAD_CACHED || this == FINETUNE || this == PIPELINE_FEED
+                || this == TOP || this == RECIPE || this == RECIPE_AUG;
+    }
+
+    /** {@code recipe} stands for both recipe variants; any other id is one workload (see {@link #parse}). */
+    public static java.util.List<Workload> parseAll(String id) {
+        return id.trim().toLowerCase(Locale.ROOT).equals("recipe") ? java.util.List.of(RECIPE, RECIPE_AUG)
+                : java.util.List.of(parse(id));
     }
 
     /** Parses an id such as {@code head-cached}; the error lists the valid ids. */
@@ -45,6 +56,7 @@ public enum Workload {
         for (Workload w : values()) {
             valid.append(valid.length() == 0 ? "" : ", ").append(w.id);
         }
-        throw new IllegalArgumentException("unknown workload '" + id + "'; valid: " + valid);
+        throw new IllegalArgumentException("unknown workload '" + id + "'; valid: " + valid
+                + " (and recipe = recipe-plain + recipe-aug)");
     }
 }
