@@ -52,19 +52,10 @@ class TunerKillIT {
         List<TrialRecord> before = SearchDirectoryRows.read(dir);
         assertTrue(before.size() >= 2 && before.size() < TRIALS, "rows at the kill: " + before.size());
 
-        List<Integer> skipped = new ArrayList<>();
-        List<Integer> started = new ArrayList<>();
-        SearchResult resumed = search(env, dir).listener(new TrialListener() {
-            @Override
-            public void trialStarted(int id, int of, TrialParams params) {
-                started.add(id);
-            }
-
-            @Override
-            public void trialSkipped(TrialRecord record) {
-                skipped.add(record.id());
-            }
-        }).build().run();
+        RecordingListener seen = new RecordingListener();
+        SearchResult resumed = search(env, dir).listener(seen).build().run();
+        List<Integer> skipped = seen.skipped;
+        List<Integer> started = seen.started;
         assertEquals(before.stream().map(TrialRecord::id).toList(), skipped, "finished trials are not run again");
         assertEquals(TRIALS, skipped.size() + started.size());
         assertTrue(started.stream().noneMatch(skipped::contains));

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -180,19 +179,10 @@ class TunerTest {
         assertEquals(kill, assertThrows(Error.class, () -> search(dir, headOnly(), Budget.trials(4))
                 .listener(crash).build().run()));
         assertEquals(2, Files.readAllLines(dir.resolve("trials.jsonl")).size(), "trials 0 and 1 were recorded");
-        List<Integer> skipped = new ArrayList<>();
-        List<Integer> started = new ArrayList<>();
-        SearchResult resumed = search(dir, headOnly(), Budget.trials(4)).listener(new TrialListener() {
-            @Override
-            public void trialStarted(int id, int of, TrialParams params) {
-                started.add(id);
-            }
-
-            @Override
-            public void trialSkipped(TrialRecord record) {
-                skipped.add(record.id());
-            }
-        }).build().run();
+        RecordingListener seen = new RecordingListener();
+        SearchResult resumed = search(dir, headOnly(), Budget.trials(4)).listener(seen).build().run();
+        List<Integer> skipped = seen.skipped;
+        List<Integer> started = seen.started;
         assertEquals(List.of(0, 1), skipped);
         assertEquals(List.of(2, 3), started);
         SearchResult straight = search(dir.resolve("straight"), headOnly(), Budget.trials(4)).build().run();
