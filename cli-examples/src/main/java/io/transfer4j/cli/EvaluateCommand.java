@@ -60,7 +60,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path thresholdData;
 
     @Option(names = "--bootstrap", defaultValue = "1000", paramLabel = "N", description = "Bootstrap resamples for "
-            + "the 95 % confidence intervals of ROC AUC and average precision (default ${DEFAULT-VALUE}; 0 = none).")
+            + "the 95 %% confidence intervals of ROC AUC and average precision (default ${DEFAULT-VALUE}; 0 = none).")
     int bootstrap;
 
     @Option(names = "--dicom-window", paramLabel = "W", description = "DICOM window: file, full, lung, mediastinum, "

@@ -203,4 +203,27 @@ class Transfer4jTest {
             helpAll(e.getValue(), sub, checked);
         }
     }
+
+    /** faults/run.sh found `evaluate --help` printing picocli "Could not format" warnings for a bare "95 %". */
+    @Test
+    void everyCommandsHelpRendersWithoutFormatWarnings() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.util.List<String> helps = new java.util.ArrayList<>();
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            java.util.Deque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(Transfer4j.commandLine()));
+            while (!todo.isEmpty()) {
+                picocli.CommandLine c = todo.pop();
+                helps.add(c.getUsageMessage());
+                todo.addAll(c.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        String warnings = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(warnings.isEmpty(), warnings);
+        assertTrue(helps.stream().anyMatch(h -> h.replaceAll("\\s+", " ").contains("the 95 % confidence intervals")),
+                "evaluate's --bootstrap help");
+    }
 }

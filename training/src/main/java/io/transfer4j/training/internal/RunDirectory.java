@@ -26,13 +26,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 /**
  * A run directory's checkpoints. Each checkpoint is a directory {@code ckpt-NNNNNN} holding {@code state.json},
  * {@code params.bin} (every parameter of the model by name, BatchNorm statistics included),
- * {@code updater.bin} (the optimiser state of the graph being trained) and {@code snapshot-KEY.bin} files. It is
- * written completely and flushed to disk first; only then does the pointer file {@code checkpoint.json} move
+ * {@code updater.bin} (the optimiser state of the graph being trained), {@code snapshot-KEY.bin} files and
+ * {@code sha256.json} (the SHA-256 of each of those files, checked before any of them is read back, so a checkpoint
+ * damaged on disk is refused by name instead of being fed to ND4J's reader). It is written completely and flushed
+ * to disk first; only then does the pointer file {@code checkpoint.json} move
  * atomically to name it, and older checkpoints are deleted. A kill at any moment therefore leaves the previous
  * checkpoint intact and pointed to.
  */
 public final class RunDirectory {
     static final String POINTER = "checkpoint.json";
+    static final String SUMS = "sha256.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
@@ -65,14 +68,18 @@ public final class RunDirectory {
         Path tmp = dir.resolve(name + ".partial");
         deleteTree(tmp);
         Files.createDirectories(tmp);
-        writeSynced(tmp.resolve("state.json"), out -> out.write(JSON.writeValueAsBytes(c.state())));
-        writeSynced(tmp.resolve("params.bin"), out -> writeArrays(out, c.params()));
+        Map<String, String> sums = new java.util.TreeMap<>();
+        sums.put("state.json", writeSynced(tmp.resolve("state.json"), out -> out.write(JSON.writeValueAsBytes(c.state()))));
+        sums.put("params.bin", writeSynced(tmp.resolve("params.bin"), out -> writeArrays(out, c.params())));
         if (c.updater() != null) {
-            writeSynced(tmp.resolve("updater.bin"), out -> Nd4j.write(c.updater(), new DataOutputStream(out)));
+            sums.put("updater.bin", writeSynced(tmp.resolve("updater.bin"),
+                    out -> Nd4j.write(c.updater(), new DataOutputStream(out))));
         }
         for (Map.Entry<String, Map<String, INDArray>> s : c.snapshots().entrySet()) {
-            writeSynced(tmp.resolve("snapshot-" + s.getKey() + ".bin"), out -> writeArrays(out, s.getValue()));
+            String file = "snapshot-" + s.getKey() + ".bin";
+            sums.put(file, writeSynced(tmp.resolve(file), out -> writeArrays(out, s.getValue())));
         }
+        writeSynced(tmp.resolve(SUMS), out -> out.write(JSON.writeValueAsBytes(sums)));
         Path finalDir = dir.resolve(name);
         deleteTree(finalDir);
         Files.move(tmp, finalDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -93,7 +100,7 @@ public final class RunDirectory {
             Pointer p = JSON.readValue(dir.resolve(POINTER).toFile(), Pointer.class);
             Path c = dir.resolve(p.checkpoint());
             try {
-                return Optional.of(readCheckpoint(c));
+                return Optional.of(readChecked(c));
             } catch (java.nio.file.NoSuchFileException e) {
                 // a live run may have moved the pointer on and deleted this checkpoint while we read it
                 Pointer now = JSON.readValue(dir.resolve(POINTER).toFile(), Pointer.class);
@@ -103,6 +110,56 @@ public final class RunDirectory {
                             + "by hand. Start a new run directory.", e);
                 }
             }
+        }
+    }
+
+    /**
+     * Reads checkpoint {@code c} after checking its files against {@code sha256.json}; a damaged checkpoint (or one
+     * ND4J cannot read) is an {@link IOException} that names it, never ND4J's allocation failure or stack trace.
+     */
+    private Checkpoint readChecked(Path c) throws IOException {
+        String what = "checkpoint " + c.getFileName() + " in " + dir;
+        String advice = ". The run cannot continue from it; start a new run directory (its settings are in "
+                + dir.resolve("config.json") + ": fit --config that file --run-dir NEW_DIR).";
+        Path sumsFile = c.resolve(SUMS);
+        if (Files.exists(sumsFile)) {
+            Map<String, String> sums = JSON.readValue(Files.readAllBytes(sumsFile),
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { });
+            for (Map.Entry<String, String> e : sums.entrySet()) {
+                Path f = c.resolve(e.getKey());
+                if (!Files.exists(f)) {
+                    throw new java.nio.file.NoSuchFileException(f.toString());
+                }
+                String actual = sha256(f);
+                if (!actual.equals(e.getValue())) {
+                    throw new IOException(what + " is damaged: " + e.getKey() + " has SHA-256 " + actual
+                            + ", not the " + e.getValue() + " recorded when it was written" + advice);
+                }
+            }
+        }
+        try {
+            return readCheckpoint(c);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(what + " cannot be read (" + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage()) + ")" + advice, e);
+        }
+    }
+
+    private static String sha256(Path f) throws IOException {
+        java.security.MessageDigest md = digest();
+        try (var in = new java.security.DigestInputStream(Files.newInputStream(f), md)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
+    private static java.security.MessageDigest digest() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
 
@@ -140,13 +197,16 @@ public final class RunDirectory {
         return Optional.of(Integer.parseInt(p.checkpoint().substring("ckpt-".length())));
     }
 
-    private static void writeSynced(Path file, AtomicFiles.Writer writer) throws IOException {
-        try (var out = new BufferedOutputStream(Files.newOutputStream(file))) {
+    /** Writes {@code file}, flushes it to disk and returns the SHA-256 of what was written. */
+    private static String writeSynced(Path file, AtomicFiles.Writer writer) throws IOException {
+        java.security.MessageDigest md = digest();
+        try (var out = new BufferedOutputStream(new java.security.DigestOutputStream(Files.newOutputStream(file), md))) {
             writer.write(out);
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
+        return java.util.HexFormat.of().formatHex(md.digest());
     }
 
     static void writeArrays(java.io.OutputStream os, Map<String, INDArray> arrays) throws IOException {

@@ -2,6 +2,7 @@ package io.transfer4j.training.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -59,5 +60,42 @@ class RunDirectoryTest {
         assertEquals(3, run.read().orElseThrow().state().epochsDone());
         assertFalse(Files.exists(partial));
         assertTrue(Files.isDirectory(dir.resolve("ckpt-000002")));
+    }
+
+    /** faults/run.sh corrupt_checkpoint: damaged parameters once ended in ND4J's std::bad_alloc on --resume. */
+    @Test
+    void aCheckpointDamagedOnDiskIsRefusedByNameBeforeNd4jReadsIt(@TempDir Path dir) throws Exception {
+        RunDirectory run = new RunDirectory(dir);
+        run.write(new RunDirectory.Checkpoint(state(1), Map.of("a_W", Nd4j.linspace(1, 600, 600)), null, Map.of()));
+        Path params = dir.resolve("ckpt-000001").resolve("params.bin");
+        try (var ch = java.nio.channels.FileChannel.open(params, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap("DAMAGED".getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 20);
+        }
+        java.io.IOException e = assertThrows(java.io.IOException.class, run::read);
+        assertTrue(e.getMessage().contains("checkpoint ckpt-000001 in " + dir + " is damaged: params.bin has SHA-256"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("start a new run directory"), e.getMessage());
+    }
+
+    @Test
+    void aCheckpointNd4jCannotReadIsNamedEvenWithoutChecksums(@TempDir Path dir) throws Exception {
+        RunDirectory run = new RunDirectory(dir);
+        run.write(new RunDirectory.Checkpoint(state(1), Map.of("a_W", Nd4j.ones(4)), null, Map.of()));
+        Path ckpt = dir.resolve("ckpt-000001");
+        Files.delete(ckpt.resolve(RunDirectory.SUMS)); // a checkpoint written before sha256.json existed
+        Files.write(ckpt.resolve("params.bin"), new byte[] {0, 0, 0, 1, 0});
+        java.io.IOException e = assertThrows(java.io.IOException.class, run::read);
+        assertTrue(e.getMessage().startsWith("checkpoint ckpt-000001 in " + dir + " cannot be read ("), e.getMessage());
+    }
+
+    @Test
+    void everyFileOfACheckpointHasItsChecksumRecorded(@TempDir Path dir) throws Exception {
+        RunDirectory run = new RunDirectory(dir);
+        run.write(new RunDirectory.Checkpoint(state(1), Map.of("a_W", Nd4j.ones(2)), Nd4j.ones(1, 4),
+                Map.of("best", Map.of("a_W", Nd4j.ones(2)))));
+        String sums = Files.readString(dir.resolve("ckpt-000001").resolve(RunDirectory.SUMS));
+        for (String f : List.of("state.json", "params.bin", "updater.bin", "snapshot-best.bin")) {
+            assertTrue(sums.contains("\"" + f + "\""), f + " missing in " + sums);
+        }
     }
 }
