@@ -113,7 +113,9 @@ public final class FineTuner {
                     .topK(run.get("topK").asInt())
                     .classWeights(json.treeToValue(run.get("classWeights"), ClassWeights.class))
                     .featureCache(FeatureCacheMode.valueOf(run.get("featureCache").asText()))
-                    .augmentedViews(run.has("augmentedViews") ? run.get("augmentedViews").asInt() : 0);
+                    .augmentedViews(run.has("augmentedViews") ? run.get("augmentedViews").asInt() : 0)
+                    // a run begun before the option existed fitted the whole graph
+                    .prefixPerBatch(run.has("prefixPerBatch") && run.get("prefixPerBatch").asBoolean());
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the run in " + runDir + ": " + e.getMessage(), e);
         }
@@ -136,6 +138,7 @@ public final class FineTuner {
         private boolean epochLines = true;
         private int augmentedViews;
         private SharedFeatureCaches sharedCaches;
+        private boolean prefixPerBatch = true;
 
         private Builder() {
         }
@@ -243,6 +246,20 @@ public final class FineTuner {
             return this;
         }
 
+        /**
+         * On by default: a phase that trains only the top of the network (a single freeze boundary: head-only, or
+         * e.g. ResNet50 {@code res5} + head) and whose prefix is not cached (augmented inputs, or
+         * {@link FeatureCacheMode#OFF}) runs each batch through the frozen prefix's derived inference graph
+         * (BatchNorm folded) and fits only the trainable suffix ({@code TransferModel.suffixGraph()}). The same
+         * training as fitting the whole graph with the prefix frozen, within float32 rounding, without DL4J keeping
+         * every frozen layer's activations for a backward pass that never reaches them (ResNet50 head-only at 224
+         * px, batch 16: 1.0 instead of 3.4 GiB peak RSS). Off: every phase without a cache fits the whole graph.
+         */
+        public Builder prefixPerBatch(boolean on) {
+            this.prefixPerBatch = on;
+            return this;
+        }
+
         public FineTuner build() {
             if (model == null) {
                 throw new IllegalArgumentException("FineTuner needs a model: .model(TransferModel)");
@@ -299,7 +316,7 @@ public final class FineTuner {
             }
             return new FineTuner(new Engine.Config(model, data, validation, test, plan, runDir, seed,
                     List.copyOf(all), classWeights, topK, cacheMode, cacheMemoryLimit, augmentedViews,
-                    sharedCaches == null ? null : sharedCaches.pool()));
+                    prefixPerBatch, sharedCaches == null ? null : sharedCaches.pool()));
         }
 
         /**

@@ -64,7 +64,9 @@ class BoundaryCacheIT {
                 assertArrayEquals(new long[] {1024, 2, 2}, m.activationShape(boundary), "stage 4 at 32 px");
                 m.setTrainable(LayerSelection.headOnly(), m.updater());
                 long before = train.batchesTaken();
+                // the uncached run fits the whole graph (prefix per batch off), the run the cache replaces
                 TrainingResult r = FineTuner.builder().model(m).train(train).validation(val).featureCache(mode)
+                        .prefixPerBatch(mode == FeatureCacheMode.AUTO)
                         .plan(FineTunePlan.of(Phase.builder("head").maxEpochs(1).lr(1e-3).build(),
                                 Phase.builder("top").maxEpochs(2).trainable(LayerSelection.fromGroup("res5"))
                                         .lr(1e-4).build())).seed(3).build().fit();

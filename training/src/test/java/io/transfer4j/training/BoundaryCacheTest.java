@@ -45,11 +45,32 @@ class BoundaryCacheTest {
 
     static Run run(Path data, Path shared, FeatureCacheMode mode, boolean augment, int views, Path runDir)
             throws Exception {
+        return run(data, shared, mode, augment, views, true, runDir, new long[1]);
+    }
+
+    /**
+     * A run of {@link #headThenTop}; {@code modelFits[0]} counts the steps taken by fitting the model's whole graph
+     * (none when every phase trains a suffix graph: cached, or the prefix per batch).
+     */
+    static Run run(Path data, Path shared, FeatureCacheMode mode, boolean augment, int views, boolean prefixPerBatch,
+                   Path runDir, long[] modelFits, Callback... callbacks) throws Exception {
         try (TinyRun t = TinyRun.open(data, TinyRun.zooHome(shared), augment, 4)) {
             long before = t.train.batchesTaken();
+            Callback countFits = new Callback() {
+                @Override
+                public void onPhaseBegin(String phase, TrainingControl control) {
+                    // setTrainable made this phase's graph; the loop fits it only without a suffix graph
+                    t.model.graph().addListeners(new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+                        @Override
+                        public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
+                            modelFits[0]++;
+                        }
+                    });
+                }
+            };
             TrainingResult r = FineTuner.builder().model(t.model).train(t.train).validation(t.validation)
                     .plan(headThenTop("block3")).seed(3).featureCache(mode).augmentedViews(views).runDir(runDir)
-                    .build().fit();
+                    .prefixPerBatch(prefixPerBatch).callbacks(callbacks).callbacks(countFits).build().fit();
             return new Run(r.history(), TinyRun.params(r.model().graph()), t.train.batchesTaken() - before,
                     t.train.batchesPerEpoch());
         }
@@ -81,13 +102,57 @@ class BoundaryCacheTest {
     @Test
     void topGroupPhaseOnCachedBoundaryEqualsTheUncachedRun() throws Exception {
         Run cached = run(FeatureCacheMode.AUTO, false, 0, null);
-        Run plain = run(FeatureCacheMode.OFF, false, 0, null);
+        Run plain = run(data, shared, FeatureCacheMode.OFF, false, 0, false, null, new long[1]);
         // cached: one flow pass per phase (the cache builds); uncached: every epoch reads the flow
         assertEquals(2L * cached.perEpoch(), cached.batchesTaken(), "each phase read the flow once");
         assertEquals(5L * plain.perEpoch(), plain.batchesTaken());
         // float32 rounding only: the prefix computed by output() vs inside the frozen graph's forward pass
         assertSameRun(cached.history(), cached.params(), plain.history(), plain.params(), 1e-5);
         assertTrue(cached.history().get(4).loss() < cached.history().get(0).loss(), "it trains: " + cached.history());
+    }
+
+    @Test
+    void uncachedPhasesRunThePrefixPerBatchAndEqualTheWholeGraphFit() throws Exception {
+        // augmented inputs (AUTO does not cache them) and plain inputs with the cache OFF: both phases have a
+        // freeze boundary (the cut, then block3's input), so by default neither fits the whole graph
+        for (boolean augment : new boolean[] {true, false}) {
+            FeatureCacheMode mode = augment ? FeatureCacheMode.AUTO : FeatureCacheMode.OFF;
+            long[] perBatchFits = new long[1];
+            long[] wholeFits = new long[1];
+            Run perBatch = run(data, shared, mode, augment, 0, true, null, perBatchFits);
+            Run whole = run(data, shared, mode, augment, 0, false, null, wholeFits);
+            assertEquals(0, perBatchFits[0], "the model's whole graph never fitted (augment=" + augment + ")");
+            assertEquals(5L * whole.perEpoch(), wholeFits[0], "switched off: every step fits the whole graph");
+            assertEquals(5L * perBatch.perEpoch(), perBatch.batchesTaken(), "fresh batches every epoch");
+            assertEquals(whole.batchesTaken(), perBatch.batchesTaken());
+            // float32 rounding only: the prefix on the BN-folded derived graph vs inside the frozen graph's forward
+            assertSameRun(perBatch.history(), perBatch.params(), whole.history(), whole.params(), 1e-6);
+            assertTrue(perBatch.history().get(4).loss() < perBatch.history().get(0).loss(), "it trains: "
+                    + perBatch.history());
+        }
+    }
+
+    @Test
+    void aPerBatchPhaseResumedMidPhaseEqualsTheUninterruptedRun(@TempDir Path dir) throws Exception {
+        Run whole = run(data, shared, FeatureCacheMode.AUTO, true, 0, true, dir.resolve("whole"), new long[1]);
+        Callback crashAfterTop1 = new Callback() {
+            @Override
+            public Decision onEpochEnd(EpochRecord r, TrainingControl c) {
+                return r.phase().equals("top") && r.epoch() == 1 ? Decision.STOP_TRAINING : Decision.CONTINUE;
+            }
+        };
+        Path cut = dir.resolve("cut");
+        Run first = run(data, shared, FeatureCacheMode.AUTO, true, 0, true, cut, new long[1], crashAfterTop1);
+        assertEquals(3, first.history().size(), "stopped after the first 'top' epoch (its checkpoint written)");
+        long[] fits = new long[1];
+        Run resumed = run(data, shared, FeatureCacheMode.AUTO, true, 0, true, cut, fits);
+        assertEquals(0, fits[0], "the resumed phase still trains the suffix graph");
+        assertEquals(2L * resumed.perEpoch(), resumed.batchesTaken(), "only the two 'top' epochs left");
+        // the same computation from the same checkpoint (optimiser state included): identical, not just close
+        assertEquals(TinyRun.comparable(whole.history()), TinyRun.comparable(resumed.history()));
+        for (int i = 0; i < whole.params().size(); i++) {
+            assertEquals(whole.params().get(i), resumed.params().get(i), "parameter " + i);
+        }
     }
 
     @Test

@@ -71,7 +71,7 @@ public final class Engine implements TrainingControl {
     public record Config(TransferModel model, TrainingData train, DataSetIterator validation,
                          DataSetIterator test, FineTunePlan plan, Path runDir, long seed, List<Callback> callbacks,
                          ClassWeights classWeights, int topK, FeatureCacheMode cacheMode, long cacheMemoryLimit,
-                         int augmentedViews, CachePool sharedCaches) {
+                         int augmentedViews, boolean prefixPerBatch, CachePool sharedCaches) {
     }
 
     /** Where the loop stands: a phase, the epochs of it already done, and whether a callback already ended it. */
@@ -114,7 +114,7 @@ public final class Engine implements TrainingControl {
         this.store = new CheckpointStore(cfg.runDir(), new CheckpointStore.RunIdentity(cfg.plan().fingerprint(),
                 cfg.seed(), dataFingerprint));
         this.caches = new CachePlanner(model, train, cfg.validation(), cfg.cacheMode(), cfg.cacheMemoryLimit(),
-                cfg.augmentedViews(), cfg.runDir(), cfg.sharedCaches());
+                cfg.augmentedViews(), cfg.prefixPerBatch(), cfg.runDir(), cfg.sharedCaches());
         List<Callback> user = new ArrayList<>(cfg.callbacks());
         if (user.stream().noneMatch(c -> c instanceof TerminateOnNaN)) {
             user.add(new TerminateOnNaN());
@@ -396,6 +396,7 @@ public final class Engine implements TrainingControl {
                     .writeValueAsString(cfg.classWeights())));
             run.put("featureCache", cfg.cacheMode());
             run.put("augmentedViews", cfg.augmentedViews());
+            run.put("prefixPerBatch", cfg.prefixPerBatch());
             run.put("dataFingerprint", dataFingerprint);
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(run);
         } catch (IOException e) {
