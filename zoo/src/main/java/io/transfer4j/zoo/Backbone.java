@@ -93,14 +93,21 @@ public record Backbone(BackboneSpec spec, ComputationGraph graph, InputShape inp
     }
 
     /**
-     * The group nearest the output (e.g. {@code res5}, {@code block5}): what fine-tuning usually unfreezes first,
-     * as in {@code FineTunePlan.kerasRecipe(backbone.lastGroup().name(), 5, 3)}.
+     * The body's group nearest the output (e.g. {@code res5}, {@code block5}): what fine-tuning usually unfreezes
+     * first, as in {@code FineTunePlan.kerasRecipe(backbone.lastGroup().name(), 5, 3)}. The ImageNet classifier's
+     * group ({@code fc}, present when the graph was built with its top) lies past every cut point, where the new
+     * head replaces it, so it is never the answer.
      */
     public LayerGroup lastGroup() {
-        if (groups.isEmpty()) {
-            throw new IllegalStateException(spec.id() + " has no layer groups; name a layer instead");
+        List<String> top = io.transfer4j.zoo.internal.NetworkBlueprint.of(spec.architecture()).topLayers();
+        for (int i = groups.size() - 1; i >= 0; i--) {
+            if (!top.containsAll(groups.get(i).layers())) {
+                return groups.get(i);
+            }
         }
-        return groups.get(groups.size() - 1);
+        throw new IllegalStateException(spec.id() + " has no layer groups in its body; groups: "
+                + groups.stream().map(LayerGroup::name).collect(Collectors.joining(", "))
+                + ". Name a layer instead.");
     }
 
     public LayerGroup group(String name) {

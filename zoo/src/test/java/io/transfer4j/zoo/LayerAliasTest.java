@@ -82,4 +82,12 @@ class LayerAliasTest {
         assertEquals("block5", vgg.lastGroup().name());
         assertNotEquals(vgg.groups().get(0), vgg.lastGroup());
     }
+
+    @Test
+    void lastGroupIsInTheBodyEvenWhenTheGraphHasItsClassifierTop() {
+        Backbone tiny = ZOO.random("tiny", InputShape.rgb(32, 32), 1, true);
+        assertEquals("fc", tiny.groups().get(tiny.groups().size() - 1).name(), "the top's group is resolved");
+        assertEquals("block3", tiny.lastGroup().name(), "the group past the cut is not the body's last group");
+        assertEquals("block3", ZOO.random("tiny", InputShape.rgb(32, 32), 1, false).lastGroup().name());
+    }
 }
