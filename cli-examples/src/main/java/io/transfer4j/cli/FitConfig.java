@@ -162,7 +162,7 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
         io.transfer4j.cli.internal.FitRun.classWeights(c.classWeights); // checks the form
         for (String k : c.keep) {
             require(KEEPABLE.contains(k), "keep", "must list " + String.join(", ", KEEPABLE) + "; received '" + k
-                    + "'" + io.transfer4j.zoo.Names.didYouMean(k, KEEPABLE));
+                    + "'" + io.transfer4j.internal.Names.didYouMean(k, KEEPABLE));
         }
         return new FitConfig(c.data, c.backbone, c.runDir, c.seed, c.imageSize, c.batchSize, c.validationSplit,
                 c.testSplit, c.weights, c.pooling, List.copyOf(c.dense), c.dropout, c.augment, c.headEpochs,

@@ -144,7 +144,7 @@ public final class Transfer4j implements Callable<Integer> {
                 }
             }
             if (hits.isEmpty()) {
-                io.transfer4j.zoo.Names.nearest("--" + typed, names).ifPresent(hits::add);
+                io.transfer4j.internal.Names.nearest("--" + typed, names).ifPresent(hits::add);
             }
         }
         if (hits.isEmpty()) {

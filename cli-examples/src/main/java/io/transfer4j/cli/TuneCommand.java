@@ -372,7 +372,7 @@ public final class TuneCommand implements java.util.concurrent.Callable<Integer>
         List<String> allowed = List.of(Metric.VAL_LOSS.key(), Metric.VAL_ACCURACY.key());
         if (!allowed.contains(name)) {
             throw new UsageException("--objective must be val_loss or val_accuracy; received '" + name + "'"
-                    + io.transfer4j.zoo.Names.didYouMean(name, allowed));
+                    + io.transfer4j.internal.Names.didYouMean(name, allowed));
         }
         return Monitor.of(Metric.of(name));
     }

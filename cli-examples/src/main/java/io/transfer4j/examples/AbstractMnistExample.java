@@ -32,7 +32,7 @@ import io.transfer4j.training.EpochRecord;
 import io.transfer4j.training.History;
 import io.transfer4j.training.Metric;
 import io.transfer4j.training.Metrics;
-import io.transfer4j.zoo.AtomicFiles;
+import io.transfer4j.internal.AtomicFiles;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

@@ -25,7 +25,7 @@ import io.transfer4j.training.EpochRecord;
 import io.transfer4j.training.Metric;
 import io.transfer4j.training.ProgressListener;
 import io.transfer4j.training.TrainingResult;
-import io.transfer4j.zoo.AtomicFiles;
+import io.transfer4j.internal.AtomicFiles;
 import io.transfer4j.zoo.Backbone;
 import io.transfer4j.zoo.InputShape;
 import io.transfer4j.zoo.Zoo;

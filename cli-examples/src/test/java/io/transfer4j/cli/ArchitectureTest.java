@@ -69,6 +69,25 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /**
+     * The shared helpers ({@code AtomicFiles}, {@code Names}) live in the {@code transfer4j-internal} jar, package
+     * {@code io.transfer4j.internal}: not a module's API, usable by all, and at the bottom, depending on no other
+     * transfer4j package. They are no longer in {@code zoo}'s public package.
+     */
+    @Test
+    void sharedHelpersSitBelowEveryModule() {
+        noClasses().that().resideInAPackage("io.transfer4j.internal..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("io.transfer4j.internal..", "java..")
+                .because("the shared helper jar is the bottom layer: it depends on the JDK alone")
+                .check(classes);
+        for (String helper : new String[] {"AtomicFiles", "Names"}) {
+            if (classes.contain("io.transfer4j.zoo." + helper) || !classes.contain("io.transfer4j.internal." + helper)) {
+                throw new AssertionError(helper + " must live in io.transfer4j.internal (transfer4j-internal), not in "
+                        + "a module's public package");
+            }
+        }
+    }
+
     @Test
     void topLevelPackagesHaveNoCycle() {
         slices().matching("io.transfer4j.(*)..").should().beFreeOfCycles().check(classes);

@@ -42,7 +42,7 @@ class Transfer4jTest {
                 case "denied" -> throw new AccessDeniedException("/root/forbidden/model.t4j");
                 case "full" -> throw new FileSystemException("/tmp/x/data", null, "No space left on device");
                 case "boom" -> throw new IllegalStateException("first line\n  second line");
-                case "nospace" -> throw io.transfer4j.zoo.AtomicFiles.named(Path.of("/w/run/model.t4j"),
+                case "nospace" -> throw io.transfer4j.internal.AtomicFiles.named(Path.of("/w/run/model.t4j"),
                         new java.io.IOException("No space left on device"));
                 default -> {
                 }

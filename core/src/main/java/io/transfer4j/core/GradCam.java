@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 import javax.imageio.ImageIO;
 
-import io.transfer4j.zoo.AtomicFiles;
+import io.transfer4j.internal.AtomicFiles;
 
 /**
  * A Grad-CAM explanation of one prediction: where in the input the evidence for a class lies.

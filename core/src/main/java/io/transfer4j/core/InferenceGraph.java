@@ -36,7 +36,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import io.transfer4j.core.internal.BatchNormAffine;
 import io.transfer4j.core.internal.GraphSurgery;
-import io.transfer4j.zoo.Names;
+import io.transfer4j.internal.Names;
 
 /**
  * A graph derived from a model for inference only: every BatchNormalization that directly follows a

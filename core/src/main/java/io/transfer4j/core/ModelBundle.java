@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.transfer4j.zoo.AtomicFiles;
+import io.transfer4j.internal.AtomicFiles;
 import io.transfer4j.core.internal.GraphSurgery;
 import io.transfer4j.core.internal.Json;
 import io.transfer4j.core.internal.ZipLimits;

@@ -103,7 +103,7 @@ public final class Predictor implements AutoCloseable {
             if (!body.contains(options.gradCamLayer())) {
                 throw new IllegalArgumentException("Unknown Grad-CAM layer '" + options.gradCamLayer() + "'; layers"
                         + " before the cut: " + String.join(", ", body) + "."
-                        + io.transfer4j.zoo.Names.didYouMean(options.gradCamLayer(), body));
+                        + io.transfer4j.internal.Names.didYouMean(options.gradCamLayer(), body));
             }
             this.gradCamLayer = options.gradCamLayer();
         } else {

@@ -29,7 +29,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.transfer4j.augmentation.Interpolation;
 import io.transfer4j.core.internal.BatchNormCalibrator;
 import io.transfer4j.core.internal.GraphSurgery;
-import io.transfer4j.zoo.Names;
+import io.transfer4j.internal.Names;
 import io.transfer4j.core.internal.Versions;
 import io.transfer4j.zoo.Backbone;
 import io.transfer4j.zoo.CutPoint;

@@ -27,7 +27,7 @@ import io.transfer4j.core.TransferModel;
 import io.transfer4j.training.internal.Engine;
 import io.transfer4j.training.internal.Evaluator;
 import io.transfer4j.zoo.LayerGroup;
-import io.transfer4j.zoo.Names;
+import io.transfer4j.internal.Names;
 
 /**
  * The training module's entry point: a {@link TransferModel}, training/validation/test data and a

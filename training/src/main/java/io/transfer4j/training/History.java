@@ -12,7 +12,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import io.transfer4j.zoo.AtomicFiles;
+import io.transfer4j.internal.AtomicFiles;
 
 /**
  * A run's history as data, and its two file forms: CSV (first column {@code phase}, then {@code epoch},

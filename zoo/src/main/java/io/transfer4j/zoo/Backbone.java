@@ -5,6 +5,8 @@ import java.util.stream.Collectors;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
+import io.transfer4j.internal.Names;
+
 /**
  * A loaded backbone: the spec, an initialised DL4J graph whose vertex names are the Keras names used by the
  * catalogue, the input size it was built for, where its weights came from, and its layer groups resolved

@@ -1,6 +1,6 @@
 package io.transfer4j.cli.internal;
 
-import io.transfer4j.zoo.Names;
+import io.transfer4j.internal.Names;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -88,7 +88,7 @@ public final class ConfigFiles {
             comment.lines().forEach(l -> text.append("# ").append(l).append('\n'));
         }
         text.append(yaml.writeValueAsString(values));
-        return io.transfer4j.zoo.AtomicFiles.writeString(file, text.toString());
+        return io.transfer4j.internal.AtomicFiles.writeString(file, text.toString());
     }
 
     private static <M extends ObjectMapper, B extends com.fasterxml.jackson.databind.cfg.MapperBuilder<M, B>> M strict(

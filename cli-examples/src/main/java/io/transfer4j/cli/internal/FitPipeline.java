@@ -1,6 +1,6 @@
 package io.transfer4j.cli.internal;
 
-import io.transfer4j.zoo.AtomicFiles;
+import io.transfer4j.internal.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.transfer4j.training.ClinicalMetrics;
 import io.transfer4j.training.Metrics;
-import io.transfer4j.zoo.AtomicFiles;
+import io.transfer4j.internal.AtomicFiles;
 
 /**
  * What {@code transfer4j evaluate --out DIR} writes: {@code metrics.json} (the evaluation's metrics plus the

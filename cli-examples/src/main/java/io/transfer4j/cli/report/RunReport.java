@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.transfer4j.training.ClassMetrics;
 import io.transfer4j.training.EpochRecord;
 import io.transfer4j.training.Metrics;
-import io.transfer4j.zoo.AtomicFiles;
+import io.transfer4j.internal.AtomicFiles;
 
 /**
  * Everything a run report shows, and the report's files in a run directory. The history and the model are the

@@ -54,14 +54,14 @@ public record TuneReport(String title, Instant created, Map<String, String> fact
         byte[] byParameter = null;
         if (!trials.isEmpty()) {
             overTime = Plots.png(Plots.trialsOverTime(objective, lowerIsBetter, curves()));
-            io.transfer4j.zoo.AtomicFiles.write(dir.resolve(OVER_TIME), overTime);
+            io.transfer4j.internal.AtomicFiles.write(dir.resolve(OVER_TIME), overTime);
             List<Plots.ParameterPoints> points = parameterPoints();
             if (!points.isEmpty()) {
                 byParameter = Plots.png(Plots.metricByParameter(objective, points));
-                io.transfer4j.zoo.AtomicFiles.write(dir.resolve(BY_PARAMETER), byParameter);
+                io.transfer4j.internal.AtomicFiles.write(dir.resolve(BY_PARAMETER), byParameter);
             }
         }
-        return io.transfer4j.zoo.AtomicFiles.writeString(dir.resolve(RunReport.REPORT),
+        return io.transfer4j.internal.AtomicFiles.writeString(dir.resolve(RunReport.REPORT),
                 ReportHtml.renderTune(this, overTime, byParameter));
     }
 

@@ -14,7 +14,7 @@ import io.transfer4j.core.ModelBundle;
 import io.transfer4j.core.TransferModel;
 import io.transfer4j.training.History;
 import io.transfer4j.training.TrainingResult;
-import io.transfer4j.zoo.AtomicFiles;
+import io.transfer4j.internal.AtomicFiles;
 
 /**
  * Everything a run keeps in its run directory, and the only code that reads it back: {@code run.json} and

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.transfer4j.zoo.AtomicFiles;
+import io.transfer4j.internal.AtomicFiles;
 
 /**
  * The files of a search directory (docs/tuning.md): {@code search.json} (what the search is), {@code trials.jsonl}

@@ -22,7 +22,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 
 import io.transfer4j.zoo.BackboneSpec;
-import io.transfer4j.zoo.Names;
+import io.transfer4j.internal.Names;
 
 /**
  * What a search may vary: named {@link Param}s, in order. Names are the keys of {@code transfer4j fit}'s config

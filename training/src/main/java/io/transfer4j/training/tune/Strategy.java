@@ -25,7 +25,7 @@ public sealed interface Strategy {
             case "random" -> random();
             default -> throw new IllegalArgumentException("unknown search strategy '" + name + "'; allowed: grid, "
                     + "random (Bayesian strategies are not provided: no maintained JVM library for them was found)."
-                    + io.transfer4j.zoo.Names.didYouMean(name, java.util.List.of("grid", "random")));
+                    + io.transfer4j.internal.Names.didYouMean(name, java.util.List.of("grid", "random")));
         };
     }
 

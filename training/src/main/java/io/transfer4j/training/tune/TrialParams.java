@@ -221,7 +221,7 @@ public record TrialParams(Map<String, Object> values) {
                     : "must be none, last or a layer group name; received " + value;
             case "optimizer" -> SearchSpace.OPTIMIZERS.contains(String.valueOf(value)) ? null
                     : "must be one of " + String.join(", ", SearchSpace.OPTIMIZERS) + "; received " + value
-                    + io.transfer4j.zoo.Names.didYouMean(String.valueOf(value), SearchSpace.OPTIMIZERS);
+                    + io.transfer4j.internal.Names.didYouMean(String.valueOf(value), SearchSpace.OPTIMIZERS);
             case "classWeights" -> SearchSpace.CLASS_WEIGHTS.contains(String.valueOf(value)) ? null
                     : "must be one of " + String.join(", ", SearchSpace.CLASS_WEIGHTS) + "; received " + value;
             case "pooling" -> SearchSpace.POOLINGS.contains(String.valueOf(value)) ? null

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.transfer4j.zoo.BackboneSpec;
-import io.transfer4j.zoo.Names;
+import io.transfer4j.internal.Names;
 
 /**
  * The catalogue file: a JSON document {@code {"formatVersion": 1, "backbones": [BackboneSpec...]}} read with

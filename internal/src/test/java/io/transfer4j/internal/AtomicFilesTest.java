@@ -1,4 +1,4 @@
-package io.transfer4j.zoo;
+package io.transfer4j.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

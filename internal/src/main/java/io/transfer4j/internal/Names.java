@@ -1,4 +1,4 @@
-package io.transfer4j.zoo;
+package io.transfer4j.internal;
 
 import java.util.Collection;
 import java.util.Comparator;
