@@ -52,7 +52,10 @@ public record DataSplit(Path root, long seed, double[] ratios, List<String> clas
         }
     }
 
-    /** A file a group-aware split left out, and why (e.g. "DICOM attribute 0010,0020 is missing or empty"). */
+    /**
+     * A file left out of the split, and why: a group-aware split's file without a group (e.g. "DICOM attribute
+     * 0010,0020 is missing or empty"), or a file that cannot be decoded ({@link #without}).
+     */
     public record Excluded(String file, String reason) {
     }
 
@@ -79,6 +82,30 @@ public record DataSplit(Path root, long seed, double[] ratios, List<String> clas
     @Override
     public double[] ratios() {
         return ratios.clone();
+    }
+
+    /**
+     * This split without {@code unusable} files (e.g. the bad files of a {@link DataScan}, keyed by their path
+     * relative to the root, with the reason), which join {@link #excluded()}; the parts keep their other files.
+     * Counts then say how many images will really be used.
+     */
+    public DataSplit without(java.util.Map<String, String> unusable) {
+        if (unusable.isEmpty()) {
+            return this;
+        }
+        List<Excluded> left = new ArrayList<>(excluded);
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        for (Part part : Part.values()) {
+            for (Item i : items(part)) {
+                if (unusable.containsKey(i.file()) && listed.add(i.file())) {
+                    left.add(new Excluded(i.file(), unusable.get(i.file())));
+                }
+            }
+        }
+        java.util.function.Function<List<Item>, List<Item>> keep = items -> items.stream()
+                .filter(i -> !unusable.containsKey(i.file())).toList();
+        return new DataSplit(root, seed, ratios, classes, keep.apply(train), keep.apply(validation),
+                keep.apply(test), groupedBy, left);
     }
 
     public List<Item> items(Part part) {

@@ -47,8 +47,9 @@ public final class ReadmeExample {
             model.calibrateBatchNorm(train, 3);           // random weights: BatchNorm statistics from the data
         }
         TrainingResult result = FineTuner.builder().model(model).train(train).validation(val)
-                .plan(FineTunePlan.kerasRecipe(backbone.lastGroup().name(), 5, 3))
-                .seed(42).build().fit();                  // head first, then the top group at a lower rate
+                .plan(FineTunePlan.kerasRecipe(backbone.lastGroup().name(), 5, 3))   // head, then the top group
+                .allowRandomWeights()   // this demo runs anywhere; without it, random stand-in weights are refused
+                .seed(42).build().fit();
         ModelBundle.save(result.model(), bundle, BundleExtras.none());
 
         try (Predictor predictor = Predictor.open(bundle)) {   // thread-safe: share it between threads

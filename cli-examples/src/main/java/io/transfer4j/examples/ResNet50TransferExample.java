@@ -80,7 +80,7 @@ public final class ResNet50TransferExample extends AbstractTransferExample {
                     .trainable(LayerSelection.fromGroup("res5")).lr(learningRate / 100)
                     .earlyStopping(EarlyStopping.onValLoss(patience)).build();
             FineTunePlan plan = fineTuneEpochs > 0 ? FineTunePlan.of(head, fineTune) : FineTunePlan.of(head);
-            return FineTuner.builder().model(model).train(train).validation(val).plan(plan)
+            return FineTuner.builder().allowRandomWeights().model(model).train(train).validation(val).plan(plan)
                     .runDir(runDir).seed(seed).progress(progress()).build().fit();
         }
     }

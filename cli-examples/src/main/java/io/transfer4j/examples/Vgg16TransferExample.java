@@ -63,7 +63,7 @@ public final class Vgg16TransferExample extends AbstractTransferExample {
             // model.compile(optimizer=Adam(learning_rate=1e-3), loss='categorical_crossentropy', metrics=['accuracy'])
             // model.fit(train, validation_data=val, epochs=10, callbacks=[ModelCheckpoint(...),
             //           EarlyStopping(monitor='val_loss', patience=3, restore_best_weights=True)])
-            return FineTuner.builder().model(model).train(train).validation(val)
+            return FineTuner.builder().allowRandomWeights().model(model).train(train).validation(val)
                     .plan(FineTunePlan.of(Phase.builder("head").maxEpochs(epochs).lr(learningRate)
                             .earlyStopping(EarlyStopping.onValLoss(patience)).build()))
                     .runDir(runDir).seed(seed).progress(progress()).build().fit();

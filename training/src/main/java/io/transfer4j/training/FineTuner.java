@@ -115,7 +115,8 @@ public final class FineTuner {
                     .featureCache(FeatureCacheMode.valueOf(run.get("featureCache").asText()))
                     .augmentedViews(run.has("augmentedViews") ? run.get("augmentedViews").asInt() : 0)
                     // a run begun before the option existed fitted the whole graph
-                    .prefixPerBatch(run.has("prefixPerBatch") && run.get("prefixPerBatch").asBoolean());
+                    .prefixPerBatch(run.has("prefixPerBatch") && run.get("prefixPerBatch").asBoolean())
+                    .allowRandomWeights();      // the run was allowed to start with these weights
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the run in " + runDir + ": " + e.getMessage(), e);
         }
@@ -139,6 +140,7 @@ public final class FineTuner {
         private int augmentedViews;
         private SharedFeatureCaches sharedCaches;
         private boolean prefixPerBatch = true;
+        private boolean allowRandomWeights;
 
         private Builder() {
         }
@@ -260,6 +262,17 @@ public final class FineTuner {
             return this;
         }
 
+        /**
+         * Trains a backbone whose random weights stand in for pretrained ones that could not be had
+         * ({@link io.transfer4j.zoo.Zoo#loadOrRandom}), which {@link #build()} otherwise refuses: from random
+         * initialisation small data reaches about chance accuracy. A backbone from {@code zoo.random(...)} was
+         * asked for and needs no permission.
+         */
+        public Builder allowRandomWeights() {
+            this.allowRandomWeights = true;
+            return this;
+        }
+
         public FineTuner build() {
             if (model == null) {
                 throw new IllegalArgumentException("FineTuner needs a model: .model(TransferModel)");
@@ -270,6 +283,17 @@ public final class FineTuner {
             if (plan == null) {
                 throw new IllegalArgumentException("FineTuner needs a plan: .plan(FineTunePlan.kerasRecipe(...)) "
                         + "or FineTunePlan.of(phases)");
+            }
+            var weights = model.backbone().weights();
+            if (weights.fallback() && !allowRandomWeights) {
+                String id = model.backbone().id();
+                throw new IllegalArgumentException("refusing to fine-tune " + id + " from random initialisation: its"
+                        + " pretrained weights could not be had, and from random weights small data reaches about "
+                        + "chance accuracy. Cause: " + weights.source() + "\nTo fix it: install the weights ("
+                        + "`transfer4j models download " + id + "` on a connected machine, or `"
+                        + io.transfer4j.zoo.WeightsUnavailableException.installHint(id) + "`) and load them with "
+                        + "zoo.load(...); or train from random initialisation on purpose: build the backbone with "
+                        + "zoo.random(...) or call .allowRandomWeights() on this builder.");
             }
             if (topK < 1) {
                 throw new IllegalArgumentException("topK must be >= 1; received " + topK);

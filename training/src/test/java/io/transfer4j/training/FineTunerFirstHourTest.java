@@ -82,6 +82,27 @@ class FineTunerFirstHourTest {
     }
 
     @Test
+    void randomStandInWeightsAreRefusedUnlessAllowedNamingTheCauseAndTheInstall() throws Exception {
+        try (TinyRun t = TinyRun.open(data, TinyRun.zooHome(shared), false, 8)) {
+            io.transfer4j.zoo.Backbone b = Zoo.builder().home(TinyRun.zooHome(shared)).offline(true).build()
+                    .random("tiny", new InputShape(3, TinyRun.SIZE, TinyRun.SIZE), 3);
+            io.transfer4j.zoo.Backbone standIn = new io.transfer4j.zoo.Backbone(b.spec(), b.graph(), b.input(),
+                    io.transfer4j.zoo.Backbone.WeightsOrigin.fallback("pretrained weights unavailable (OFFLINE): "
+                            + "Offline mode and no verified copy"), b.groups());
+            TransferModel m = TransferModel.builder().backbone(standIn).labels(t.train.getLabels()).seed(4).build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FineTuner.builder()
+                    .model(m).train(t.train).plan(headOnly(1)).build());
+            String msg = e.getMessage();
+            assertTrue(msg.startsWith("refusing to fine-tune tiny from random initialisation"), msg);
+            assertTrue(msg.contains("Cause: pretrained weights unavailable (OFFLINE)"), msg);
+            assertTrue(msg.contains("transfer4j models install tiny --from FILE") && msg.contains("zoo.random(")
+                    && msg.contains(".allowRandomWeights()"), msg);
+            FineTuner.builder().model(m).train(t.train).plan(headOnly(1)).allowRandomWeights().build();
+            FineTuner.builder().model(t.model).train(t.train).plan(headOnly(1)).build();   // zoo.random: asked for
+        }
+    }
+
+    @Test
     void aLabelCountMismatchIsFoundAtBuildWithBothLists() throws Exception {
         try (TinyRun t = TinyRun.open(data, TinyRun.zooHome(shared), false, 8)) {
             TransferModel two = TransferModel.builder().backbone(t.model.backbone().id().equals("tiny")

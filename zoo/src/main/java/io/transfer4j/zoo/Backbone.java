@@ -25,7 +25,8 @@ public record Backbone(BackboneSpec spec, ComputationGraph graph, InputShape inp
     /**
      * Where the weights came from.
      *
-     * @param kind   {@code pretrained} or {@code random}
+     * @param kind   {@code pretrained}, {@code random} (asked for), or {@code random-fallback} (pretrained weights
+     *               were wanted but could not be had, see {@link Zoo#loadOrRandom})
      * @param source e.g. the file or URL, or why weights are random
      * @param sha256 SHA-256 of the weights file, or empty for random weights
      */
@@ -34,8 +35,18 @@ public record Backbone(BackboneSpec spec, ComputationGraph graph, InputShape inp
             return new WeightsOrigin("random", why, "");
         }
 
+        /** Random weights standing in for pretrained ones that could not be had; {@code cause} says why. */
+        public static WeightsOrigin fallback(String cause) {
+            return new WeightsOrigin("random-fallback", cause, "");
+        }
+
         public boolean pretrained() {
             return "pretrained".equals(kind);
+        }
+
+        /** Whether these are random weights standing in for pretrained ones that could not be had. */
+        public boolean fallback() {
+            return "random-fallback".equals(kind);
         }
     }
 

@@ -161,7 +161,10 @@ public final class Zoo {
 
     /**
      * {@link #load} if verified weights can be had, else {@link #random} after telling {@code why} the reason (for
-     * quickstarts and demos that must run anywhere).
+     * quickstarts and demos that must run anywhere). A backbone that stands in for unavailable weights is marked
+     * {@link Backbone.WeightsOrigin#fallback()} (its source names the cause), and {@code FineTuner} refuses to train
+     * it unless told {@code allowRandomWeights()}: from random initialisation small data reaches about chance
+     * accuracy.
      */
     public Backbone loadOrRandom(String id, InputShape input, long seed, Consumer<String> why) {
         BackboneSpec spec = spec(id);
@@ -171,7 +174,9 @@ public final class Zoo {
                 return load(id, input);
             } catch (WeightsUnavailableException e) {
                 why.accept("Using random weights for " + id + ": " + e.getMessage());
-                return random(id, input, seed);
+                Backbone b = random(id, input, seed);
+                return new Backbone(b.spec(), b.graph(), b.input(), Backbone.WeightsOrigin.fallback(
+                        "pretrained weights unavailable (" + e.reason() + "): " + e.getMessage()), b.groups());
             }
         }
         why.accept("Using random weights for " + id + ": " + (spec.weights().isEmpty()

@@ -382,6 +382,11 @@ class ZooWeightsTest {
             Backbone fallback = empty.loadOrRandom("tiny", InputShape.rgb(32, 32), 3, why::add);
             assertFalse(fallback.weights().pretrained());
             assertTrue(why.get(0).contains("Offline mode"), why.toString());
+            assertTrue(fallback.weights().fallback(), "a stand-in is marked as one: " + fallback.weights());
+            assertTrue(fallback.weights().source().contains("OFFLINE")
+                    && fallback.weights().source().contains("transfer4j models install tiny --from FILE"),
+                    fallback.weights().source());
+            assertFalse(zoo.random("tiny", InputShape.rgb(32, 32), 3).weights().fallback(), "random on purpose");
         }
     }
 

@@ -110,11 +110,12 @@ public final class FitPipeline {
 
         DataSplit split = resume ? DataSplit.read(writeDir.resolve(FitRun.SPLIT)) : FitRun.split(resolved, writeDir);
         out.info(String.format(Locale.ROOT, "Data: %s, %d classes %s; split %d train / %d validation / %d test "
-                        + "(stratified%s, seed %d)", resolved.data(), split.classes().size(), split.classes(),
-                split.train().size(), split.validation().size(), split.test().size(),
-                split.groupedBy() == null ? "" : ", grouped by " + split.groupedBy(), resolved.seed()));
-        for (DataSplit.Excluded e : split.excluded()) {
-            out.warn("Left out of the split (no group): " + e.file() + ": " + e.reason());
+                        + "images (stratified%s, seed %d)%s", resolved.data(), split.classes().size(),
+                split.classes(), split.train().size(), split.validation().size(), split.test().size(),
+                split.groupedBy() == null ? "" : ", grouped by " + split.groupedBy(), resolved.seed(),
+                split.excluded().isEmpty() ? "" : "; " + split.excluded().size() + " file(s) skipped"));
+        if (!split.excluded().isEmpty()) {
+            out.warn(FitRun.skipped(split.excluded()));
         }
 
         TrainingResult trained;

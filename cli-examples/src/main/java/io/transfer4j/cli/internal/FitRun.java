@@ -14,10 +14,13 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import io.transfer4j.augmentation.AugmentOptions;
+import io.transfer4j.augmentation.BadFile;
+import io.transfer4j.augmentation.DataScan;
 import io.transfer4j.augmentation.DataSplit;
 import io.transfer4j.augmentation.DirectoryFlow;
 import io.transfer4j.augmentation.FlowOptions;
 import io.transfer4j.augmentation.ImagePipeline;
+import io.transfer4j.augmentation.ScanOptions;
 import io.transfer4j.cli.FitConfig;
 import io.transfer4j.cli.Output;
 import io.transfer4j.cli.UsageException;
@@ -140,7 +143,45 @@ public final class FitRun {
             throw new UsageException(cfg.data() + " has " + split.classes().size() + " class folder(s) "
                     + split.classes() + "; a classifier needs at least 2 (one sub-folder of images per class)");
         }
+        DataSplit listed = split;
+        split = split.without(unusable(split.root()));
+        for (DataSplit.Part part : DataSplit.Part.values()) {
+            if (split.items(part).isEmpty() && !listed.items(part).isEmpty()) {
+                throw new UsageException("no usable image is left in the " + part.name().toLowerCase(Locale.ROOT)
+                        + " part of the split of " + cfg.data() + " (" + split.excluded().size() + " file(s) "
+                        + "cannot be used; `transfer4j data check " + cfg.data() + "` lists them); add images or "
+                        + "remove the broken files");
+            }
+        }
         return split;
+    }
+
+    /** Files left out of the split, once per run: a count, then one indented line each (at most 20). */
+    static String skipped(List<DataSplit.Excluded> excluded) {
+        StringBuilder b = new StringBuilder("skipped " + excluded.size() + " file(s) that cannot be used (they are"
+                + " listed in split.json; `transfer4j data check DIR` checks a folder):");
+        int shown = Math.min(20, excluded.size());
+        for (int i = 0; i < shown; i++) {
+            b.append("\n  - ").append(excluded.get(i).file()).append(": ").append(excluded.get(i).reason());
+        }
+        if (shown < excluded.size()) {
+            b.append("\n  - ... and ").append(excluded.size() - shown).append(" more");
+        }
+        return b.toString();
+    }
+
+    /**
+     * Every file under {@code root} that cannot be decoded, keyed by its path relative to {@code root}, with the
+     * reason: decoded once before the split, so the split counts usable images and training never meets them.
+     */
+    static Map<String, String> unusable(Path root) {
+        Map<String, String> bad = new LinkedHashMap<>();
+        for (BadFile b : DataScan.scan(root, ScanOptions.thorough()).badFiles()) {
+            String why = b.toString();
+            bad.put(b.relative(), why.startsWith(b.relative() + ": ") ? why.substring(b.relative().length() + 2)
+                    : why);
+        }
+        return bad;
     }
 
     /** Flow options for this run (no shuffling: the trainer shuffles by epoch when it wants to). */
