@@ -95,6 +95,38 @@ class FirstHourTest {
     }
 
     @Test
+    void theSplitLineCountsUsableImagesAndUndecodableFilesAreReportedOnceInTheCliStyle() throws Exception {
+        Path data = TinyBundles.images(tmp.resolve("with-bad"), 2, 5);
+        String cls;
+        try (var dirs = Files.list(data)) {
+            cls = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().findFirst()
+                    .orElseThrow();
+        }
+        Files.write(data.resolve(cls).resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        Files.write(data.resolve(cls).resolve("zz-truncated.jpg"), java.util.Arrays.copyOf(
+                Files.readAllBytes(Files.list(data.resolve(cls)).filter(p -> p.toString().endsWith(".jpg"))
+                        .findFirst().orElseThrow()), 40));
+        Path run = tmp.resolve("with-bad-run");
+        CliRun r = CliRun.run("fit", "--data", data.toString(), "--backbone", "tiny", "--weights", "random",
+                "--run-dir", run.toString(), "--image-size", "32", "--head-epochs", "2", "--fine-tune-epochs", "0",
+                "--no-augment");
+        assertEquals(0, r.exitCode(), r.err());
+        String line = r.out().lines().filter(l -> l.startsWith("Data: ")).findFirst().orElseThrow();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("split (\\d+) train / (\\d+) validation / "
+                + "(\\d+) test images").matcher(line);
+        assertTrue(m.find(), line);
+        int counted = Integer.parseInt(m.group(1)) + Integer.parseInt(m.group(2)) + Integer.parseInt(m.group(3));
+        assertEquals(10, counted, "usable images only: " + line);
+        assertTrue(line.endsWith("; 2 file(s) skipped"), line);
+        assertEquals(1, r.err().split("skipped 2 file\\(s\\) that cannot be used", -1).length - 1, r.err());
+        assertTrue(r.err().contains("\n  - " + cls + "/broken.png: ") && r.err().contains(cls + "/zz-truncated.jpg"),
+                r.err());
+        assertFalse(r.err().contains("Skipping") || r.out().contains("Skipping"), "no per-epoch logger lines");
+        String manifest = Files.readString(run.resolve("split.json"));
+        assertTrue(manifest.contains("\"excluded\"") && manifest.contains(cls + "/broken.png"), manifest);
+    }
+
+    @Test
     void badTuningValuesAreUsageErrorsNamingTheKey() {
         String[] base = {"fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir",
                 tmp.resolve("bad").toString()};
