@@ -73,6 +73,7 @@ class RunDirectoryFaultsTest {
         Files.writeString(dir.resolve(".checkpoint.json.9x8y.partial"), "{");
         Files.createDirectories(dir.resolve("ckpt-000001.partial"));
         Files.writeString(dir.resolve("ckpt-000001.partial").resolve("params.bin"), "half");
+        Files.writeString(dir.resolve(".notes.partial"), "the user's, not ours");   // no name our writes use
 
         CliRun again = CliRun.run("fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir",
                 dir.toString());
@@ -84,7 +85,8 @@ class RunDirectoryFaultsTest {
         assertTrue(r.out().contains("starting it afresh"), r.out());
         assertTrue(r.out().contains("Removed 3 partial file(s)"), r.out());
         List<String> files = listing(dir);
-        assertTrue(files.contains("model.t4j") && files.stream().noneMatch(f -> f.endsWith(".partial")), files.toString());
+        assertTrue(files.contains("model.t4j") && files.stream().filter(f -> f.endsWith(".partial"))
+                .toList().equals(List.of(".notes.partial")), "only ours are swept: " + files);
     }
 
     @Test

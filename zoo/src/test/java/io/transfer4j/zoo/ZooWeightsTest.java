@@ -234,6 +234,39 @@ class ZooWeightsTest {
     }
 
     @Test
+    void partialFilesOfInterruptedDownloadsAndInstallsAreSweptWhenStaleButNeverUnderAWriter() throws Exception {
+        try (LoopbackServer server = new LoopbackServer(LoopbackServer.serve(zip))) {
+            Zoo zoo = zoo(server, adler).offline(true).build();
+            Path dir = Files.createDirectories(cached().getParent());
+            Path part = dir.resolve(TestCatalogues.FILE_NAME + ".part");
+            Path install = dir.resolve(TestCatalogues.FILE_NAME + ".install.part");
+            Path foreign = dir.resolve("someone-elses.bin.part");
+            java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(Duration.ofDays(8)));
+            for (Path p : List.of(part, install, foreign)) {
+                Files.write(p, new byte[] {1, 2, 3});
+                Files.setLastModifiedTime(p, old);
+            }
+            Path lock = dir.resolve("." + TestCatalogues.FILE_NAME + ".lock");
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock held = ch.lock()) {
+                assertThrows(WeightsUnavailableException.class, () -> zoo.load("tiny", InputShape.rgb(32, 32)));
+                assertTrue(Files.exists(part) && Files.exists(install), "a writer holds the lock: nothing swept");
+            }
+            assertThrows(WeightsUnavailableException.class, () -> zoo.load("tiny", InputShape.rgb(32, 32)));
+            assertFalse(Files.exists(part), "an abandoned download is swept");
+            assertFalse(Files.exists(install), "an interrupted install is swept");
+            assertTrue(Files.exists(foreign), "not a name of ours");
+
+            Files.write(part, new byte[] {1, 2, 3});   // fresh: kept for a resume
+            assertThrows(WeightsUnavailableException.class, () -> zoo.load("tiny", InputShape.rgb(32, 32)));
+            assertTrue(Files.exists(part), "a recent download is kept so the next fetch resumes it");
+            assertEquals(0, server.requests().size());
+        }
+    }
+
+    @Test
     void aFullDiskIsNotRetriedNamesThePathAndLeavesNoPartialFile() throws Exception {
         long disk = Math.max(4096, (zip.length / 2) / 4096 * 4096);
         assertTrue(zip.length > disk, "the model must not fit: " + zip.length + " vs " + disk);

@@ -54,12 +54,16 @@ public final class WorkDirs {
      * bundle, checkpoint pointer, reports) and {@code ckpt-N.partial} directories (checkpoints being written). None
      * of them is ever read; the files they were to replace are intact.
      */
+    /** The names our atomic writes use: {@code AtomicFiles}' {@code .NAME.BASE36.partial}, {@code ckpt-N.partial}. */
+    private static final java.util.regex.Pattern OUR_PARTIAL = java.util.regex.Pattern.compile(
+            "\\.[^/]+\\.[0-9a-z]+\\.partial|ckpt-[0-9]+\\.partial");
+
     public static void removePartials(Path dir, io.transfer4j.cli.Output out) throws IOException {
         List<String> removed = new java.util.ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();
-                if ((n.startsWith(".") && n.endsWith(".partial")) || (n.startsWith("ckpt-") && n.endsWith(".partial"))) {
+                if (OUR_PARTIAL.matcher(n).matches()) {
                     deleteRecursively(p);
                     removed.add(n);
                 }

@@ -27,6 +27,39 @@ final class FileLocks {
         T run() throws Exception;
     }
 
+    /**
+     * Runs {@code body} under the lock if no thread or process holds it now, else returns empty without waiting
+     * (a writer is at work).
+     */
+    static <T> java.util.Optional<T> tryWithLock(Path lockFile, Body<T> body) throws Exception {
+        Path key = lockFile.toAbsolutePath().normalize();
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
+        if (jvmLock.isHeldByCurrentThread() || !jvmLock.tryLock()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            Files.createDirectories(key.getParent());
+            try (FileChannel channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (java.nio.channels.OverlappingFileLockException e) {
+                    return java.util.Optional.empty(); // held through another channel of this JVM
+                }
+                if (lock == null) {
+                    return java.util.Optional.empty();
+                }
+                try {
+                    return java.util.Optional.ofNullable(body.run());
+                } finally {
+                    lock.release();
+                }
+            }
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+
     static <T> T withLock(Path lockFile, Body<T> body) throws Exception {
         Path key = lockFile.toAbsolutePath().normalize();
         ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(key, k -> new ReentrantLock());

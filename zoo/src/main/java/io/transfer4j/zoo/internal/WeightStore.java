@@ -190,7 +190,61 @@ public final class WeightStore {
      * A verified local file for the spec: an existing verified copy, else a download (mirror first, then the
      * publisher) of each source in catalogue order until one verifies.
      */
+    /** How long an interrupted download's {@code .part} is kept for a resume before it counts as abandoned. */
+    static final java.time.Duration ABANDONED_PART = java.time.Duration.ofDays(7);
+
+    /**
+     * Removes what interrupted writes left in {@code spec}'s cache directory: {@code NAME.install.part} files (an
+     * install killed while copying; never resumed) and {@code NAME.part} downloads that are abandoned (untouched
+     * for {@link #ABANDONED_PART}) or whose file has since been completed. Only our names, and only when the
+     * file's lock is free: a download or install at work in another thread or process keeps its file.
+     *
+     * @return the removed files
+     */
+    public List<Path> sweepPartials(BackboneSpec spec) {
+        Path dir = home.resolve(spec.id());
+        List<Path> removed = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return removed;
+        }
+        List<Path> parts;
+        try (var s = Files.list(dir)) {
+            parts = s.filter(p -> p.getFileName().toString().endsWith(".part") && Files.isRegularFile(p)).toList();
+        } catch (IOException e) {
+            LOG.debug("{}: cannot list {}: {}", spec.id(), dir, e.toString());
+            return removed;
+        }
+        java.time.Instant abandoned = java.time.Instant.now().minus(ABANDONED_PART);
+        for (Path part : parts) {
+            String n = part.getFileName().toString();
+            boolean install = n.endsWith(".install.part");
+            Path target = part.resolveSibling(n.substring(0, n.length() - (install ? ".install.part" : ".part")
+                    .length()));
+            if (spec.weights().stream().noneMatch(w -> w.fileName().equals(target.getFileName().toString()))) {
+                continue; // not a name of ours
+            }
+            try {
+                FileLocks.tryWithLock(lockFile(target), () -> {
+                    boolean stale = install || Files.isRegularFile(target)
+                            || Files.getLastModifiedTime(part).toInstant().isBefore(abandoned);
+                    if (stale && Files.deleteIfExists(part)) {
+                        removed.add(part);
+                    }
+                    return null;
+                });
+            } catch (Exception e) {
+                LOG.debug("{}: could not sweep {}: {}", spec.id(), part, e.toString());
+            }
+        }
+        if (!removed.isEmpty()) {
+            LOG.info("{}: removed {} partial file(s) left by an interrupted download or install: {}", spec.id(),
+                    removed.size(), removed.stream().map(p -> p.getFileName().toString()).toList());
+        }
+        return removed;
+    }
+
     public LocalWeights fetch(BackboneSpec spec) {
+        sweepPartials(spec);
         if (spec.weights().isEmpty()) {
             throw new WeightsUnavailableException(spec.id(), Reason.NO_SOURCE, "The catalogue lists no pretrained"
                     + " weights for " + spec.id() + "; use random weights (Zoo.random) instead.", null);
