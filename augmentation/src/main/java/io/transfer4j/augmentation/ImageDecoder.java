@@ -354,8 +354,10 @@ public final class ImageDecoder {
             throw new ImageDecodeException(file, BadFileKind.TOO_MANY_PIXELS,
                     "header declares " + h.width() + "x" + h.height() + " = " + pixels + " pixels, more than the limit of "
                             + maxPixels + " (decompression-bomb guard); refused before decoding. If the image is genuine, "
-                            + "downscale it, or raise the limit: 'transfer4j data check --max-pixels N', or maxPixels "
-                            + "in FlowOptions/ScanOptions (ImageDecoder.withMaxPixels) in Java", null);
+                            + "downscale it" + (maxPixels == DEFAULT_MAX_PIXELS ? " (the command line's fit, predict "
+                            + "and evaluate always use this default limit; only 'transfer4j data check --max-pixels N' "
+                            + "takes another)" : "") + ", or raise the limit in Java: maxPixels in FlowOptions/"
+                            + "ScanOptions, ImageDecoder.withMaxPixels", null);
         }
         return h;
     }

@@ -100,6 +100,9 @@ class BadFilesTest {
                 () -> ImageDecoder.withMaxPixels(100).read(corpus.root().resolve("cats/good_0.png")));
         assertEquals(BadFileKind.TOO_MANY_PIXELS, small.kind());
         assertTrue(small.getMessage().contains("32x32 = 1024 pixels"), small.getMessage());
+        assertTrue(e.getMessage().contains("fit, predict and evaluate always use this default limit; only "
+                + "'transfer4j data check --max-pixels N' takes another"), "no option the CLI lacks: " + e.getMessage());
+        assertFalse(small.getMessage().contains("default limit"), small.getMessage());
     }
 
     @Test
