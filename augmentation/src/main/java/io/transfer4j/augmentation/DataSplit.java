@@ -398,8 +398,13 @@ public record DataSplit(Path root, long seed, double[] ratios, List<String> clas
             throw new IOException("split manifest '" + manifest + "' has format version " + m.formatVersion()
                     + "; this transfer4j reads up to " + FORMAT_VERSION + ". Upgrade transfer4j");
         }
-        return new DataSplit(Path.of(m.root()), m.seed(), m.ratios(), m.classes(), m.train(), m.validation(),
-                m.test(), m.groupedBy(), m.excluded());
+        // the manifest omits empty lists (NON_EMPTY): a split without a test part has no "test" key
+        return new DataSplit(Path.of(m.root()), m.seed(), m.ratios(), m.classes(), orEmpty(m.train()),
+                orEmpty(m.validation()), orEmpty(m.test()), m.groupedBy(), m.excluded());
+    }
+
+    private static <T> List<T> orEmpty(List<T> items) {
+        return items == null ? List.of() : items;
     }
 
     @Override

@@ -73,6 +73,12 @@ class DataSplitTest {
         Path m = tmp.resolve("out/split.json");
         s.write(m);
         assertEquals(s, DataSplit.read(m));
+        // no test part: the manifest omits the empty list, and reading it back must not fail
+        DataSplit noTest = DataSplit.stratified(dir, 0.8, 0.2, 0.0, 1);
+        Path m2 = tmp.resolve("out2/split.json");
+        noTest.write(m2);
+        assertEquals(noTest, DataSplit.read(m2));
+        assertTrue(DataSplit.read(m2).test().isEmpty());
         try (var files = Files.list(m.getParent())) {
             assertEquals(List.of(m), files.toList(), "no temporary file is left behind");
         }
