@@ -50,7 +50,8 @@ public final class HadoopFiles {
             }
         } catch (FileNotFoundException e) {
             throw new IllegalArgumentException("the bundle " + bundle + " does not exist (as seen by the driver,"
-                    + " through " + p.toUri().getScheme() + " filesystem). The driver reads the bundle and broadcasts"
+                    + " through the " + (p.toUri().getScheme() != null ? p.toUri().getScheme()
+                    : FileSystem.getDefaultUri(conf).getScheme()) + " filesystem). The driver reads the bundle and broadcasts"
                     + " it, so only the driver needs to reach it: give a path the driver can read (a local path in"
                     + " local/client mode, or hdfs://, s3a://, ...).", e);
         } catch (IOException e) {
