@@ -1,12 +1,16 @@
 package io.transfer4j.cli.bench;
 
+import io.transfer4j.core.HeadSpec;
 import io.transfer4j.core.InferenceGraph;
+import io.transfer4j.core.LayerSelection;
+import io.transfer4j.core.Pooling;
+import io.transfer4j.core.Task;
+import io.transfer4j.core.TransferModel;
 import io.transfer4j.training.internal.FeatureCache;
 import io.transfer4j.zoo.Backbone;
 import io.transfer4j.zoo.Backend;
 import io.transfer4j.zoo.CutPoint;
 import io.transfer4j.zoo.InputShape;
-import io.transfer4j.zoo.LayerGroup;
 import io.transfer4j.zoo.MemoryEstimate;
 import io.transfer4j.zoo.Zoo;
 
@@ -80,8 +84,8 @@ final class ModelBench {
         return classifier(model, headOnly ? Frozen.BODY : Frozen.NONE, CLASSES);
     }
 
-    /** What a workload freezes: nothing, the body up to the cut, or the prefix before the top group. */
-    enum Frozen { NONE, BODY, PREFIX }
+    /** What a workload freezes: nothing, or the body up to the cut. */
+    enum Frozen { NONE, BODY }
 
     private ComputationGraph classifier(String model, boolean headOnly, int classes) {
         return classifier(model, headOnly ? Frozen.BODY : Frozen.NONE, classes);
@@ -98,8 +102,6 @@ final class ModelBench {
                     .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Sgd(1e-3)).seed(SEED).build());
             if (frozen == Frozen.BODY) {
                 tb.setFeatureExtractor(cut);
-            } else if (frozen == Frozen.PREFIX) {
-                tb.setFeatureExtractor(boundary(b, RecipeBench.topGroup(model, b)));
             }
             for (String out : g.getConfiguration().getNetworkOutputs()) {
                 if (!out.equals(cut)) {
@@ -117,22 +119,22 @@ final class ModelBench {
         });
     }
 
-    /** The one vertex the top group's layers read from outside it (ResNet50 {@code res5}: stage 4's output). */
-    static String boundary(Backbone b, String group) {
-        LayerGroup top = b.group(group);
-        java.util.Set<String> inside = new java.util.HashSet<>(top.layers());
-        java.util.Set<String> reads = new java.util.LinkedHashSet<>();
-        for (String v : top.layers()) {
-            for (String in : b.graph().getConfiguration().getVertexInputs().getOrDefault(v, List.of())) {
-                if (!inside.contains(in)) {
-                    reads.add(in);
-                }
+    /** The kernel table's classifier (same cut and 10-class head) as a TransferModel training the top group. */
+    private TransferModel topModel(String model) {
+        return build(() -> {
+            Zoo zoo = Zoo.builder().offline(true).build();
+            Backbone b = zoo.random(model, InputShape.rgb(s.size(), s.size()), SEED);
+            String cut = cut(model);
+            HeadSpec head = zoo.spec(model).cutPoint(cut).kind() == CutPoint.Kind.FEATURE_MAP
+                    ? HeadSpec.builder().pooling(Pooling.AVG).build() : HeadSpec.defaults();
+            List<String> labels = new ArrayList<>();
+            for (int i = 0; i < CLASSES; i++) {
+                labels.add("c" + i);
             }
-        }
-        if (reads.size() != 1) {
-            throw new IllegalStateException(group + " of " + b.spec().id() + " reads " + reads + "; expected one vertex");
-        }
-        return reads.iterator().next();
+            return TransferModel.builder().backbone(b).cut(cut).head(head).task(Task.MULTICLASS).labels(labels)
+                    .trainable(LayerSelection.fromGroup(RecipeBench.topGroup(model, b))).updater(new Sgd(1e-3))
+                    .seed(SEED).build();
+        });
     }
 
     private DataSet batch(int seedOffset) {
@@ -181,14 +183,19 @@ final class ModelBench {
                         preflight(g, MemoryEstimate.Mode.TRAINING)));
             }
             case TOP -> {
-                // the recipe's phase 2 without a cache (as on augmented data): prefix frozen (inference mode),
-                // the top group and everything after it trained
-                ComputationGraph g = classifier(model, Frozen.PREFIX, CLASSES);
+                // the recipe's phase 2 without a cache (as on augmented data), as FineTuner runs it by default
+                // (prefixPerBatch): the frozen prefix on the derived inference graph (BN folded), then one step of
+                // the model's suffix graph (top group + head) on the prefix's activations
+                TransferModel tm = topModel(model);
+                String boundary = tm.freezeBoundary().orElseThrow();
+                InferenceGraph prefix = InferenceGraph.derive(tm.graph(), boundary);
+                ComputationGraph suffix = tm.suffixGraph();
                 DataSet d = batch(0);
-                double fwd = Flops.forwardPerImage(g.getConfiguration(), in);
-                double ms = median(() -> g.fit(d));
-                yield result(w, model, ms, fwd, join("prefix frozen (inference mode), top group (res5 / "
-                        + "block5) + head trained, uncached; GFLOP/s counts the forward pass only", preflight(g, MemoryEstimate.Mode.TRAINING)));
+                double fwd = Flops.forwardPerImage(tm.graph().getConfiguration(), in);
+                double ms = median(() -> suffix.fit(new DataSet(prefix.output(d.getFeatures()), d.getLabels())));
+                yield result(w, model, ms, fwd, join("FineTuner's uncached top phase: prefix up to " + boundary
+                        + " on the derived graph, top group + head trained on its output; GFLOP/s counts the "
+                        + "forward pass only", preflight(tm.graph(), MemoryEstimate.Mode.TRAINING)));
             }
             case RECIPE, RECIPE_AUG -> {
                 try {
