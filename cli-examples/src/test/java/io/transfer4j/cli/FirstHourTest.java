@@ -127,6 +127,24 @@ class FirstHourTest {
     }
 
     @Test
+    void aClassWhoseFilesAreAllUnusableIsAUsageErrorNotASilentlyEmptyClass() throws Exception {
+        Path data = TinyBundles.images(tmp.resolve("dead-class"), 2, 4);
+        Path cat = Files.createDirectories(data.resolve("zz-cat"));
+        for (int i = 0; i < 3; i++) {
+            Files.writeString(cat.resolve("c" + i + ".jpg"), "x");
+        }
+        Path run = tmp.resolve("dead-class-run");
+        CliRun r = CliRun.run("fit", "--data", data.toString(), "--backbone", "tiny", "--weights", "random",
+                "--run-dir", run.toString(), "--image-size", "32", "--head-epochs", "1", "--fine-tune-epochs", "0");
+        assertEquals(2, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains("class 'zz-cat' has no usable training image in " + data + ": 3 of its file(s) "
+                + "cannot be used"), r.err());
+        assertTrue(r.err().contains("`transfer4j data check " + data + "` lists them"), r.err());
+        assertTrue(r.err().contains("or remove that folder to train without the class"), r.err());
+        assertFalse(Files.exists(run.resolve("model.t4j")), "nothing trained");
+    }
+
+    @Test
     void badTuningValuesAreUsageErrorsNamingTheKey() {
         String[] base = {"fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir",
                 tmp.resolve("bad").toString()};

@@ -145,6 +145,15 @@ public final class FitRun {
         }
         DataSplit listed = split;
         split = split.without(unusable(split.root()));
+        for (String cls : split.classes()) {
+            if (split.train().stream().noneMatch(i -> i.label().equals(cls))) {
+                long bad = split.excluded().stream().filter(e -> e.file().startsWith(cls + "/")).count();
+                throw new UsageException("class '" + cls + "' has no usable training image in " + cfg.data()
+                        + (bad > 0 ? ": " + bad + " of its file(s) cannot be used (`transfer4j data check "
+                        + cfg.data() + "` lists them with the reasons)" : "") + ". Add images to " + cfg.data()
+                        .resolve(cls) + ", or remove that folder to train without the class");
+            }
+        }
         for (DataSplit.Part part : DataSplit.Part.values()) {
             if (split.items(part).isEmpty() && !listed.items(part).isEmpty()) {
                 throw new UsageException("no usable image is left in the " + part.name().toLowerCase(Locale.ROOT)
