@@ -436,7 +436,7 @@ public final class TuneCommand implements java.util.concurrent.Callable<Integer>
         @Override
         public void trialStarted(int id, int of, TrialParams params) {
             out.event("trialStarted", Output.fields("trial", id, "of", of, "params", params.values()),
-                    fit("trial " + id + (of > 0 ? "/" + (of - 1) : "") + ": " + params(params.values())));
+                    fit("trial #" + id + (of > 0 ? " of " + of : "") + ": " + params(params.values())));
         }
 
         @Override

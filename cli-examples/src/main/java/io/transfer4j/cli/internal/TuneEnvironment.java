@@ -20,9 +20,10 @@ import io.transfer4j.zoo.Zoo;
 /**
  * What {@code transfer4j tune}'s trials train on: the run's one split of the class folders ({@code split.json}, as
  * {@code fit} makes it), and per trial a model built as {@code fit} builds it ({@link FitRun#model}) from the
- * trial's values read as a fit config ({@link #fitConfig}). Every trial gets a fresh backbone with the same frozen
- * weights: the ImageNet weights, or the seeded random initialisation with its BatchNorm statistics calibrated on a
- * fixed number of training batches of a fixed size, so the search's feature cache is shared by every trial.
+ * trial's values read as a fit config ({@link #fitConfig}). Every trial's model starts from the same frozen
+ * weights, copied from one backbone loaded once: the ImageNet weights, or the seeded random initialisation with its
+ * BatchNorm statistics calibrated on a fixed number of training batches of a fixed size, so the search's feature
+ * cache is shared by every trial.
  */
 public final class TuneEnvironment implements TrialEnvironment {
 
@@ -35,6 +36,7 @@ public final class TuneEnvironment implements TrialEnvironment {
     private final InputShape input;
     private final DataSplit split;
     private final boolean pretrained;
+    private Backbone backbone;
 
     /**
      * @param base       the settings every trial shares (data, backbone, seed, image size, weights, splits), with
@@ -106,9 +108,20 @@ public final class TuneEnvironment implements TrialEnvironment {
         return spec.groupNames();
     }
 
+    /**
+     * The backbone, loaded (or randomly initialised) once per search: a {@link TransferModel} copies the body's
+     * parameters into its own graph, so trials never change it, and each trial is spared the load.
+     */
+    private Backbone backbone() {
+        if (backbone == null) {
+            backbone = pretrained ? zoo.load(spec.id(), input) : zoo.random(spec.id(), input, base.seed());
+        }
+        return backbone;
+    }
+
     @Override
     public TransferModel model(TrialParams params) {
-        Backbone backbone = pretrained ? zoo.load(spec.id(), input) : zoo.random(spec.id(), input, base.seed());
+        Backbone backbone = backbone();
         TransferModel m = FitRun.model(backbone, fitConfig(base, params), split.classes());
         if (!pretrained) {
             FitConfig calibration = new FitConfig(null, null, null, null, null, CALIBRATION_BATCH, null, null, null,
