@@ -8,7 +8,8 @@
 #   BENCH_BACKBONE=mobilenetv2 BENCH_SIZE=96 bench/tune.sh
 #
 # The space: random draws of the head rate, head width and dropout; unfreeze 'none' in 5 of 6 draws and the last
-# group in 1 (on seed 42: see the printed composition), 3 head epochs, 2 fine-tuning epochs, no augmentation.
+# group in 1 (seed 42 draws 22 head-only + 2 fine-tuning), 3 head epochs, 2 fine-tuning epochs, no augmentation.
+# Figures and how they were taken: BENCHMARKS.md, "Hyperparameter search".
 # Environment: BENCH_OUT (default target/bench/tune-<UTC time>), BENCH_IMAGES (class folders, default
 # ../shared/datasets/dl4j-animals), BENCH_BACKBONE, BENCH_SIZE, BENCH_TRIALS, BENCH_SEED.
 set -euo pipefail

@@ -32,7 +32,7 @@ class TuneKillIT {
                 "headEpochs: 4"));
         Path killed = tmp.resolve("killed");
         String[] args = {"tune", "--data", images.toString(), "--backbone", "tiny", "--image-size", "32", "--space",
-                space.toString(), "--trials", "6", "--seed", "7"};
+                space.toString(), "--trials", "4", "--seed", "7"};
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-cp", cp, Transfer4j.class.getName(), "--json"));
@@ -60,11 +60,11 @@ class TuneKillIT {
         assertEquals(2, Files.readAllLines(rows).size(), "the two finished trials' rows, no partial row");
         String before = Files.readString(rows);
 
-        CliRun resumed = CliRun.run("--json", "tune", "--run-dir", killed.toString(), "--resume", "--trials", "6");
+        CliRun resumed = CliRun.run("--json", "tune", "--run-dir", killed.toString(), "--resume", "--trials", "4");
         assertEquals(0, resumed.exitCode(), resumed.err());
         assertEquals(2, resumed.out().lines().filter(l -> l.contains("\"type\":\"trialSkipped\"")).count());
-        assertEquals(4, resumed.out().lines().filter(l -> l.contains("\"type\":\"trial\"")).count(),
-                "trials 2..5 ran, the killed one again from its start");
+        assertEquals(2, resumed.out().lines().filter(l -> l.contains("\"type\":\"trial\"")).count(),
+                "trials 2 and 3 ran, the killed one again from its start");
         assertTrue(Files.readString(rows).startsWith(before), "the rows written before the kill are kept");
         try (Stream<Path> s = Files.walk(killed)) {
             assertEquals(List.of(), s.filter(f -> f.getFileName().toString().contains(".partial")).toList());

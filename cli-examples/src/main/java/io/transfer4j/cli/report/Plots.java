@@ -451,6 +451,9 @@ public final class Plots {
                     categories.add(c);
                 }
             }
+            // the categories in order along the axis title too: XChart places the ticks itself, so a category's
+            // own tick label may not be drawn
+            chart.setXAxisTitle(p.name() + ": " + String.join(" | ", categories));
             st.setXAxisMin(-0.5);
             st.setXAxisMax(categories.size() - 0.5);
             st.setxAxisTickLabelsFormattingFunction(x -> {

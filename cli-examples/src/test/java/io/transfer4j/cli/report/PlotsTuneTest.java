@@ -56,6 +56,7 @@ class PlotsTuneTest {
         assertArrayEquals(new double[] {0, 0}, unfreeze.getSeriesMap().get("complete").getXData(), 1e-12);
         assertArrayEquals(new double[] {1}, unfreeze.getSeriesMap().get("pruned").getXData(), 1e-12);
         assertEquals("res5", unfreeze.getStyler().getxAxisTickLabelsFormattingFunction().apply(1.0));
+        assertEquals("unfreeze: none | res5 | res4", unfreeze.getXAxisTitle(), "the categories left to right");
         assertEquals("", unfreeze.getStyler().getxAxisTickLabelsFormattingFunction().apply(0.5));
 
         BufferedImage grid = Plots.metricByParameter("val_accuracy", List.of(
