@@ -264,9 +264,12 @@ public final class DataCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
+            split = split.without(io.transfer4j.cli.internal.FitRun.unusable(split.root()));  // usable images only
             Path manifest = outDir.resolve("split.json");
             split.write(manifest);
-            split.excluded().forEach(e -> out.warn("left out (no group): " + e.file() + ": " + e.reason()));
+            if (!split.excluded().isEmpty()) {
+                out.warn(io.transfer4j.cli.internal.FitRun.skipped(split.excluded()));
+            }
             if (copy) {
                 for (DataSplit.Part part : DataSplit.Part.values()) {
                     for (DataSplit.Item it : split.items(part)) {
@@ -277,8 +280,9 @@ public final class DataCommand implements Callable<Integer> {
                     }
                 }
             }
-            String human = String.format("Split %s (seed %d): train %d, validation %d, test %d -> %s%s", dir, seed,
-                    split.train().size(), split.validation().size(), split.test().size(), manifest,
+            String human = String.format("Split %s (seed %d): train %d, validation %d, test %d images%s -> %s%s", dir,
+                    seed, split.train().size(), split.validation().size(), split.test().size(),
+                    split.excluded().isEmpty() ? "" : ", " + split.excluded().size() + " file(s) skipped", manifest,
                     copy ? " (files copied under " + outDir + ")" : "");
             out.result(human, Output.fields("manifest", manifest.toString(), "seed", seed, "train",
                     split.train().size(), "validation", split.validation().size(), "test", split.test().size(),

@@ -94,10 +94,27 @@ class DataCommandTest {
                 "--seed", "3", "--copy");
         assertEquals(ExitCode.OK, r.exitCode(), r.err());
         assertTrue(Files.isRegularFile(out.resolve("split.json")));
-        assertTrue(r.out().contains("train 18, validation 6, test 6"), r.out());
+        assertTrue(r.out().contains("train 18, validation 6, test 6 images -> "), r.out());
         try (var s = Files.walk(out.resolve("test"))) {
             assertEquals(6, s.filter(Files::isRegularFile).count());
         }
+    }
+
+    @Test
+    void splitCountsUsableImagesAndListsTheSkippedOnce() throws IOException {
+        Path out = tmp.resolve("split-hostile");
+        CliRun r = CliRun.run("data", "split", hostile.toString(), "--out", out.toString(), "--seed", "3");
+        assertEquals(ExitCode.OK, r.exitCode(), r.err());
+        String manifest = Files.readString(out.resolve("split.json"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("train (\\d+), validation (\\d+), test (\\d+) "
+                + "images, (\\d+) file\\(s\\) skipped").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        int skipped = Integer.parseInt(m.group(4));
+        assertTrue(skipped > 0 && manifest.contains("\"excluded\""), r.out());
+        assertTrue(r.err().contains("skipped " + skipped + " file(s) that cannot be used"), r.err());
+        int items = manifest.split("\"file\"", -1).length - 1;
+        assertEquals(Integer.parseInt(m.group(1)) + Integer.parseInt(m.group(2)) + Integer.parseInt(m.group(3))
+                + skipped, items, "usable + skipped = every file in the manifest");
     }
 
     @Test

@@ -166,7 +166,7 @@ public final class FitRun {
     }
 
     /** Files left out of the split, once per run: a count, then one indented line each (at most 20). */
-    static String skipped(List<DataSplit.Excluded> excluded) {
+    public static String skipped(List<DataSplit.Excluded> excluded) {
         StringBuilder b = new StringBuilder("skipped " + excluded.size() + " file(s) that cannot be used (they are"
                 + " listed in split.json; `transfer4j data check DIR` checks a folder):");
         int shown = Math.min(20, excluded.size());
@@ -183,7 +183,7 @@ public final class FitRun {
      * Every file under {@code root} that cannot be decoded, keyed by its path relative to {@code root}, with the
      * reason: decoded once before the split, so the split counts usable images and training never meets them.
      */
-    static Map<String, String> unusable(Path root) {
+    public static Map<String, String> unusable(Path root) {
         Map<String, String> bad = new LinkedHashMap<>();
         for (BadFile b : DataScan.scan(root, ScanOptions.thorough()).badFiles()) {
             String why = b.toString();
