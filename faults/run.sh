@@ -275,7 +275,8 @@ s_race_fit() { # two `fit` JVMs on the same run directory: one runs, the other i
 }
 
 s_disk_full_at_bundle_write() { # the run directory's disk fills while model.t4j is written; --resume after freeing
-  tmpfs run 40m || { skp disk-full-at-bundle-write "$WHY"; return; }
+  # (110 MiB: fit refuses a run directory with less free space than 5x the weights + 50 MB up front, as it should)
+  tmpfs run 110m || { skp disk-full-at-bundle-write "$WHY"; return; }
   reference mnv2 || { bad disk-full-at-bundle-write "reference run failed"; return; }
   local mnt="$WORK/mnt-run" run="$WORK/mnt-run/run"
   "$T4J" "${MNV2[@]}" --run-dir "$run" >"$WORK/fb.out" 2>"$WORK/fb.err" & local pid=$!
