@@ -200,4 +200,20 @@ class TuneCommandTest {
                 "--weights random"), r.err());
         assertFalse(Files.exists(dir.resolve(TuneCommand.SETTINGS)), "nothing of the search was written");
     }
+
+    @Test
+    void aTimeBudgetTooSmallForOneTrialSaysSoAndLeavesTheSearchResumable() throws Exception {
+        Path dir = tmp.resolve("short");
+        // 30 epochs (or early stopping) cannot end within a second, even on a fast machine
+        Path longer = Files.writeString(tmp.resolve("longer.yaml"), SPACE.replace("headEpochs: 2", "headEpochs: 30"));
+        CliRun r = CliRun.run("tune", "--data", images.toString(), "--backbone", "tiny", "--image-size", "32",
+                "--space", longer.toString(), "--time", "1s", "--run-dir", dir.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("ended before the first trial finished"), r.err());
+        assertTrue(Files.isRegularFile(dir.resolve(TuneCommand.SETTINGS)) && Files.isRegularFile(
+                dir.resolve("search/search.json")), "kept for a resume with more time");
+        CliRun more = CliRun.run("tune", "--run-dir", dir.toString(), "--resume", "--trials", "1");
+        assertEquals(0, more.exitCode(), more.err());
+        assertEquals(1, Files.readAllLines(dir.resolve("search/trials.jsonl")).size());
+    }
 }
