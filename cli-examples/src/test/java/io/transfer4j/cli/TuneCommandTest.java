@@ -204,8 +204,10 @@ class TuneCommandTest {
     @Test
     void aTimeBudgetTooSmallForOneTrialSaysSoAndLeavesTheSearchResumable() throws Exception {
         Path dir = tmp.resolve("short");
-        // 30 epochs (or early stopping) cannot end within a second, even on a fast machine
-        Path longer = Files.writeString(tmp.resolve("longer.yaml"), SPACE.replace("headEpochs: 2", "headEpochs: 30"));
+        // 1,000 cached epochs without early stopping cannot end within a second, even on a quiet fast machine
+        // (30 epochs did: a cached tiny epoch takes ~3 ms there); the resume below runs one such trial
+        Path longer = Files.writeString(tmp.resolve("longer.yaml"),
+                SPACE.replace("headEpochs: 2", "headEpochs: 1000\n  patience: 1000"));
         CliRun r = CliRun.run("tune", "--data", images.toString(), "--backbone", "tiny", "--image-size", "32",
                 "--space", longer.toString(), "--time", "1s", "--run-dir", dir.toString());
         assertEquals(2, r.exitCode(), r.err());
