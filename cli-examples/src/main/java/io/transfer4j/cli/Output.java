@@ -90,7 +90,7 @@ public final class Output {
             jsonLine(fields("type", "warning", "message", message));
             out.flush();
         } else {
-            err.println("warning: " + message);
+            err.println("warning: " + Transfer4j.readable(message));  // long ones as a headline + list, as errors
             err.flush();
         }
     }

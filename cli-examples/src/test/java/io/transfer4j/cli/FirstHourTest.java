@@ -195,4 +195,23 @@ class FirstHourTest {
         assertEquals("no weights\n  Missing: any one of\n    - a.zip\n  Looked in: /" + "x".repeat(300),
                 Transfer4j.readable(structured), "a message structured in lines is printed as is");
     }
+
+    @Test
+    void longWarningsAreShapedLikeLongErrors() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        Output o = new Output(Output.Mode.HUMAN, "quickstart", new java.io.PrintWriter(new java.io.StringWriter()),
+                new java.io.PrintWriter(err), false);
+        String longOne = "ImageNet weights for resnet50 are not available: unknown host (no network or DNS?). "
+                + "This run therefore starts from random initialisation. " + "To use ImageNet weights, download "
+                + "x".repeat(200) + ".h5 on a machine with internet access; install it with: transfer4j models "
+                + "install resnet50 --from FILE";
+        o.warn(longOne);
+        List<String> lines = err.toString().lines().toList();
+        assertEquals("warning: ImageNet weights for resnet50 are not available: unknown host (no network or DNS?).",
+                lines.get(0));
+        assertEquals("  - This run therefore starts from random initialisation.", lines.get(1));
+        assertEquals("  - install it with: transfer4j models install resnet50 --from FILE", lines.get(lines.size() - 1));
+        o.warn("short");
+        assertTrue(err.toString().endsWith("warning: short" + System.lineSeparator()), err.toString());
+    }
 }
