@@ -75,6 +75,12 @@ public final class DirectoryFlow extends ImageFlow {
         return filenames;
     }
 
+    /** {@link #filenames()}: every sample is a file. */
+    @Override
+    public java.util.Optional<List<String>> sampleFiles() {
+        return java.util.Optional.of(filenames);
+    }
+
     /** The files in the order the current epoch yields them (equal to {@link #filenames()} without shuffling). */
     public List<String> filenamesInYieldOrder() {
         List<String> out = new ArrayList<>(filenames.size());

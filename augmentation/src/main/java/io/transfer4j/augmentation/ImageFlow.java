@@ -147,6 +147,15 @@ public abstract class ImageFlow implements DataSetIterator, AutoCloseable {
         return lastBatch;
     }
 
+    /**
+     * The file of every sample, relative to the flow's folder and {@code /}-separated, in sample order, when the
+     * samples are files (a folder flow: {@link DirectoryFlow#filenames()}); empty for in-memory data. Training
+     * names evaluated samples and fingerprints its data with it, without knowing which flow it has.
+     */
+    public java.util.Optional<List<String>> sampleFiles() {
+        return java.util.Optional.empty();
+    }
+
     /** Files left out because they could not be decoded, each reported once. */
     public List<BadFile> skippedFiles() {
         return List.copyOf(skipped.values());

@@ -11,7 +11,6 @@ import java.util.OptionalInt;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
-import io.transfer4j.augmentation.DirectoryFlow;
 import io.transfer4j.augmentation.ImageFlow;
 
 /** {@link TrainingData} of an augmentation flow: everything is known from the flow without iterating it. */
@@ -66,6 +65,11 @@ final class FlowData implements TrainingData {
     }
 
     @Override
+    public java.util.Optional<List<String>> lastBatchNames() {
+        return flow.sampleFiles().map(files -> flow.lastBatchSamples().stream().map(files::get).toList());
+    }
+
+    @Override
     public long[] classCounts(int numClasses) {
         long[] counts = new long[numClasses];
         for (int c : flow.classes()) {
@@ -76,13 +80,14 @@ final class FlowData implements TrainingData {
 
     @Override
     public String fingerprint() {
-        if (!(flow instanceof DirectoryFlow f)) {
+        java.util.Optional<List<String>> files = flow.sampleFiles();
+        if (files.isEmpty()) {
             return IteratorData.unknown(flow);
         }
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            List<String> names = f.filenames();
-            int[] classes = f.classes();
+            List<String> names = files.get();
+            int[] classes = flow.classes();
             for (int i = 0; i < names.size(); i++) {
                 md.update((names.get(i) + "\t" + classes[i] + "\n").getBytes(StandardCharsets.UTF_8));
             }

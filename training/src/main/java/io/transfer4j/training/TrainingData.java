@@ -1,6 +1,7 @@
 package io.transfer4j.training;
 
 import java.util.Iterator;
+import java.util.List;
 import java.util.OptionalInt;
 
 import org.nd4j.linalg.dataset.DataSet;
@@ -86,11 +87,24 @@ public interface TrainingData {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Names of the samples of the batch the iterator returned last, in batch order, when the samples are files
+     * (folder flows: paths relative to the folder); empty otherwise. Evaluations keep them with each sample's
+     * scores (the report's most-confused images).
+     */
+    default java.util.Optional<List<String>> lastBatchNames() {
+        return java.util.Optional.empty();
+    }
+
     /** An epoch's sample order and the batch size that cuts it (see {@link #order(int)}). */
     record Order(int[] samples, int batchSize) {
     }
 
-    /** The adapter the training loop uses for {@code data}. */
+    /**
+     * The adapter the training loop uses for {@code data}. This is the one place training looks at which kind of
+     * iterator it was given: the flows cannot implement this interface ({@code augmentation} sits below
+     * {@code training}), so they are adapted here, once, and everything else in training asks the adapter.
+     */
     static TrainingData of(DataSetIterator data) {
         if (data instanceof TrainingData d) {
             return d;

@@ -13,14 +13,14 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
-import io.transfer4j.augmentation.DirectoryFlow;
 import io.transfer4j.training.Metrics;
 import io.transfer4j.training.ScoredSample;
+import io.transfer4j.training.TrainingData;
 
 /**
  * The one evaluation loop: runs a model in inference mode over labelled batches, keeps every example's
- * probabilities (with its file name when the data is a folder flow) and computes {@link Metrics} from them.
- * Validation each epoch, the test set at the end of a run, {@code transfer4j evaluate} and the examples all come
+ * probabilities (with its file name when the data knows it: {@link TrainingData#lastBatchNames()}) and computes
+ * {@link Metrics} from them. Validation each epoch, the test set at the end of a run, {@code transfer4j evaluate} and the examples all come
  * through here.
  */
 public final class Evaluator {
@@ -42,7 +42,8 @@ public final class Evaluator {
                                    int topK, IntConsumer afterBatch) {
         data.reset();
         int[] toModelIndex = classMapping(data.getLabels(), labels);
-        Supplier<List<String>> keys = data instanceof DirectoryFlow f ? f::lastBatchFilenames : null;
+        TrainingData adapted = TrainingData.of(data);
+        Supplier<List<String>> keys = () -> adapted.lastBatchNames().orElse(null);
         return evaluate(probabilities, new Iterator<>() {
             @Override
             public boolean hasNext() {
