@@ -4,14 +4,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import io.transfer4j.core.BundleExtras;
 import io.transfer4j.core.ModelBundle;
 import io.transfer4j.core.TransferModel;
+import io.transfer4j.training.Callback;
+import io.transfer4j.training.EpochRecord;
 import io.transfer4j.training.History;
 import io.transfer4j.training.TrainingResult;
 import io.transfer4j.internal.AtomicFiles;
@@ -19,8 +24,9 @@ import io.transfer4j.internal.AtomicFiles;
 /**
  * Everything a run keeps in its run directory, and the only code that reads it back: {@code run.json} and
  * {@code initial-model.t4j} when the run begins, a checkpoint (see {@link RunDirectory}) plus the history at
- * every epoch end and phase end, and {@code model.t4j} with the history when it finishes. Without a run directory
- * every write is skipped and nothing is resumed.
+ * every epoch end ({@link #epochEnd}) and phase end ({@link #phaseEnd}), and {@code model.t4j} with the history when
+ * it finishes. What a checkpoint keeps at each of the two moments is decided here, not in the training loop. Without
+ * a run directory every write is skipped and nothing is resumed.
  *
  * <p>{@link #resume()} returns the last checkpoint only if it belongs to this run (same plan, seed and data);
  * turning it back into a training position is the {@link Engine}'s job, done once before its loop starts.
@@ -28,6 +34,29 @@ import io.transfer4j.internal.AtomicFiles;
 final class CheckpointStore {
     /** What identifies a run: a checkpoint of another plan, seed or data set is refused. */
     record RunIdentity(String planHash, long seed, String dataFingerprint) {
+    }
+
+    /**
+     * Where the training loop stands when it checkpoints, and the live objects a checkpoint is taken from. The
+     * loop hands over everything; {@link #epochEnd} and {@link #phaseEnd} decide what of it is kept.
+     *
+     * @param phase          the phase in progress (at a phase end: the next phase; the phase count when done)
+     * @param epochsDone     epochs completed in that phase
+     * @param stopped        a callback ended the phase after its last completed epoch
+     * @param lrFactor       the ReduceLROnPlateau factor of the phase
+     * @param batchesPerEpoch batches per epoch of the phase that just ran
+     * @param history        all epochs so far
+     * @param model          the model's graph (its parameters are saved)
+     * @param phaseGraph     the graph the phase trains (the model's, or a head graph on cached features): its
+     *                       optimiser state and iteration count
+     * @param phaseCallbacks the phase's callbacks (user callbacks plus the phase's own, e.g. early stopping)
+     * @param runCallbacks   the run-long (user) callbacks
+     * @param snapshots      best-weights snapshots of the phase's callbacks
+     */
+    record Moment(int phase, int epochsDone, boolean stopped, double lrFactor, int batchesPerEpoch,
+                  List<EpochRecord> history, ComputationGraph model, ComputationGraph phaseGraph,
+                  List<Callback> phaseCallbacks, List<Callback> runCallbacks,
+                  Map<String, Map<String, INDArray>> snapshots) {
     }
 
     private final Path dir;
@@ -90,14 +119,47 @@ final class CheckpointStore {
         }
     }
 
-    /** Writes a checkpoint (made current atomically) and the history so far. */
-    void save(RunState state, Map<String, INDArray> params, INDArray updater,
-              Map<String, Map<String, INDArray>> snapshots) {
+    /**
+     * Checkpoints an epoch end: the phase may go on, so the optimiser state, the iteration count (Adam's bias
+     * correction), the snapshots and every phase callback's state are kept, and a resumed run continues the phase
+     * exactly where this one stood.
+     */
+    void epochEnd(Moment m) {
         if (dir == null) {
             return;
         }
+        INDArray view = m.phaseGraph().getUpdater().getStateViewArray();
+        save(m, m.phaseCallbacks(), view == null ? null : view.dup(),
+                m.phaseGraph().getConfiguration().getIterationCount(), m.snapshots());
+    }
+
+    /**
+     * Checkpoints a phase boundary ({@code m.phase()} is the phase about to start): the next phase starts its
+     * optimiser, iteration count, snapshots and per-phase callbacks afresh, so only the parameters and the run-long
+     * callbacks' states are kept.
+     */
+    void phaseEnd(Moment m) {
+        if (dir == null) {
+            return;
+        }
+        save(m, m.runCallbacks(), null, 0, Map.of());
+    }
+
+    /** Writes a checkpoint (made current atomically) and the history so far. */
+    private void save(Moment m, List<Callback> owners, INDArray updater, long iterations,
+                      Map<String, Map<String, INDArray>> snapshots) {
+        Map<String, Map<String, Double>> states = new LinkedHashMap<>();
+        for (Callback c : owners) {
+            Map<String, Double> s = c.state();
+            if (!s.isEmpty()) {
+                states.put(c.id(), s);
+            }
+        }
+        RunState state = new RunState(RunState.FORMAT_VERSION, identity.planHash(), identity.seed(),
+                identity.dataFingerprint(), m.phase(), m.epochsDone(), m.stopped(), m.lrFactor(), m.batchesPerEpoch(),
+                states, m.history(), updater != null, iterations);
         try {
-            checkpoints.write(new RunDirectory.Checkpoint(state, params, updater, snapshots));
+            checkpoints.write(new RunDirectory.Checkpoint(state, Engine.params(m.model()), updater, snapshots));
             new History(state.history()).write(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write a checkpoint to " + dir + ": " + e.getMessage(), e);

@@ -142,7 +142,7 @@ public final class Engine implements TrainingControl {
                 return finish(TrainingResult.StopReason.STOPPED_BY_CALLBACK);
             }
             at = Position.startOf(at.phase() + 1);
-            checkpoint(at, false);
+            store.phaseEnd(moment(at));
             if (at.phase() < phases) {
                 beginPhase(at.phase());
             }
@@ -277,7 +277,7 @@ public final class Engine implements TrainingControl {
         for (Callback c : callbacks) {
             d = d.and(c.onEpochEnd(record, this));
         }
-        checkpoint(new Position(phaseIndex, epochInPhase + 1, d == Decision.STOP_PHASE), true);
+        store.epochEnd(moment(new Position(phaseIndex, epochInPhase + 1, d == Decision.STOP_PHASE)));
         return d;
     }
 
@@ -404,33 +404,10 @@ public final class Engine implements TrainingControl {
         }
     }
 
-    /**
-     * Checkpoints the run at {@code at}. Within a phase ({@code midPhase}) the optimiser state, the iteration
-     * count and the snapshots are kept too; at a phase boundary the next phase starts them afresh.
-     */
-    private void checkpoint(Position at, boolean midPhase) {
-        if (store.dir().isEmpty()) {
-            return;
-        }
-        // at a phase boundary only the run-long callbacks carry state over
-        List<Callback> owners = midPhase ? callbacks : userCallbacks;
-        Map<String, Map<String, Double>> states = new LinkedHashMap<>();
-        for (Callback c : owners) {
-            Map<String, Double> s = c.state();
-            if (!s.isEmpty()) {
-                states.put(c.id(), s);
-            }
-        }
-        ComputationGraph graph = feed.graph();
-        INDArray updater = null;
-        if (midPhase && graph.getUpdater().getStateViewArray() != null) {
-            updater = graph.getUpdater().getStateViewArray().dup();
-        }
-        long iterations = midPhase ? graph.getConfiguration().getIterationCount() : 0;
-        RunState state = new RunState(RunState.FORMAT_VERSION, cfg.plan().fingerprint(), cfg.seed(),
-                dataFingerprint, at.phase(), at.epochsDone(), at.stopped(), lrFactor, feed.batchesPerEpoch(), states,
-                history, updater != null, iterations);
-        store.save(state, params(model.graph()), updater, midPhase ? snapshots : Map.of());
+    /** The loop's position and live state, for the checkpoint store to take what it keeps from. */
+    private CheckpointStore.Moment moment(Position at) {
+        return new CheckpointStore.Moment(at.phase(), at.epochsDone(), at.stopped(), lrFactor,
+                feed.batchesPerEpoch(), history, model.graph(), feed.graph(), callbacks, userCallbacks, snapshots);
     }
 
     /** Puts the optimiser state and iteration count of a mid-phase checkpoint back into the phase's graph. */
@@ -458,7 +435,8 @@ public final class Engine implements TrainingControl {
         }
     }
 
-    private static Map<String, INDArray> params(ComputationGraph g) {
+    /** A copy of every parameter array of {@code g}, by name. */
+    static Map<String, INDArray> params(ComputationGraph g) {
         Map<String, INDArray> m = new LinkedHashMap<>();
         g.paramTable().forEach((k, v) -> m.put(k, v.dup()));
         return m;
