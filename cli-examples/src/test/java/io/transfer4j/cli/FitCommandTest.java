@@ -47,11 +47,11 @@ class FitCommandTest {
         // the training run's one history writer, training accuracy included
         assertTrue(history.get(0).startsWith("phase,epoch,loss,val_loss,accuracy,val_accuracy,"), history.get(0));
         // the bundle is the run's own (written once): its history and test accuracy are the run directory's
-        assertEquals(History.readJson(run.resolve(History.JSON_FILE)).epochs().size(),
-                io.transfer4j.core.ModelBundle.readHistory(run.resolve("model.t4j")).orElseThrow().size());
+        assertEquals(History.readJson(run.resolve(History.JSON_FILE)),
+                History.fromBundle(run.resolve("model.t4j")).orElseThrow());
         assertEquals(new ObjectMapper().readTree(run.resolve(RunReport.METRICS).toFile()).get("accuracy").asDouble(),
-                io.transfer4j.core.ModelBundle.readManifest(run.resolve("model.t4j")).metrics().get("test")
-                        .get("accuracy").asDouble(), 1e-12);
+                io.transfer4j.core.ModelBundle.readManifest(run.resolve("model.t4j")).metrics().test().accuracy(),
+                1e-12);
         assertEquals(List.of("head", "head", "fine-tune-block3"),
                 history.subList(1, history.size()).stream().map(l -> l.split(",")[0]).toList());
         JsonNode config = new ObjectMapper().readTree(run.resolve(RunReport.CONFIG).toFile());

@@ -4,7 +4,6 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
 
 import io.transfer4j.augmentation.Interpolation;
 import io.transfer4j.zoo.Architecture;
@@ -36,16 +35,18 @@ import io.transfer4j.zoo.Normalization;
  * @param interpolation     resampling used to resize images to {@code input} (as in training); null = NEAREST
  * @param plan              the fine-tuning plan, when trained (written by training), else null
  * @param seeds             seeds used in training (split, shuffling, augmentation), else null
- * @param data              data fingerprint (class counts, file hashes...), else null
- * @param metrics           best/test metrics, else null
+ * @param data              what the model was trained on (a data fingerprint), else null
+ * @param metrics           the finished model's metrics (on the test set), else null
+ * @see TrainingProvenance the four training parts together ({@link #training()})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(int formatVersion, String transfer4jVersion, String dl4jVersion, String javaVersion,
                        String created, BackboneInfo backbone, List<String> labels, InputShape input,
                        Normalization normalization, Task task, HeadSpec head, CutPoint cut, Trainable trainable,
-                       long seed, Interpolation interpolation, JsonNode plan, JsonNode seeds, JsonNode data,
-                       JsonNode metrics) {
+                       long seed, Interpolation interpolation, TrainingProvenance.Plan plan,
+                       TrainingProvenance.Seeds seeds, TrainingProvenance.Data data,
+                       TrainingProvenance.Results metrics) {
 
     /** The bundle format this version of transfer4j writes and the newest it reads. */
     public static final int FORMAT_VERSION = 1;
@@ -84,11 +85,16 @@ public record Manifest(int formatVersion, String transfer4jVersion, String dl4jV
         }
     }
 
-    /** This manifest with training information added (null arguments keep the current value). */
-    public Manifest withTraining(JsonNode plan, JsonNode seeds, JsonNode data, JsonNode metrics) {
+    /** What trained the model: the manifest's {@code plan}, {@code seeds}, {@code data} and {@code metrics}. */
+    public TrainingProvenance training() {
+        return new TrainingProvenance(plan, seeds, data, metrics);
+    }
+
+    /** This manifest with the non-null parts of {@code training} in place of its own. */
+    public Manifest withTraining(TrainingProvenance training) {
+        TrainingProvenance t = training().with(training);
         return new Manifest(formatVersion, transfer4jVersion, dl4jVersion, javaVersion, created, backbone, labels,
-                input, normalization, task, head, cut, trainable, seed, interpolation,
-                plan != null ? plan : this.plan, seeds != null ? seeds : this.seeds,
-                data != null ? data : this.data, metrics != null ? metrics : this.metrics);
+                input, normalization, task, head, cut, trainable, seed, interpolation, t.plan(), t.seeds(), t.data(),
+                t.metrics());
     }
 }

@@ -2,6 +2,7 @@ package io.transfer4j.core;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -27,6 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.transfer4j.internal.AtomicFiles;
 import io.transfer4j.core.internal.GraphSurgery;
@@ -69,7 +73,7 @@ public final class ModelBundle {
             throw new IllegalArgumentException("bundle target " + target + " is a directory; give a file name such"
                     + " as model.t4j");
         }
-        model.recordTraining(ex.plan(), ex.seeds(), ex.data(), ex.metrics());
+        model.recordTraining(ex.training());
         Manifest manifest = model.manifest();
         AtomicFiles.write(target, os -> {
             ZipOutputStream zip = new ZipOutputStream(os);
@@ -81,7 +85,7 @@ public final class ModelBundle {
             zip.closeEntry();
             if (ex.history() != null) {
                 zip.putNextEntry(new ZipEntry(HISTORY));
-                zip.write(Json.mapper().writeValueAsBytes(ex.history()));
+                zip.write(ex.history().getBytes(StandardCharsets.UTF_8));
                 zip.closeEntry();
             }
             zip.finish();
@@ -96,8 +100,11 @@ public final class ModelBundle {
         }
     }
 
-    /** The training history stored in the bundle, if any. */
-    public static Optional<JsonNode> readHistory(Path file) throws IOException {
+    /**
+     * The training history stored in the bundle ({@code history.json}), as the JSON text training wrote, if any.
+     * Training's {@code History.fromBundle} reads it as the run's {@code EpochRecord}s.
+     */
+    public static Optional<String> readHistory(Path file) throws IOException {
         try (ZipFile zip = open(file)) {
             manifest(zip, file);
             ZipEntry e = zip.getEntry(HISTORY);
@@ -106,7 +113,7 @@ public final class ModelBundle {
             }
             try (InputStream in = ZipLimits.bounded(zip.getInputStream(e), ZipLimits.MAX_JSON_BYTES,
                     e.getCompressedSize(), file + "!" + HISTORY)) {
-                return Optional.of(Json.mapper().readTree(in));
+                return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             } catch (ZipLimits.LimitExceeded ex) {
                 throw new InvalidBundleException("bundle " + ex.getMessage(), ex);
             }
@@ -270,7 +277,8 @@ public final class ModelBundle {
         }
         Manifest m;
         try {
-            m = Json.mapper().treeToValue(tree, Manifest.class);
+            TrainingProvenance training = tree instanceof ObjectNode o ? provenance(o, file) : null;
+            m = Json.mapper().treeToValue(tree, Manifest.class).withTraining(training);
         } catch (IOException | IllegalArgumentException ex) {
             throw new InvalidBundleException("bundle " + file + ": " + MANIFEST + " is malformed: "
                     + ex.getMessage(), ex);
@@ -304,6 +312,72 @@ public final class ModelBundle {
         return m;
     }
 
+    /**
+     * Reads the manifest's training parts ({@code plan}, {@code seeds}, {@code data}, {@code metrics}) and takes
+     * them out of {@code tree}. Each part is read on its own, and one that does not fit its type (written by another
+     * transfer4j version) is left out with a warning: provenance describes a model but is not needed to use it, so
+     * it never makes a bundle unreadable. Bundles written before these parts were typed recorded the whole plan
+     * as training's JSON, with optimiser, schedule and early stopping as objects (read as their JSON text), or, for
+     * a plan with a custom schedule, as phase name to description (read as the phase names); the earliest ones
+     * recorded the test accuracy alone as {@code metrics.testAccuracy}.
+     */
+    private static TrainingProvenance provenance(ObjectNode tree, Path file) {
+        return new TrainingProvenance(
+                part(legacyPlan(tree.remove("plan")), TrainingProvenance.Plan.class, "plan", file),
+                part(tree.remove("seeds"), TrainingProvenance.Seeds.class, "seeds", file),
+                part(tree.remove("data"), TrainingProvenance.Data.class, "data", file),
+                part(legacyMetrics(tree.remove("metrics")), TrainingProvenance.Results.class, "metrics", file));
+    }
+
+    private static <T> T part(JsonNode node, Class<T> type, String field, Path file) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        try {
+            return Json.mapper().treeToValue(node, type);
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("bundle {}: the manifest's '{}' is not in a form this transfer4j reads ({}); it is left out",
+                    file, field, e.getMessage().lines().findFirst().orElse(""));
+            return null;
+        }
+    }
+
+    private static JsonNode legacyMetrics(JsonNode metrics) {
+        if (metrics instanceof ObjectNode o && !o.has("test") && o.path("testAccuracy").isNumber()) {
+            ObjectNode upgraded = JsonNodeFactory.instance.objectNode();
+            upgraded.putObject("test").put("accuracy", o.get("testAccuracy").asDouble()).put("loss", Double.NaN)
+                    .put("macroF1", Double.NaN).put("rocAuc", Double.NaN);
+            return upgraded;
+        }
+        return metrics;
+    }
+
+    private static JsonNode legacyPlan(JsonNode plan) {
+        if (!(plan instanceof ObjectNode o)) {
+            return plan;
+        }
+        if (o.get("phases") instanceof ArrayNode phases) {
+            for (JsonNode p : phases) {
+                if (p instanceof ObjectNode phase) {
+                    for (String f : List.of("optimizer", "schedule", "earlyStopping")) {
+                        JsonNode v = phase.get(f);
+                        if (v != null && v.isContainerNode()) {
+                            phase.put(f, v.toString());
+                        }
+                    }
+                }
+            }
+            return o;
+        }
+        if (!o.has("fingerprint")) {
+            ObjectNode upgraded = JsonNodeFactory.instance.objectNode();
+            ArrayNode phases = upgraded.putArray("phases");
+            o.fieldNames().forEachRemaining(name -> phases.addObject().put("name", name));
+            return upgraded;
+        }
+        return o;
+    }
+
     private static TransferModel restore(Manifest m, ComputationGraph graph, Path file) throws InvalidBundleException {
         ComputationGraphConfiguration plain = GraphSurgery.unwrapAll(graph.getConfiguration());
         String cut = m.cut().name();
@@ -332,7 +406,7 @@ public final class ModelBundle {
                 .reduce((a, b) -> b).orElse(new Adam(1e-3));
         TransferModel model = new TransferModel(m.backbone(), m.input(), m.normalization(), m.cut(), m.head(),
                 m.task(), m.labels(), m.seed(), m.interpolation(), plain, updater);
-        model.recordTraining(m.plan(), m.seeds(), m.data(), m.metrics());
+        model.recordTraining(m.training());
         LayerSelection selection = m.trainable() == null || m.trainable().selection() == null
                 ? LayerSelection.headOnly() : m.trainable().selection();
         Set<String> expected = model.frozenFor(selection);

@@ -24,8 +24,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import io.transfer4j.augmentation.Interpolation;
 import io.transfer4j.core.internal.BatchNormCalibrator;
 import io.transfer4j.core.internal.GraphSurgery;
@@ -76,10 +74,7 @@ public final class TransferModel {
     private ComputationGraph graph;
     /** The inference-optimised copy of {@link #graph}, rebuilt when the graph or its parameters change. */
     private InferenceGraph inference;
-    private JsonNode plan;
-    private JsonNode seeds;
-    private JsonNode data;
-    private JsonNode metrics;
+    private TrainingProvenance training = TrainingProvenance.none();
 
     TransferModel(Manifest.BackboneInfo backbone, InputShape input, Normalization normalization, CutPoint cut,
                   HeadSpec head, Task task, List<String> labels, long seed, Interpolation interpolation,
@@ -444,20 +439,12 @@ public final class TransferModel {
 
     // ------------------------------------------------------------------ manifest
 
-    /** Records what trained this model (plan, seeds, data fingerprint, metrics); written to the bundle. */
-    public void recordTraining(JsonNode plan, JsonNode seeds, JsonNode data, JsonNode metrics) {
-        if (plan != null) {
-            this.plan = plan;
-        }
-        if (seeds != null) {
-            this.seeds = seeds;
-        }
-        if (data != null) {
-            this.data = data;
-        }
-        if (metrics != null) {
-            this.metrics = metrics;
-        }
+    /**
+     * Records what trained this model (plan, seeds, data fingerprint, metrics); written to the bundle. Parts that
+     * are null keep what was recorded before.
+     */
+    public void recordTraining(TrainingProvenance training) {
+        this.training = this.training.with(training);
     }
 
     /** The manifest a bundle of this model would carry now. */
@@ -465,7 +452,7 @@ public final class TransferModel {
         return new Manifest(Manifest.FORMAT_VERSION, Versions.transfer4j(), Versions.dl4j(), Versions.java(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), backbone, labels, input, normalization,
                 task, head, cut, new Manifest.Trainable(trainable, new ArrayList<>(frozenVertices())), seed,
-                interpolation, plan, seeds, data, metrics);
+                interpolation, training.plan(), training.seeds(), training.data(), training.metrics());
     }
 
     // ------------------------------------------------------------------ internals

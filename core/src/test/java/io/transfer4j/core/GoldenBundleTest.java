@@ -26,6 +26,9 @@ class GoldenBundleTest {
         assertEquals(GoldenBundles.LABELS, m.labels());
         assertEquals(Normalization.rescale(), m.normalization());
         assertEquals(LayerSelection.headOnly(), m.trainable().selection());
+        assertEquals(TrainingProvenance.none().with(new TrainingProvenance(null, null, null,
+                new TrainingProvenance.Results(null))), m.training(),
+                "the golden's metrics (a free-form note then) read as no test metrics; no plan, seeds or data");
 
         TransferModel model = ModelBundle.load(g.bundle());
         assertEquals(Set.of("block1_conv1", "block1_bn", "block1_relu"), model.frozenVertices(),

@@ -35,6 +35,15 @@ class ModelBundleTest {
     @TempDir
     Path dir;
 
+    static final TrainingProvenance PROVENANCE = new TrainingProvenance(
+            new TrainingProvenance.Plan("ab12", List.of(
+                    new TrainingProvenance.PlannedPhase("head", 3, LayerSelection.headOnly(), "Adam[]", "Constant[1e-3]",
+                            null, "EarlyStopping[val_loss, patience 3]"),
+                    new TrainingProvenance.PlannedPhase("fine-tune", 2, LayerSelection.fromGroup("block2"), "Adam[]",
+                            "Constant[1e-5]", Map.of("block2", 0.1), null))),
+            new TrainingProvenance.Seeds(77), new TrainingProvenance.Data("files:0123456789abcdef"),
+            new TrainingProvenance.Results(new TrainingProvenance.Evaluation(0.75, 0.5, 0.7, Double.NaN)));
+
     private TransferModel trained() {
         TransferModel m = TransferModelTest.tiny().cut("block2_out")
                 .head(HeadSpec.builder().dense(8, Activation.RELU, 0.2, true).build())
@@ -49,10 +58,8 @@ class ModelBundleTest {
     @Test
     void saveAndLoadRestoreOutputsTrainableStateAndPreprocessing() throws IOException {
         TransferModel m = trained();
-        ObjectNode metrics = JsonNodeFactory.instance.objectNode().put("valAccuracy", 0.75);
-        ObjectNode plan = JsonNodeFactory.instance.objectNode().put("phases", 2);
-        Path file = ModelBundle.save(m, dir.resolve("sub/model.t4j"),
-                new BundleExtras(plan, null, null, metrics, JsonNodeFactory.instance.arrayNode().add(1), true));
+        String history = "[{\"phase\":\"head\",\"epoch\":1}]";
+        Path file = ModelBundle.save(m, dir.resolve("sub/model.t4j"), new BundleExtras(PROVENANCE, history, true));
         try (Stream<Path> files = Files.list(file.getParent())) {
             assertEquals(List.of(file), files.toList(), "no temp file left beside the bundle");
         }
@@ -72,15 +79,60 @@ class ModelBundleTest {
         assertEquals(1, man.formatVersion());
         assertEquals("test-tiny", man.backbone().id());
         assertEquals("random", man.backbone().weights().kind());
-        assertEquals(0.75, man.metrics().get("valAccuracy").asDouble());
-        assertEquals(2, man.plan().get("phases").asInt());
+        assertEquals(PROVENANCE, man.training(), "what trained the model round-trips, NaN included");
+        assertEquals(PROVENANCE, back.manifest().training(), "and stays with the loaded model");
         assertFalse(man.dl4jVersion().equals("unknown"), "DL4J version recorded: " + man.dl4jVersion());
-        assertEquals(1, ModelBundle.readHistory(file).orElseThrow().get(0).asInt());
+        assertEquals(history, ModelBundle.readHistory(file).orElseThrow());
         // updater state stored: training continues from it
         back.graph().fit(TestData.batch(16, 3, 16, 3, 1, 11));
         try (ZipFile z = new ZipFile(file.toFile())) {
             assertTrue(z.getEntry("manifest.json") != null && z.getEntry("graph.zip") != null);
         }
+    }
+
+    @Test
+    void bundlesOfEarlierWritersAndLaterOnesStillRead() throws IOException {
+        Path good = ModelBundle.save(TransferModelTest.tiny().build(), dir.resolve("m.t4j"), BundleExtras.none());
+        ObjectNode old = (ObjectNode) Json.mapper().readTree(entry(good, "manifest.json"));
+        // as training wrote it before the provenance was typed: the whole plan as FineTunePlan's JSON
+        old.set("plan", Json.mapper().readTree("{\"phases\":[{\"name\":\"head\",\"maxEpochs\":5,"
+                + "\"trainable\":{\"kind\":\"headOnly\"},\"optimizer\":{\"type\":\"adam\",\"beta1\":0.9},"
+                + "\"schedule\":{\"type\":\"constant\",\"lr\":0.001},\"groupLrMultipliers\":{},"
+                + "\"earlyStopping\":{\"monitor\":{\"metric\":\"val_loss\"},\"patience\":3}}]}"));
+        old.set("seeds", Json.mapper().readTree("{\"seed\":77}"));
+        old.set("data", Json.mapper().readTree("{\"fingerprint\":\"files:0123456789abcdef\"}"));
+        old.set("metrics", Json.mapper().readTree("{\"test\":{\"accuracy\":0.5,\"loss\":0.7,\"macroF1\":0.4,"
+                + "\"rocAuc\":\"NaN\"}}"));
+        old.put("aFieldOfAFutureVersion", "ignored");
+        Path file = rewrite(good, Map.of("manifest.json", Json.mapper().writeValueAsBytes(old),
+                "history.json", "[1]".getBytes(StandardCharsets.UTF_8)));
+
+        TrainingProvenance t = ModelBundle.readManifest(file).training();
+        TrainingProvenance.PlannedPhase head = t.plan().phases().get(0);
+        assertEquals("head", head.name());
+        assertEquals(5, head.maxEpochs());
+        assertEquals(LayerSelection.headOnly(), head.trainable());
+        assertEquals("{\"type\":\"adam\",\"beta1\":0.9}", head.optimizer(), "an object is kept as its JSON text");
+        assertTrue(head.earlyStopping().contains("patience"), head.earlyStopping());
+        assertEquals(null, t.plan().fingerprint());
+        assertEquals(new TrainingProvenance.Seeds(77), t.seeds());
+        assertEquals(new TrainingProvenance.Data("files:0123456789abcdef"), t.data());
+        assertEquals(new TrainingProvenance.Evaluation(0.5, 0.7, 0.4, Double.NaN), t.metrics().test());
+        assertEquals("[1]", ModelBundle.readHistory(file).orElseThrow(), "history.json is carried as written");
+        assertEquals(t, ModelBundle.load(file).manifest().training());
+
+        // a plan with a custom schedule was recorded as phase -> description; the earliest metrics as testAccuracy;
+        // a part that fits no type is left out, and the bundle still loads
+        old.set("plan", Json.mapper().readTree("{\"head\":\"head only, 5 epochs, Adam, lr custom\"}"));
+        old.set("metrics", Json.mapper().readTree("{\"testAccuracy\":0.9}"));
+        old.set("seeds", Json.mapper().readTree("{\"seed\":\"not a number\"}"));
+        Path older = rewrite(good, Map.of("manifest.json", Json.mapper().writeValueAsBytes(old)));
+        TrainingProvenance o = ModelBundle.readManifest(older).training();
+        assertEquals(List.of("head"), o.plan().phases().stream().map(TrainingProvenance.PlannedPhase::name).toList());
+        assertEquals(0.9, o.metrics().test().accuracy());
+        assertTrue(Double.isNaN(o.metrics().test().loss()), "not recorded then: NaN, not 0");
+        assertEquals(null, o.seeds());
+        assertEquals(TransferModelTest.LABELS, ModelBundle.load(older).labels());
     }
 
     @Test

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.transfer4j.core.LayerSelection;
+import io.transfer4j.core.TrainingProvenance;
 import io.transfer4j.zoo.LayerGroup;
 
 /**
@@ -150,6 +151,18 @@ public record FineTunePlan(List<Phase> phases) {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The plan as a model bundle records it ({@code manifest.json}'s {@code plan}): its fingerprint and, per phase,
+     * the selection, epochs and multipliers with the optimiser, schedule and early stopping described.
+     */
+    public TrainingProvenance.Plan provenance() {
+        return new TrainingProvenance.Plan(fingerprint(), phases.stream()
+                .map(p -> new TrainingProvenance.PlannedPhase(p.name(), p.maxEpochs(), p.trainable(),
+                        String.valueOf(p.optimizer()), String.valueOf(p.schedule()), p.groupLrMultipliers(),
+                        p.earlyStopping() == null ? null : p.earlyStopping().toString()))
+                .toList());
     }
 
     /** A short description per phase, for logs and the CLI. */

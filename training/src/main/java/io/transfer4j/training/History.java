@@ -72,6 +72,24 @@ public record History(List<EpochRecord> epochs) {
         return new History(JSON.readValue(Files.readString(file), new TypeReference<List<EpochRecord>>() { }));
     }
 
+    /**
+     * The history a model bundle holds ({@code history.json}, written by a run or the tuner), if it holds one.
+     *
+     * @throws IOException when the bundle cannot be read, or its history is not a list of epochs
+     */
+    public static java.util.Optional<History> fromBundle(Path bundle) throws IOException {
+        java.util.Optional<String> json = io.transfer4j.core.ModelBundle.readHistory(bundle);
+        if (json.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(parseJson(json.get()));
+        } catch (IOException e) {
+            throw new io.transfer4j.core.InvalidBundleException("bundle " + bundle + ": " + JSON_FILE
+                    + " is not a training history (a list of epochs): " + e.getMessage(), e);
+        }
+    }
+
     public static History parseJson(String json) throws IOException {
         return new History(JSON.readValue(json, new TypeReference<List<EpochRecord>>() { }));
     }

@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.transfer4j.core.BundleExtras;
 import io.transfer4j.core.ModelBundle;
 import io.transfer4j.core.TransferModel;
@@ -26,8 +24,6 @@ public record TrainingResult(List<EpochRecord> history, TransferModel model, Met
 
     /** The final model's file name in a run directory. */
     public static final String MODEL_FILE = "model.t4j";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Why a run ended. */
     public enum StopReason {
@@ -58,7 +54,6 @@ public record TrainingResult(List<EpochRecord> history, TransferModel model, Met
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);
         historyTable().write(dir);
-        ModelBundle.save(model, dir.resolve(MODEL_FILE), new BundleExtras(null, null, null, null,
-                JSON.valueToTree(history), false));
+        ModelBundle.save(model, dir.resolve(MODEL_FILE), new BundleExtras(null, historyTable().toJson(), false));
     }
 }

@@ -74,6 +74,19 @@ class FineTunerTest {
             assertTrue(csv.get(0).startsWith("phase,epoch,loss,val_loss,accuracy,val_accuracy,"), csv.get(0));
             assertEquals(h.size() + 1, csv.size());
             assertEquals(h.size(), History.readJson(runDir.resolve("history.json")).epochs().size());
+            // the bundle records what trained it, typed, and the run's history: write -> read -> equal
+            Path bundle = runDir.resolve(TrainingResult.MODEL_FILE);
+            assertEquals(r.historyTable(), History.fromBundle(bundle).orElseThrow());
+            io.transfer4j.core.TrainingProvenance p = io.transfer4j.core.ModelBundle.readManifest(bundle).training();
+            assertEquals(twoPhases().provenance(), p.plan());
+            assertEquals(twoPhases().fingerprint(), p.plan().fingerprint());
+            assertEquals(List.of(LayerSelection.headOnly(), LayerSelection.fromGroup("block3")),
+                    p.plan().phases().stream().map(io.transfer4j.core.TrainingProvenance.PlannedPhase::trainable)
+                            .toList());
+            assertEquals(1, p.seeds().seed());
+            assertTrue(p.data().fingerprint().startsWith("files:"), p.data().fingerprint());
+            assertEquals(r.testMetrics().accuracy(), p.metrics().test().accuracy());
+            assertEquals(r.testMetrics().loss(), p.metrics().test().loss());
         }
     }
 

@@ -39,12 +39,10 @@ public final class BundleSummary {
                 .append(man.labels()).append('\n');
         sb.append("Trainable:     ").append(man.trainable().selection().describe()).append(" (")
                 .append(man.trainable().frozenVertices().size()).append(" frozen vertices)\n");
-        // FineTuner records {"test": {"accuracy": ...}}; bundles of earlier versions {"testAccuracy": ...}
-        com.fasterxml.jackson.databind.JsonNode acc = man.metrics() == null ? null
-                : man.metrics().path("test").has("accuracy") ? man.metrics().path("test").get("accuracy")
-                : man.metrics().get("testAccuracy");
-        if (acc != null && acc.isNumber()) {
-            sb.append(String.format(Locale.ROOT, "Test accuracy: %.1f %%%n", 100 * acc.asDouble()));
+        // (bundles of earlier versions recorded {"testAccuracy": ...}; ModelBundle reads that as test.accuracy)
+        var test = man.training().metrics() == null ? null : man.training().metrics().test();
+        if (test != null && !Double.isNaN(test.accuracy())) {
+            sb.append(String.format(Locale.ROOT, "Test accuracy: %.1f %%%n", 100 * test.accuracy()));
         }
         sb.append('\n').append(table(m));
         return sb.toString().stripTrailing();

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.transfer4j.core.BundleExtras;
 import io.transfer4j.core.InferenceGraph;
 import io.transfer4j.core.ModelBundle;
+import io.transfer4j.core.TrainingProvenance;
 import io.transfer4j.core.TransferModel;
 import io.transfer4j.training.BatchEnd;
 import io.transfer4j.training.Callback;
@@ -35,6 +36,7 @@ import io.transfer4j.training.Decision;
 import io.transfer4j.training.EpochRecord;
 import io.transfer4j.training.FeatureCacheMode;
 import io.transfer4j.training.FineTunePlan;
+import io.transfer4j.training.History;
 import io.transfer4j.training.Metric;
 import io.transfer4j.training.Metrics;
 import io.transfer4j.training.Phase;
@@ -298,11 +300,8 @@ public final class Engine implements TrainingControl {
             test = Evaluator.evaluate(g::output, cfg.test(), model.labels(), cfg.topK(), null);
             LOG.info("Test: {}", test.summary().lines().findFirst().orElse(""));
         }
-        JsonNode metricsJson = test == null ? null : JSON.valueToTree(Map.of("test", Map.of(
-                "accuracy", test.accuracy(), "loss", test.loss(), "macroF1", test.macroF1(),
-                "rocAuc", Double.isNaN(test.rocAuc()) ? "NaN" : test.rocAuc())));
-        model.recordTraining(planJson(), JSON.valueToTree(Map.of("seed", cfg.seed())),
-                JSON.valueToTree(Map.of("fingerprint", dataFingerprint)), metricsJson);
+        model.recordTraining(provenance(test == null ? null : new TrainingProvenance.Results(
+                new TrainingProvenance.Evaluation(test.accuracy(), test.loss(), test.macroF1(), test.rocAuc()))));
         TrainingResult result = new TrainingResult(history, model, test, reason, cfg.runDir());
         store.finish(result);
         return result;
@@ -453,8 +452,13 @@ public final class Engine implements TrainingControl {
     }
 
     private BundleExtras extras() {
-        return new BundleExtras(planJson(), JSON.valueToTree(Map.of("seed", cfg.seed())),
-                JSON.valueToTree(Map.of("fingerprint", dataFingerprint)), null, JSON.valueToTree(history), false);
+        return new BundleExtras(provenance(null), new History(history).toJson(), false);
+    }
+
+    /** What the bundle records of this run: plan, seed, data fingerprint and (when finished) the test metrics. */
+    private TrainingProvenance provenance(TrainingProvenance.Results results) {
+        return new TrainingProvenance(cfg.plan().provenance(), new TrainingProvenance.Seeds(cfg.seed()),
+                new TrainingProvenance.Data(dataFingerprint), results);
     }
 
     private JsonNode planJson() {

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.transfer4j.core.BundleExtras;
+import io.transfer4j.core.TrainingProvenance;
 import io.transfer4j.core.ModelBundle;
 import io.transfer4j.core.TransferModel;
 import io.transfer4j.training.Callback;
@@ -337,8 +338,8 @@ public final class Tuner {
     private void saveModel(TrainingResult result, TrialParams p, List<String> groups) {
         try {
             ModelBundle.save(result.model(), b.searchDir.resolve(SearchDirectory.BEST_MODEL), new BundleExtras(
-                    JSON.readTree(p.plan(groups).toJson()), JSON.valueToTree(Map.of("seed", b.seed)), null, null,
-                    JSON.valueToTree(result.history()), false));
+                    new TrainingProvenance(p.plan(groups).provenance(), new TrainingProvenance.Seeds(b.seed), null,
+                            null), result.historyTable().toJson(), false));
         } catch (IOException e) {
             LOG.warn("could not save the best model to {}: {}", b.searchDir.resolve(SearchDirectory.BEST_MODEL),
                     e.getMessage());
