@@ -72,49 +72,57 @@ def main():
             if c and u:
                 print(f"- {side} {model}: a feature-cached head epoch is {c['images_per_second'] / u['images_per_second']:.0f}x "
                       f"faster than an uncached one ({c['images_per_second']:.0f} vs {u['images_per_second']:.2f} img/s)")
-    print()
-    print("Targets (issue 8):")
+    lines = []  # a section is printed only when it has a line (a run without issue 8's workloads)
     for w, m, need in TARGETS:
         a, b = j.get((w, m)), t.get((w, m))
         if a and b:
             r = a["images_per_second"] / b["images_per_second"]
-            print(f"- {w} {m}: {r:.2f}x PyTorch, target >= {need}x: {'MET' if r >= need else 'NOT MET'}")
+            lines.append(f"- {w} {m}: {r:.2f}x PyTorch, target >= {need}x: {'MET' if r >= need else 'NOT MET'}")
     for model in sorted({k[1] for k in j if k[1] != "-"}):
         c, u = j.get(("head-cached", model)), j.get(("head", model))
         if c and u:
             r = c["images_per_second"] / u["images_per_second"]
-            print(f"- head-cached vs head {model}: {r:.0f}x, target >= 20x: {'MET' if r >= 20 else 'NOT MET'}")
+            lines.append(f"- head-cached vs head {model}: {r:.0f}x, target >= 20x: {'MET' if r >= 20 else 'NOT MET'}")
     a, b = j.get(("finetune", "vgg16")), t.get(("finetune", "vgg16"))
     if a and b and a["peak_rss_bytes"] > 0 and b["peak_rss_bytes"] > 0:
         ok = a["peak_rss_bytes"] <= b["peak_rss_bytes"]
-        print(f"- peak RSS VGG16 full fine-tune: {mib(a['peak_rss_bytes'])} vs {mib(b['peak_rss_bytes'])}: "
-              f"{'MET' if ok else 'NOT MET'} (JVM RSS includes the heap the JVM has grown to)")
-    print()
-    print("Targets (issue 12):")
+        lines.append(f"- peak RSS VGG16 full fine-tune: {mib(a['peak_rss_bytes'])} vs {mib(b['peak_rss_bytes'])}: "
+                     f"{'MET' if ok else 'NOT MET'} (JVM RSS includes the heap the JVM has grown to)")
+    section("Targets (issue 8):", lines)
+    lines = []
     for (w, m), a in sorted(j.items()):
         b = t.get((w, m))
         if w in RECIPE_TARGETS and b and a.get("extra") and b.get("extra"):
             r = b["extra"]["wall_s"] / a["extra"]["wall_s"]
             need = RECIPE_TARGETS[w]
-            print(f"- {w} {m}: {r:.2f}x faster to the trained model than PyTorch, target >= {need}x: "
-                  f"{'MET' if r >= need else 'NOT MET'}")
+            lines.append(f"- {w} {m}: {r:.2f}x faster to the trained model than PyTorch, target >= {need}x: "
+                         f"{'MET' if r >= need else 'NOT MET'}")
     for m in sorted({k[1] for k in j if k[0] == "infer"}):
         a, b, tu = j.get(("infer", m)), t.get(("infer", m)), t.get(("infer-tuned", m))
         for other, need, label in ((b, INFER_TARGETS[0], "PyTorch eager"), (tu, INFER_TARGETS[1], "tuned PyTorch")):
             if a and other:
                 r = a["images_per_second"] / other["images_per_second"]
-                print(f"- infer {m}: {r:.2f}x {label}, target >= {need}x: {'MET' if r >= need else 'NOT MET'}")
+                lines.append(f"- infer {m}: {r:.2f}x {label}, target >= {need}x: {'MET' if r >= need else 'NOT MET'}")
         h = j.get(("head", m))
         if a and h:
             ok = a["images_per_second"] >= h["images_per_second"]
-            print(f"- infer {m} vs transfer4j's own frozen-body step: {a['images_per_second']:.2f} vs "
-                  f"{h['images_per_second']:.2f} img/s, target no slower: {'MET' if ok else 'NOT MET'}")
+            lines.append(f"- infer {m} vs transfer4j's own frozen-body step: {a['images_per_second']:.2f} vs "
+                         f"{h['images_per_second']:.2f} img/s, target no slower: {'MET' if ok else 'NOT MET'}")
     for w, m, limit in RSS_TARGETS:
         a, b = j.get((w, m)), t.get((w, m))
         if a and b and a["peak_rss_bytes"] > 0 and b["peak_rss_bytes"] > 0:
             r = a["peak_rss_bytes"] / b["peak_rss_bytes"]
-            print(f"- peak RSS {w} {m}: {mib(a['peak_rss_bytes'])} vs {mib(b['peak_rss_bytes'])} = {r:.2f}x, "
-                  f"target <= {limit}x: {'MET' if r <= limit else 'NOT MET'}")
+            lines.append(f"- peak RSS {w} {m}: {mib(a['peak_rss_bytes'])} vs {mib(b['peak_rss_bytes'])} = {r:.2f}x, "
+                         f"target <= {limit}x: {'MET' if r <= limit else 'NOT MET'}")
+    section("Targets (issue 12):", lines)
+
+
+def section(title, lines):
+    """Prints a titled list of target lines, or nothing when the run measured none of them."""
+    if lines:
+        print()
+        print(title)
+        print("\n".join(lines))
 
 
 def recipe(j, t):

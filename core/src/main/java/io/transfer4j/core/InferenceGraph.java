@@ -17,40 +17,46 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import io.transfer4j.core.internal.AddActivationVertex;
 import io.transfer4j.core.internal.BatchNormAffine;
 import io.transfer4j.core.internal.GraphSurgery;
 import io.transfer4j.internal.Names;
 
 /**
- * A graph derived from a model for inference only: every BatchNormalization that directly follows a
- * convolution or dense layer is folded into that layer's weights and bias ({@code W' = W * g / sqrt(var + eps)},
- * {@code b' = (b - mean) * g / sqrt(var + eps) + beta}, per output channel; a convolution without bias gains
- * one), and an activation layer that directly follows becomes the layer's own activation. Frozen wrappers are
- * dropped (everything here runs in inference mode). The model keeps its original parameters; this is a copy,
- * computed in float64 and stored in the model's data type.
+ * A graph derived from a model for inference only: every BatchNormalization that directly follows a convolution
+ * (plain, or depthwise with one filter per channel) or dense layer is folded into that layer's weights and bias
+ * ({@code W' = W * g / sqrt(var + eps)}, {@code b' = (b - mean) * g / sqrt(var + eps) + beta}, per output channel;
+ * a convolution without bias gains one), and an activation layer that directly follows becomes the layer's own
+ * activation; a residual add read only by an activation layer becomes one vertex with it ({@code act(a + b)},
+ * {@link AddActivationVertex}). Frozen wrappers are dropped (everything here runs in inference mode). The model
+ * keeps its original parameters; this is a copy, computed in float64 and stored in the model's data type.
  *
  * <p>Names: a fused chain (e.g. {@code res2a_branch2a} -> {@code bn2a_branch2a} -> {@code res2a_branch2a_relu})
  * becomes one vertex named after its <em>last</em> member, so every vertex whose value the derived graph still
  * computes keeps its name and every consumer is wired unchanged. Only the values inside a chain (the raw
- * convolution, the BatchNorm output before its activation) are gone; {@link #computes(String)} says which names
- * can be asked for. A name passed in {@code keep} (or as an output) is never absorbed.
+ * convolution, the BatchNorm output before its activation, a sum before its ReLU) are gone; {@link #computes(String)}
+ * says which names can be asked for. A name passed in {@code keep} (or as an output) is never absorbed.
  *
  * <p>Not thread-safe (as a DL4J graph): use one per thread, or {@link #copy()}.
  *
@@ -79,8 +85,9 @@ public final class InferenceGraph {
          * Channels last: oneDNN's fast convolutions work in NHWC, so libnd4j transposes every NCHW activation
          * into NHWC before a convolution and back after it; in NHWC those reorders disappear
          * (docs/performance.md). Not used where a vertex could depend on the layout: anything but convolution,
-         * max/average/global pooling, BatchNorm, activation, dense, dropout, element-wise vertices and a reshape
-         * after global pooling (so not for a graph that flattens a feature map, e.g. VGG16 with its top).
+         * max/average/global pooling, BatchNorm, activation, dense, dropout, element-wise vertices, a reshape
+         * after global pooling, and a flatten of a feature map read only by one dense layer (VGG16's top: that
+         * layer's weight rows are reordered from the c,h,w to the h,w,c feature order, an exact permutation).
          */
         NHWC
     }
@@ -92,19 +99,21 @@ public final class InferenceGraph {
     private final Map<String, String> absorbed;
     private final int foldedBatchNorms;
     private final int fusedActivations;
+    private final int fusedAdds;
     private final ComputationGraph source;
     private final long sourceFingerprint;
     /** Graphs whose outputs are vertices near the input (see {@link #output(List, INDArray)}). */
     private final Map<List<String>, InferenceGraph> prefixes = new HashMap<>();
 
     private InferenceGraph(ComputationGraph graph, Layout layout, List<String> outputs, Map<String, String> absorbed, int foldedBatchNorms,
-                           int fusedActivations, ComputationGraph source, long sourceFingerprint) {
+                           int fusedActivations, int fusedAdds, ComputationGraph source, long sourceFingerprint) {
         this.graph = graph;
         this.layout = layout;
         this.outputs = List.copyOf(outputs);
         this.absorbed = Map.copyOf(absorbed);
         this.foldedBatchNorms = foldedBatchNorms;
         this.fusedActivations = fusedActivations;
+        this.fusedAdds = fusedAdds;
         this.source = source;
         this.sourceFingerprint = sourceFingerprint;
     }
@@ -174,6 +183,15 @@ public final class InferenceGraph {
                 absorbed.remove(c.tail());
             }
         }
+        // a residual add read only by an activation layer: one vertex computing act(a + b) (AddActivationVertex)
+        Map<String, String> adds = new LinkedHashMap<>();
+        for (String name : GraphSurgery.topologicalOrder(conf)) {
+            String act = needed.contains(name) ? addActivation(conf, name, consumers, pinned) : null;
+            if (act != null) {
+                adds.put(act, name);
+                absorbed.put(name, act);
+            }
+        }
         ComputationGraphConfiguration derived = conf.clone();
         Map<String, GraphVertex> vertices = new LinkedHashMap<>();
         Map<String, List<String>> inputs = new LinkedHashMap<>();
@@ -183,20 +201,24 @@ public final class InferenceGraph {
                 continue;
             }
             Chain c = chains.get(name);
-            GraphVertex v = c == null ? e.getValue().clone() : fusedVertex(conf, c);
+            String add = adds.get(name);
+            GraphVertex v = add != null
+                    ? new AddActivationVertex(((ActivationLayer) GraphSurgery.layerConf(conf, name)).getActivationFn())
+                    : c == null ? e.getValue().clone() : fusedVertex(conf, c);
             if (v instanceof LayerVertex lv) {
                 lv.setOutputVertex(outputs.contains(name));
                 lv.getLayerConf().getLayer().setIDropout(null);
             }
             vertices.put(name, v);
-            inputs.put(name, new ArrayList<>(conf.getVertexInputs().get(c == null ? name : c.head())));
+            inputs.put(name, new ArrayList<>(conf.getVertexInputs().get(add != null ? add : c == null ? name : c.head())));
         }
         derived.setVertices(vertices);
         derived.setVertexInputs(inputs);
         derived.setNetworkOutputs(new ArrayList<>(outputs));
         derived.setTopologicalOrder(null);
         derived.setTopologicalOrderStr(null);
-        Layout layout = preferred == Layout.NHWC && channelsLast(derived) ? Layout.NHWC : Layout.NCHW;
+        Map<String, long[]> flattenedInto = preferred == Layout.NHWC ? channelsLast(derived, pinned) : null;
+        Layout layout = flattenedInto != null ? Layout.NHWC : Layout.NCHW;
 
         ComputationGraph g = new ComputationGraph(derived);
         long n = 0;
@@ -220,40 +242,98 @@ public final class InferenceGraph {
                 act += c.activation() == null ? 0 : 1;
             }
         }
-        return new InferenceGraph(g, layout, outputs, absorbed, bn, act, source, fingerprint(source));
+        if (flattenedInto != null) {
+            flattenedInto.forEach((name, chw) -> flattenedRowsToChannelsLast(g, name, chw));
+        }
+        return new InferenceGraph(g, layout, outputs, absorbed, bn, act, adds.size(), source, fingerprint(source));
     }
 
     /**
-     * Switches {@code conf} to NHWC when every vertex is known to be layout-safe; returns whether it did. The
-     * parameters do not change (DL4J keeps convolution weights as [out, in, kh, kw] in both layouts).
+     * Switches {@code conf} to NHWC when every vertex is known to be layout-safe and returns the dense layers fed by
+     * a flattened feature map, with the map's [channels, height, width]: DL4J flattens an NHWC map in h,w,c order
+     * (as Keras does) and an NCHW one in c,h,w order, so those layers' weight rows must be reordered
+     * ({@link #flattenedRowsToChannelsLast}). Returns null, leaving {@code conf} NCHW, when a vertex could depend on
+     * the layout: a flatten whose value is read by anything but one dense layer (or is pinned), or a vertex type not
+     * known here. The parameters of every other layer do not change (DL4J keeps convolution weights as
+     * [out, in, kh, kw] in both layouts).
      */
-    private static boolean channelsLast(ComputationGraphConfiguration conf) {
+    private static Map<String, long[]> channelsLast(ComputationGraphConfiguration conf, Set<String> pinned) {
+        Map<String, List<String>> consumers = new HashMap<>();
+        conf.getVertexInputs().forEach((v, ins) -> ins.forEach(in -> consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(v)));
+        Map<String, long[]> flattenedInto = new LinkedHashMap<>();
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
             GraphVertex v = e.getValue();
             if (v instanceof LayerVertex lv) {
-                Layer l = lv.getLayerConf().getLayer();
-                Class<?> c = l.getClass();
-                boolean ok = c == ConvolutionLayer.class || c == SubsamplingLayer.class
-                        || c == BatchNormalization.class || c == ActivationLayer.class || c == GlobalPoolingLayer.class
-                        || c == DenseLayer.class || c == OutputLayer.class || c == DropoutLayer.class;
-                // a flatten of a feature map (CnnToFeedForwardPreProcessor) would order its features h,w,c in
-                // NHWC instead of c,h,w: the next dense layer's weights and an embedding would not match
-                if (!ok || lv.getPreProcessor() != null) {
-                    return false;
+                Class<?> c = lv.getLayerConf().getLayer().getClass();
+                boolean ok = c == ConvolutionLayer.class || c == DepthwiseConvolution2D.class || c == ZeroPaddingLayer.class
+                        || c == SubsamplingLayer.class || c == BatchNormalization.class || c == ActivationLayer.class
+                        || c == GlobalPoolingLayer.class || c == DenseLayer.class || c == OutputLayer.class || c == DropoutLayer.class;
+                if (!ok) {
+                    return null;
                 }
+                if (lv.getPreProcessor() != null) {
+                    // a layer that flattens its own input: only a dense layer, whose rows can follow the order
+                    long[] chw = flattened(lv.getPreProcessor());
+                    if (chw == null || c != DenseLayer.class && c != OutputLayer.class) {
+                        return null;
+                    }
+                    flattenedInto.put(e.getKey(), chw);
+                }
+            } else if (v instanceof PreprocessorVertex pv) {
+                // a flatten vertex (VGG16's 'flatten'): its value must reach exactly one dense layer and nothing else
+                long[] chw = flattened(pv.getPreProcessor());
+                List<String> readers = consumers.getOrDefault(e.getKey(), List.of());
+                if (chw == null || pinned.contains(e.getKey()) || conf.getNetworkOutputs().contains(e.getKey())
+                        || readers.size() != 1 || !(conf.getVertices().get(readers.get(0)) instanceof LayerVertex next)
+                        || next.getPreProcessor() != null
+                        || next.getLayerConf().getLayer().getClass() != DenseLayer.class
+                        && next.getLayerConf().getLayer().getClass() != OutputLayer.class) {
+                    return null;
+                }
+                flattenedInto.put(readers.get(0), chw);
             } else if (v instanceof ReshapeVertex) {
                 // a flatten after global pooling sees [n, c]; anything else may see a feature map
                 List<String> in = conf.getVertexInputs().get(e.getKey());
                 if (in.size() != 1 || !(GraphSurgery.layerConf(conf, in.get(0)) instanceof GlobalPoolingLayer)) {
-                    return false;
+                    return null;
                 }
             } else if (!(v instanceof ElementWiseVertex)) {
-                return false;
+                return null;
             }
         }
         GraphSurgery.setLayout(conf, CNN2DFormat.NHWC);
-        return true;
+        return flattenedInto;
     }
+
+    /** [channels, height, width] of a CNN-to-dense flatten with known dimensions, else null. */
+    private static long[] flattened(org.deeplearning4j.nn.conf.InputPreProcessor p) {
+        if (p instanceof CnnToFeedForwardPreProcessor cf && cf.getClass() == CnnToFeedForwardPreProcessor.class
+                && cf.getFormat() == CNN2DFormat.NCHW && cf.getNumChannels() > 0 && cf.getInputHeight() > 0
+                && cf.getInputWidth() > 0) {
+            return new long[] {cf.getNumChannels(), cf.getInputHeight(), cf.getInputWidth()};
+        }
+        return null;
+    }
+
+    /**
+     * Reorders the rows of dense layer {@code name}'s weights [c*h*w, out] from the c,h,w order of an NCHW flatten to
+     * the h,w,c order of an NHWC one: row {@code (y*w + x)*c + k} takes row {@code k*h*w + y*w + x}. Exact (a
+     * permutation).
+     */
+    private static void flattenedRowsToChannelsLast(ComputationGraph g, String name, long[] chw) {
+        INDArray w = g.getLayer(name).getParam("W");
+        long c = chw[0];
+        long h = chw[1];
+        long wd = chw[2];
+        if (w.rank() != 2 || w.size(0) != c * h * wd) {
+            throw new IllegalStateException("layer '" + name + "' has weights of shape " + java.util.Arrays.toString(w.shape())
+                    + " but is fed a flattened [" + c + ", " + h + ", " + wd + "] feature map");
+        }
+        INDArray hwc = w.dup('c').reshape('c', c, h, wd, w.size(1)).permute(1, 2, 0, 3).dup('c')
+                .reshape('c', c * h * wd, w.size(1));
+        w.assign(hwc);
+    }
+
 
     /** NCHW -> the graph's layout (rank-4 inputs only). */
     private INDArray in(INDArray x) {
@@ -276,7 +356,10 @@ public final class InferenceGraph {
     private static Chain chainFrom(ComputationGraphConfiguration conf, String name, Map<String, List<String>> consumers,
                                    Set<String> pinned) {
         Layer head = GraphSurgery.layerConf(conf, name);
-        boolean conv = head != null && head.getClass() == ConvolutionLayer.class;
+        boolean conv = head != null && (head.getClass() == ConvolutionLayer.class
+                // a depthwise convolution (MobileNetV2) with one filter per input channel: channel k is input k
+                || head instanceof DepthwiseConvolution2D d && d.getClass() == DepthwiseConvolution2D.class
+                        && d.getDepthMultiplier() == 1);
         boolean dense = head != null && head.getClass() == DenseLayer.class;
         if (!conv && !dense || !(((BaseLayer) head).getActivationFn() instanceof ActivationIdentity)) {
             return null;
@@ -300,6 +383,22 @@ public final class InferenceGraph {
             tail = next;
         }
         return bn == null && act == null ? null : new Chain(name, bn, act, tail);
+    }
+
+    /**
+     * The activation layer that {@code name} feeds when {@code name} is an element-wise add whose value only that
+     * layer reads (and may be absorbed); else null.
+     */
+    private static String addActivation(ComputationGraphConfiguration conf, String name,
+                                        Map<String, List<String>> consumers, Set<String> pinned) {
+        if (!(conf.getVertices().get(name) instanceof ElementWiseVertex ew) || ew.getClass() != ElementWiseVertex.class
+                || ew.getOp() != ElementWiseVertex.Op.Add || conf.getVertexInputs().get(name).size() < 2) {
+            return null;
+        }
+        String next = soleConsumer(conf, name, consumers, pinned);
+        return next != null && GraphSurgery.layerConf(conf, next) instanceof ActivationLayer a
+                && a.getClass() == ActivationLayer.class
+                && ((LayerVertex) conf.getVertices().get(next)).getPreProcessor() == null ? next : null;
     }
 
     /** The only vertex reading {@code v} when it reads nothing else and {@code v} may be absorbed; else null. */
@@ -342,7 +441,14 @@ public final class InferenceGraph {
         if (c.batchNorm() != null) {
             BatchNormAffine bn = BatchNormAffine.of(source.getLayer(c.batchNorm()));
             long out = bn.channels();
-            if (head.conf().getLayer() instanceof ConvolutionLayer) {
+            if (head.conf().getLayer() instanceof DepthwiseConvolution2D) {
+                // [kh, kw, in, 1] with in = out: scale each input channel's filter
+                if (w.rank() != 4 || w.size(2) != out || w.size(3) != 1) {
+                    throw new IllegalStateException("depthwise layer '" + c.head() + "' has weights of shape "
+                            + java.util.Arrays.toString(w.shape()) + "; expected [kh, kw, " + out + ", 1]");
+                }
+                w = w.reshape('c', w.length() / out, out).mulRowVector(bn.scale().reshape(1, out)).reshape('c', w.shape());
+            } else if (head.conf().getLayer() instanceof ConvolutionLayer) {
                 // [out, in, kh, kw]: scale each output channel's filter
                 w = w.reshape('c', out, w.length() / out).mulColumnVector(bn.scale().reshape(out, 1))
                         .reshape('c', w.shape());
@@ -437,6 +543,11 @@ public final class InferenceGraph {
         return fusedActivations;
     }
 
+    /** Residual adds fused with the activation layer after them into one vertex (ResNet50: 16 add + ReLU pairs). */
+    public int fusedAdds() {
+        return fusedAdds;
+    }
+
     /**
      * Whether this graph still matches {@code model}: the same graph object with the same parameters (a CRC32C of
      * the parameter buffer, ~10 ms per 100 MB). False after a training step, {@code setParams}, a new graph from
@@ -450,7 +561,7 @@ public final class InferenceGraph {
     public InferenceGraph copy() {
         ComputationGraph c = new ComputationGraph(graph.getConfiguration().clone());
         c.init(graph.params() == null ? null : graph.params().dup(), false);
-        return new InferenceGraph(c, layout, outputs, absorbed, foldedBatchNorms, fusedActivations, source,
+        return new InferenceGraph(c, layout, outputs, absorbed, foldedBatchNorms, fusedActivations, fusedAdds, source,
                 sourceFingerprint);
     }
 

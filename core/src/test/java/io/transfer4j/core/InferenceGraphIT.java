@@ -7,14 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Random;
 
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Sgd;
 
 import io.transfer4j.core.internal.GradCamEngine;
 import io.transfer4j.core.internal.GraphSurgery;
@@ -71,6 +77,7 @@ class InferenceGraphIT {
         assertEquals(53 + 1, ig.foldedBatchNorms(), "every backbone BN and the head's");
         assertEquals(InferenceGraph.Layout.NHWC, ig.layout(), "ResNet50 + a pooled head: every vertex layout-safe");
         assertEquals(33 + 1, ig.fusedActivations(), "49 ReLUs minus the 16 after residual adds, plus the head's");
+        assertEquals(16, ig.fusedAdds(), "each residual add and the ReLU after it: one vertex");
         INDArray x = TestData.batch(4, 3, 64, 3, 1, 22).getFeatures();
         INDArray features = m.graph().output(List.of("flatten_1"), false, new INDArray[] {x}, null)[0];
         INDArray derived = ig.output(List.of("flatten_1"), x)[0];
@@ -114,6 +121,37 @@ class InferenceGraphIT {
         System.out.printf("vgg16 32 px: relative max difference of probabilities %.2e%n", probDiff);
     }
 
+    /**
+     * VGG16 with a top shaped like its own (flatten, fc1, fc2, predictions), as `bench infer` runs it at 224 px: NHWC with fc1's rows
+     * permuted from c,h,w to h,w,c. At 64 px block5_pool is 2x2x512, so a wrong permutation changes the answer
+     * (at 32 px the map is 1x1 and every order is the same).
+     */
+    @Test
+    void vgg16WithItsTopRunsChannelsLastAndAgrees() {
+        // the zoo builds the classifier top only at 224 px: the same top shape (flatten, two dense layers, softmax),
+        // narrower, on the 64 px body
+        ComputationGraph body = ZOO.random("vgg16", InputShape.rgb(64, 64), 33).graph();
+        ComputationGraph g = new TransferLearning.GraphBuilder(body)
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Sgd(1e-3)).build())
+                .addVertex("flatten", new PreprocessorVertex(new CnnToFeedForwardPreProcessor(2, 2, 512)), "block5_pool")
+                .addLayer("fc1", new DenseLayer.Builder().nIn(2048).nOut(64).activation(Activation.RELU).build(), "flatten")
+                .addLayer("fc2", new DenseLayer.Builder().nIn(64).nOut(32).activation(Activation.RELU).build(), "fc1")
+                .addLayer("predictions", new DenseLayer.Builder().nIn(32).nOut(10).activation(Activation.SOFTMAX).build(),
+                        "fc2")
+                .setOutputs("predictions").build();
+        InferenceGraph ig = InferenceGraph.derive(g);
+        assertEquals(InferenceGraph.Layout.NHWC, ig.layout(), "the flatten feeds only fc1");
+        INDArray x = TestData.batch(2, 3, 64, 3, 1, 34).getFeatures();
+        INDArray fc2 = g.output(List.of("fc2"), false, new INDArray[] {x}, null)[0];
+        assertTrue(fc2.amaxNumber().doubleValue() > 1e-3, "a non-trivial comparison: max " + fc2.amaxNumber());
+        double fcDiff = InferenceGraphTest.relDiff(ig.output(List.of("fc2"), x)[0], fc2);
+        assertTrue(fcDiff < TOL, "fc2 differs by " + fcDiff);
+        double probDiff = InferenceGraphTest.relDiff(ig.output(x), g.outputSingle(false, x));
+        assertTrue(probDiff < TOL, "probabilities differ by " + probDiff);
+        System.out.printf("vgg16 with top 64 px NHWC: relative max difference fc2 %.2e, probabilities %.2e%n", fcDiff,
+                probDiff);
+    }
+
     @Test
     void tinyZooBackboneFoldedAgreesWithTheModel() {
         TransferModel m = calibrated("tiny", 32, 41);
@@ -129,10 +167,12 @@ class InferenceGraphIT {
     void mobilenetv2FoldedAgreesWithTheModel() {
         TransferModel m = calibrated("mobilenetv2", 64, 51);
         InferenceGraph ig = m.inferenceGraph();
-        // Conv1, 17 project and 16 expand convolutions, Conv_1 and the head's dense fold their BN; the 17
-        // depthwise convolutions keep theirs (DepthwiseConvolution2D is not folded)
-        assertEquals(1 + 17 + 16 + 1 + 1, ig.foldedBatchNorms());
-        assertEquals(1 + 16 + 1 + 1, ig.fusedActivations(), "ReLU6 after Conv1, the 16 expands, Conv_1; the head's");
+        // Conv1, 17 depthwise, 17 project and 16 expand convolutions, Conv_1 and the head's dense fold their BN
+        assertEquals(1 + 17 + 17 + 16 + 1 + 1, ig.foldedBatchNorms());
+        assertEquals(1 + 17 + 16 + 1 + 1, ig.fusedActivations(),
+                "ReLU6 after Conv1, the 17 depthwise, the 16 expands, Conv_1; the head's");
+        assertEquals(0, ig.fusedAdds(), "MobileNetV2's adds have no activation after them");
+        assertEquals(InferenceGraph.Layout.NHWC, ig.layout(), "depthwise convolutions and zero padding run NHWC too");
         INDArray x = TestData.batch(4, 3, 64, 3, 1, 52).getFeatures();
         double probDiff = InferenceGraphTest.relDiff(ig.output(x), m.graph().outputSingle(false, x));
         assertTrue(probDiff < TOL, "probabilities differ by " + probDiff);

@@ -34,6 +34,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import io.transfer4j.core.internal.AddActivationVertex;
 import io.transfer4j.core.internal.GradCamEngine;
 import io.transfer4j.core.internal.GraphSurgery;
 
@@ -92,11 +93,14 @@ class InferenceGraphTest {
         InferenceGraph ig = InferenceGraph.derive(m.graph());
         // block1_bn (log10-std storage), block2_bn (variance storage), head_bn1 (after a dense layer)
         assertEquals(3, ig.foldedBatchNorms());
-        // block1_relu and head_act1; block2_out follows a residual add and stays a layer
+        // block1_relu and head_act1; block2_out follows a residual add: add and ReLU become one vertex
         assertEquals(2, ig.fusedActivations());
+        assertEquals(1, ig.fusedAdds());
+        assertTrue(ig.graph().getConfiguration().getVertices().get("block2_out") instanceof AddActivationVertex);
+        assertEquals(List.of("block2_bn", "block2_short"), ig.graph().getConfiguration().getVertexInputs().get("block2_out"));
         Set<String> vertices = ig.graph().getConfiguration().getVertices().keySet();
         assertFalse(vertices.contains("block1_conv") || vertices.contains("block1_bn")
-                || vertices.contains("head_bn1"), "folded vertices are gone: " + vertices);
+                || vertices.contains("head_bn1") || vertices.contains("block2_add"), "folded vertices are gone: " + vertices);
         assertTrue(vertices.containsAll(List.of("block1_relu", "block2_bn", "block2_out", "head_act1", "predictions")));
         assertFalse(GraphSurgery.frozenVertices(ig.graph().getConfiguration()).iterator().hasNext(), "no wrappers");
 
@@ -179,6 +183,8 @@ class InferenceGraphTest {
         InferenceGraph ig = InferenceGraph.derive(g);
         assertEquals(1, ig.foldedBatchNorms(), "only bn1: c2 has its own ReLU before bn2, c3 is read twice");
         assertEquals(1, ig.fusedActivations());
+        assertEquals(1, ig.fusedAdds(), "add + tanh: one vertex");
+        assertFalse(ig.computes("add"));
         assertTrue(ig.computes("relu1") && ig.computes("bn2") && ig.computes("c3") && ig.computes("bn3"));
         assertFalse(ig.computes("c1") || ig.computes("bn1"));
         assertEquals(2, ig.graph().getLayer("relu1").paramTable().size(), "the bias-free conv gained a bias");
@@ -196,6 +202,92 @@ class InferenceGraphTest {
         INDArray bn1 = g.output(List.of("bn1"), false, new INDArray[] {x}, null)[0];
         INDArray keptBn1 = keep.output(List.of("bn1"), x)[0];
         assertTrue(relDiff(keptBn1, bn1) < TOL, "bn1 differs by " + relDiff(keptBn1, bn1) + "; min " + keptBn1.minNumber() + " vs " + bn1.minNumber());
+
+        InferenceGraph keepAdd = InferenceGraph.derive(g, List.of("out"), List.of("add"));
+        assertEquals(0, keepAdd.fusedAdds(), "a pinned add stays a vertex");
+        assertTrue(keepAdd.computes("add"));
+        assertTrue(relDiff(keepAdd.output(x), ig.output(x)) < TOL);
+    }
+
+    /**
+     * Adds that fuse and adds that must not: a 3-input add + ReLU (fuses), an add read by a ReLU and by a
+     * convolution (its value is needed twice: no fusion), an add + leaky ReLU after it (fuses).
+     */
+    @Test
+    void residualAddsFuseWithTheirActivationOnlyWhereTheSumIsNotReadElsewhere() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).updater(new Sgd(0.1))
+                .dataType(DataType.FLOAT).convolutionMode(ConvolutionMode.Same).graphBuilder()
+                .addInputs("input")
+                .addLayer("a", new ConvolutionLayer.Builder(3, 3).nOut(5).activation(Activation.IDENTITY).build(), "input")
+                .addLayer("b", new ConvolutionLayer.Builder(1, 1).nOut(5).activation(Activation.IDENTITY).build(), "input")
+                .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(5).activation(Activation.TANH).build(), "input")
+                .addVertex("add3", new ElementWiseVertex(ElementWiseVertex.Op.Add), "a", "b", "c")
+                .addLayer("relu3", new ActivationLayer.Builder().activation(Activation.RELU).build(), "add3")
+                .addVertex("add2", new ElementWiseVertex(ElementWiseVertex.Op.Add), "relu3", "a")
+                .addLayer("relu2", new ActivationLayer.Builder().activation(Activation.RELU).build(), "add2")
+                .addLayer("d", new ConvolutionLayer.Builder(1, 1).nOut(5).activation(Activation.IDENTITY).build(), "add2")
+                .addVertex("addb", new ElementWiseVertex(ElementWiseVertex.Op.Add), "relu2", "d")
+                .addLayer("relub", new ActivationLayer.Builder().activation(Activation.LEAKYRELU).build(), "addb")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), "relub")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutional(6, 6, 2)).build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        InferenceGraph ig = InferenceGraph.derive(g, List.of("out"), List.of(), InferenceGraph.Layout.NCHW);
+        assertEquals(2, ig.fusedAdds(), "add3 + relu3 and addb + relub; add2 is also read by d");
+        assertFalse(ig.computes("add3") || ig.computes("addb"));
+        assertTrue(ig.computes("add2") && ig.computes("relu2"));
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 2, 6, 6).subi(0.5);
+        for (String v : List.of("relu3", "relu2", "relub")) {
+            INDArray expected = g.output(List.of(v), false, new INDArray[] {x}, null)[0];
+            INDArray got = ig.output(List.of(v), x)[0];
+            assertTrue(relDiff(got, expected) < TOL, v + " differs by " + relDiff(got, expected));
+            assertTrue(expected.minNumber().doubleValue() >= -0.1 * expected.amaxNumber().doubleValue()
+                    && expected.amaxNumber().doubleValue() > 0.1, v + ": a rectified, non-trivial value");
+        }
+        assertTrue(relDiff(ig.output(x), g.outputSingle(false, x)) < TOL);
+        assertTrue(relDiff(InferenceGraph.derive(g).output(x), g.outputSingle(false, x)) < TOL, "NHWC too");
+
+        DataSet ds = new DataSet(x, Nd4j.eye(3).castTo(DataType.FLOAT));
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> ig.graph().fit(ds));
+        assertTrue(e.getMessage().contains("inference only"), e.getMessage());
+    }
+
+    /**
+     * A feature map flattened into a dense layer (VGG16's top): NHWC flattens h,w,c where NCHW flattens c,h,w, so
+     * the derived graph runs NHWC only with the dense layer's rows permuted. A 2x3 map with 4 channels (h != w != c)
+     * catches any swapped index; a flatten whose value is asked for keeps the graph NCHW.
+     */
+    @Test
+    void aFlattenIntoADenseLayerRunsChannelsLastWithItsRowsPermuted() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).updater(new Sgd(0.1))
+                .dataType(DataType.FLOAT).graphBuilder()
+                .addInputs("input")
+                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(4).activation(Activation.RELU)
+                        .build(), "input")
+                .addVertex("flatten", new org.deeplearning4j.nn.conf.graph.PreprocessorVertex(
+                        new org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor(2, 3, 4)), "conv")
+                .addLayer("fc", new DenseLayer.Builder().nIn(24).nOut(7).activation(Activation.TANH).build(), "flatten")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(7).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "fc")
+                .setOutputs("out").setInputTypes(InputType.convolutional(5, 7, 2)).build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 2, 5, 7);
+        InferenceGraph nhwc = InferenceGraph.derive(g);
+        assertEquals(InferenceGraph.Layout.NHWC, nhwc.layout());
+        INDArray fc = g.output(List.of("fc"), false, new INDArray[] {x}, null)[0];
+        assertTrue(relDiff(nhwc.output(List.of("fc"), x)[0], fc) < TOL, "fc differs by "
+                + relDiff(nhwc.output(List.of("fc"), x)[0], fc));
+        assertTrue(relDiff(nhwc.output(x), g.outputSingle(false, x)) < TOL);
+        assertFalse(g.getLayer("fc").getParam("W").equalsWithEps(nhwc.graph().getLayer("fc").getParam("W"), 1e-6),
+                "the rows were reordered (the model's own weights are untouched)");
+
+        InferenceGraph keepFlatten = InferenceGraph.derive(g, List.of("out"), List.of("flatten"));
+        assertEquals(InferenceGraph.Layout.NCHW, keepFlatten.layout(), "the flattened vector itself is asked for");
+        INDArray flat = g.output(List.of("flatten"), false, new INDArray[] {x}, null)[0];
+        assertTrue(relDiff(keepFlatten.output(List.of("flatten"), x)[0], flat) < TOL);
     }
 
     @Test

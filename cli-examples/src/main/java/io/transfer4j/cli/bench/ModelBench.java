@@ -159,8 +159,9 @@ final class ModelBench {
                 double flops = Flops.forwardPerImage(g.getConfiguration(), in);
                 String preflight = preflight(g, MemoryEstimate.Mode.INFERENCE);
                 InferenceGraph ig = InferenceGraph.derive(g);
-                String derived = String.format(java.util.Locale.ROOT, "derived inference graph: %d BN folded, %d"
-                        + " activations fused", ig.foldedBatchNorms(), ig.fusedActivations());
+                String derived = String.format(java.util.Locale.ROOT, "derived inference graph, %s: %d BN folded, %d"
+                        + " activations fused, %d add+activation fused", ig.layout(), ig.foldedBatchNorms(),
+                        ig.fusedActivations(), ig.fusedAdds());
                 g = null;
                 System.gc();
                 ProcessMemory.resetPeak();

@@ -32,6 +32,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
@@ -350,8 +351,8 @@ public final class GraphSurgery {
     }
 
     /**
-     * Sets the activation layout of every convolution, max/average pooling, BatchNorm, global pooling and
-     * CNN-to-dense flatten in {@code conf} (in place). Parameters are laid out the same in both layouts.
+     * Sets the activation layout of every convolution (depthwise too), zero padding, max/average pooling, BatchNorm,
+     * global pooling and CNN-to-dense flatten in {@code conf} (in place). Parameters are laid out the same in both layouts.
      */
     public static void setLayout(ComputationGraphConfiguration conf, CNN2DFormat format) {
         for (GraphVertex v : conf.getVertices().values()) {
@@ -363,6 +364,8 @@ public final class GraphSurgery {
                     sl.setCnn2dDataFormat(format);
                 } else if (l instanceof BatchNormalization bn) {
                     bn.setCnn2DFormat(format);
+                } else if (l instanceof ZeroPaddingLayer zp) {
+                    zp.setDataFormat(format);
                 } else if (l instanceof GlobalPoolingLayer gp) {
                     if (format == CNN2DFormat.NHWC) {
                         gp.setPoolingDimensions(new int[] {1, 2});
