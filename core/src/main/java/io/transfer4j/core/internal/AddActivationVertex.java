@@ -24,7 +24,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * maps of up to 51 MB per batch of 16 at 224 px.
  *
  * <p>Inputs of different shapes or data types (broadcasting, mixed precision) take DL4J's path and then the
- * activation, so the result is the same in every case. Backpropagation is refused: a derived graph is for inference.
+ * activation, so the result is the same in every case. Backpropagation (Grad-CAM's tail on a derived graph) gives
+ * every input the activation's derivative at the recomputed sum times the incoming error.
  */
 public class AddActivationVertex extends ElementWiseVertex {
 
@@ -113,10 +114,31 @@ public class AddActivationVertex extends ElementWiseVertex {
             return true;
         }
 
+        /**
+         * The gradient for each input: the activation's derivative at the sum (recomputed from the inputs, which
+         * the forward pass overwrote by applying the activation in place) times {@code epsilon}. Grad-CAM's tail
+         * graph on a derived graph backpropagates through here.
+         */
         @Override
         public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-            throw new UnsupportedOperationException("vertex '" + getVertexName() + "' fuses an add and its activation"
-                    + " for inference only (a derived InferenceGraph); train the model's own graph instead");
+            if (!canDoBackward()) {
+                throw new IllegalStateException("Cannot do backward pass in vertex '" + getVertexName()
+                        + "': inputs or errors not set");
+            }
+            if (!direct()) {
+                throw new UnsupportedOperationException("vertex '" + getVertexName() + "': backpropagation needs two"
+                        + " or more inputs of one shape and data type; received " + inputs.length + " inputs");
+            }
+            INDArray sum = inputs[0].dup('c');
+            for (int i = 1; i < inputs.length; i++) {
+                sum.addi(inputs[i]);
+            }
+            INDArray delta = activation.backprop(sum, epsilon.dup('c')).getFirst();
+            INDArray[] out = new INDArray[inputs.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, delta);
+            }
+            return new Pair<>(null, out);
         }
 
         @Override
