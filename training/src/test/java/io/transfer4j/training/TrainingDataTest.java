@@ -33,6 +33,31 @@ class TrainingDataTest {
             d.epoch(3);
             assertEquals(3, t.train.epoch(), "an epoch is reached directly, as on resume");
             assertFalse(d.isEmpty());
+            t.train.next();
+            assertEquals(t.train.lastBatchFilenames(), d.lastBatchNames().orElseThrow(),
+                    "the files of the batch just taken, in batch order (what an evaluation keys its samples by)");
+            assertEquals(5, d.lastBatchNames().orElseThrow().size());
+        }
+    }
+
+    @Test
+    void anArrayFlowIsAdaptedToo() {
+        org.nd4j.linalg.api.ndarray.INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 5, 3, 8, 8)
+                .muli(255);
+        org.nd4j.linalg.api.ndarray.INDArray y = Nd4j.create(new float[] {0, 1, 0, 1, 1}, new long[] {5});
+        io.transfer4j.augmentation.FlowOptions o = io.transfer4j.augmentation.FlowOptions.builder().batchSize(2)
+                .shuffle(false).build();
+        try (io.transfer4j.augmentation.ArrayFlow f = io.transfer4j.augmentation.ImagePipeline
+                .of(io.transfer4j.zoo.Normalization.none()).flow(x, y, java.util.List.of("a", "b"), o)) {
+            TrainingData d = TrainingData.of(f);
+            assertEquals(5, d.samples().orElseThrow(), "known without iterating: a flow, not a generic iterator");
+            assertEquals(3, d.batchesPerEpoch());
+            assertFalse(d.augmented());
+            assertArrayEquals(new long[] {2, 3}, d.classCounts(2));
+            f.next();
+            assertTrue(d.lastBatchNames().isEmpty(), "in-memory samples have no file names");
+            assertEquals("unknown:" + io.transfer4j.augmentation.ArrayFlow.class.getName(), d.fingerprint(),
+                    "an array cannot be identified (not checked on resume)");
         }
     }
 
