@@ -81,6 +81,11 @@ class ModelBundleTest {
         assertEquals("random", man.backbone().weights().kind());
         assertEquals(PROVENANCE, man.training(), "what trained the model round-trips, NaN included");
         assertEquals(PROVENANCE, back.manifest().training(), "and stays with the loaded model");
+        com.fasterxml.jackson.databind.JsonNode json = Json.mapper().readTree(entry(file, "manifest.json"));
+        assertEquals("files:0123456789abcdef", json.path("data").path("fingerprint").asText());
+        assertEquals("NaN", json.path("metrics").path("test").path("rocAuc").asText(), "NaN written as a string");
+        assertEquals("fromGroup", json.path("plan").path("phases").path(1).path("trainable").path("kind").asText());
+        assertFalse(json.has("training"), "the four parts stay top-level fields, as format 1 has them");
         assertFalse(man.dl4jVersion().equals("unknown"), "DL4J version recorded: " + man.dl4jVersion());
         assertEquals(history, ModelBundle.readHistory(file).orElseThrow());
         // updater state stored: training continues from it
