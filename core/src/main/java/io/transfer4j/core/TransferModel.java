@@ -30,6 +30,7 @@ import io.transfer4j.core.internal.GraphSurgery;
 import io.transfer4j.internal.Names;
 import io.transfer4j.core.internal.Versions;
 import io.transfer4j.zoo.Backbone;
+import io.transfer4j.zoo.BackboneSpec;
 import io.transfer4j.zoo.CutPoint;
 import io.transfer4j.zoo.InputShape;
 import io.transfer4j.zoo.LayerGroup;
@@ -435,6 +436,70 @@ public final class TransferModel {
     public void loadHeadParams(ComputationGraph headGraph) {
         GraphSurgery.copyParams(headGraph, graph, headVertices.stream().filter(v -> graph.getLayer(v) != null)
                 .toList());
+    }
+
+    // ------------------------------------------------------------------ transfer from a trained model
+
+    /**
+     * This model's body — every vertex up to and including the cut, with its current parameters (BatchNorm
+     * statistics included) — as a {@link Backbone} that a new {@code TransferModel} can start from: transfer from a
+     * model you trained yourself (say, a bundle trained on a related task) the way {@code zoo.load} starts from
+     * ImageNet weights. The graph is a copy (training the new model never changes this one) built from this
+     * model's own layer configurations (BatchNorm epsilon included); its groups are this model's body groups and
+     * its cut points are {@code spec}'s that lie inside the body (this model's cut and earlier ones; later layers
+     * were never trained here); its default input is this model's input. The weights origin is {@code pretrained},
+     * with {@code source} as its source and the SHA-256 of the body's parameters.
+     *
+     * <pre>{@code
+     * TransferModel digits04 = ModelBundle.load(Path.of("digits-0-4.t4j"));
+     * Backbone body = digits04.asBackbone(zoo.spec(digits04.backbone().id()), "digits-0-4.t4j");
+     * TransferModel digits59 = TransferModel.builder().backbone(body).labels(List.of("5", "6", "7", "8", "9"))
+     *         .trainable(LayerSelection.fromGroup("block3")).build();
+     * }</pre>
+     *
+     * @param spec   the catalogue entry of this model's backbone, e.g. {@code zoo.spec(model.backbone().id())}
+     * @param source where these weights come from, recorded in the new model's manifest (e.g. the bundle's path)
+     * @throws IllegalArgumentException if {@code spec} is another backbone's, or none of its cut points lies in
+     *                                  this body
+     */
+    public Backbone asBackbone(BackboneSpec spec, String source) {
+        if (spec == null || !spec.id().equals(backbone.id()) || spec.architecture() != backbone.architecture()) {
+            throw new IllegalArgumentException("asBackbone needs the spec of this model's backbone '" + backbone.id()
+                    + "' (" + backbone.architecture() + "); received " + (spec == null ? "null" : "'" + spec.id()
+                    + "' (" + spec.architecture() + ")") + ". Use zoo.spec(model.backbone().id())");
+        }
+        if (source == null || source.isBlank()) {
+            throw new IllegalArgumentException("asBackbone needs a source naming where the weights come from (e.g. "
+                    + "the bundle's path); received " + (source == null ? "null" : "'" + source + "'"));
+        }
+        List<CutPoint> cuts = spec.cutPoints().stream().filter(c -> body.contains(c.name())).toList();
+        if (cuts.isEmpty()) {
+            throw new IllegalArgumentException("none of " + spec.id() + "'s cut points ("
+                    + spec.cutPoints().stream().map(CutPoint::name).collect(Collectors.joining(", "))
+                    + ") lies in this model's body, which ends at '" + cut.name() + "'");
+        }
+        ComputationGraph bodyGraph = new ComputationGraph(GraphSurgery.body(plain, inputType(), cut.name(), seed,
+                dataType()));
+        bodyGraph.init();
+        List<String> layers = body.stream().filter(v -> GraphSurgery.isLayer(plain, v)).toList();
+        GraphSurgery.copyParams(graph, bodyGraph, layers);
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+        for (String layer : layers) {
+            for (var p : new java.util.TreeMap<>(bodyGraph.getLayer(layer).paramTable()).entrySet()) {
+                sha.update((layer + "/" + p.getKey()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update(p.getValue().dup('c').data().asBytes());
+            }
+        }
+        BackboneSpec narrowed = new BackboneSpec(spec.id(), spec.architecture(), spec.description(), List.of(),
+                input, spec.minInputSize(), normalization, cuts, backbone.groups().stream().map(LayerGroup::name)
+                .toList());
+        return new Backbone(narrowed, bodyGraph, input, new Backbone.WeightsOrigin("pretrained", source,
+                java.util.HexFormat.of().formatHex(sha.digest())), backbone.groups());
     }
 
     // ------------------------------------------------------------------ manifest

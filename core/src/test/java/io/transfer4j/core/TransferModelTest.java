@@ -220,4 +220,56 @@ class TransferModelTest {
         assertEquals(0, bn.meanNumber().doubleValue(), 0.05);
         assertEquals(1, bn.varNumber().doubleValue(), 0.1);
     }
+
+    /**
+     * Transfer from a model trained here (what bench/kviews.sh does with a bundle pretrained on MNIST digits 0-4):
+     * the saved and reloaded model's body, BatchNorm statistics included, becomes the new model's backbone, as an
+     * independent copy.
+     */
+    @Test
+    void asBackboneStartsANewTransferFromATrainedBundlesBody(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        TransferModel trained = tiny().cut("block2_out").trainable(LayerSelection.all()).build();
+        DataSet d = TestData.batch(8, 3, 16, 3, 1, 3);
+        for (int i = 0; i < 3; i++) {
+            trained.graph().fit(d);   // training mode: weights and BatchNorm running statistics move
+        }
+        java.nio.file.Path file = ModelBundle.save(trained, dir.resolve("pre.t4j"), BundleExtras.none());
+        TransferModel loaded = ModelBundle.load(file);
+        Backbone body = loaded.asBackbone(TestBackbones.tiny(IN, 7).spec(), file.toString());
+
+        assertEquals(List.of("block2_out"), body.cutPoints().stream().map(io.transfer4j.zoo.CutPoint::name).toList(),
+                "only cut points inside the trained body (avg_pool came after the cut)");
+        assertEquals("block2_out", body.defaultCut().name());
+        assertTrue(body.weights().pretrained() && body.weights().sha256().matches("[0-9a-f]{64}"), body.weights()
+                .toString());
+        assertEquals(file.toString(), body.weights().source());
+        assertEquals(List.of("block1", "block2"), body.groups().stream().map(io.transfer4j.zoo.LayerGroup::name)
+                .toList());
+
+        TransferModel next = TransferModel.builder().backbone(body).labels(List.of("x", "y"))
+                .trainable(LayerSelection.fromGroup("block2")).build();
+        INDArray x = d.getFeatures();
+        INDArray want = trained.graph().feedForward(x, false).get("block2_out");
+        INDArray bodyOut = body.graph().outputSingle(false, x);
+        INDArray nextOut = next.graph().feedForward(x, false).get("block2_out");
+        assertTrue(want.equalsWithEps(bodyOut, 1e-6), "the body computes the trained model's features");
+        assertTrue(want.equalsWithEps(nextOut, 1e-6), "the new model starts from the trained body");
+        TransferModel fresh = TransferModel.builder().backbone(TestBackbones.tiny(IN, 7)).cut("block2_out")
+                .labels(List.of("x", "y")).build();
+        assertFalse(want.equalsWithEps(fresh.graph().feedForward(x, false).get("block2_out"), 1e-3),
+                "training moved the body away from its initialisation (else this test proves nothing)");
+
+        Map<String, INDArray> before = snapshot(loaded.graph());
+        DataSet two = TestData.batch(8, 3, 16, 2, 1, 4);
+        next.graph().fit(two);
+        assertEquals(before, snapshot(loaded.graph()), "training the new model leaves the source model alone");
+        assertTrue(want.equalsWithEps(body.graph().outputSingle(false, x), 1e-6), "nor the backbone copy");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loaded.asBackbone(new io.transfer4j.zoo.BackboneSpec("other", io.transfer4j.zoo.Architecture.VGG16,
+                        "", List.of(), IN, 8, io.transfer4j.zoo.Normalization.rescale(), body.spec().cutPoints(),
+                        List.of()), "x"));
+        assertTrue(e.getMessage().contains("test-tiny") && e.getMessage().contains("other"), e.getMessage());
+    }
 }

@@ -28,7 +28,8 @@ public record Backbone(BackboneSpec spec, ComputationGraph graph, InputShape inp
      * @param kind   {@code pretrained}, {@code random} (asked for), or {@code random-fallback} (pretrained weights
      *               were wanted but could not be had, see {@link Zoo#loadOrRandom})
      * @param source e.g. the file or URL, or why weights are random
-     * @param sha256 SHA-256 of the weights file, or empty for random weights
+     * @param sha256 SHA-256 of the weights file (of the body's parameters for a body taken from a model trained
+     *               here, core's {@code TransferModel.asBackbone}), or empty for random weights
      */
     public record WeightsOrigin(String kind, String source, String sha256) {
         public static WeightsOrigin random(String why) {

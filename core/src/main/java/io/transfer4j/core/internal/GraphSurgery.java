@@ -165,23 +165,7 @@ public final class GraphSurgery {
         ComputationGraphConfiguration.GraphBuilder gb = new NeuralNetConfiguration.Builder()
                 .seed(seed).updater(updater).weightInit(WeightInit.XAVIER).dataType(dataType)
                 .graphBuilder();
-        gb.addInputs(backbone.getNetworkInputs());
-        for (String name : topologicalOrder(backbone)) {
-            if (!keep.contains(name) || backbone.getNetworkInputs().contains(name)) {
-                continue;
-            }
-            GraphVertex v = backbone.getVertices().get(name);
-            if (v instanceof FrozenVertex fv) {
-                v = fv.getUnderlying();
-            }
-            String[] in = backbone.getVertexInputs().get(name).toArray(String[]::new);
-            if (v instanceof LayerVertex lv) {
-                InputPreProcessor pp = lv.getPreProcessor() == null ? null : lv.getPreProcessor().clone();
-                gb.addLayer(name, unwrap(lv.getLayerConf().getLayer()).clone(), pp, in);
-            } else {
-                gb.addVertex(name, v.clone(), in);
-            }
-        }
+        addBody(gb, backbone, cut);
         for (String reserved : headNames(head)) {
             if (keep.contains(reserved)) {
                 throw new IllegalArgumentException("the backbone already has a vertex named '" + reserved
@@ -235,6 +219,44 @@ public final class GraphSurgery {
         gb.setOutputs(OUTPUT);
         gb.setInputTypes(input);
         return gb.build();
+    }
+
+    /**
+     * A new configuration of {@code conf}'s vertices up to and including {@code cut}, unwrapped (nothing frozen),
+     * with {@code cut} as its output: a model's body as a backbone graph of its own (same layer configurations,
+     * BatchNorm epsilon included).
+     */
+    public static ComputationGraphConfiguration body(ComputationGraphConfiguration conf, InputType input, String cut,
+                                                     long seed, DataType dataType) {
+        ComputationGraphConfiguration.GraphBuilder gb = new NeuralNetConfiguration.Builder().seed(seed)
+                .dataType(dataType).graphBuilder();
+        addBody(gb, conf, cut);
+        gb.setOutputs(cut);
+        gb.setInputTypes(input);
+        return gb.build();
+    }
+
+    /** Adds {@code backbone}'s inputs and every vertex {@code cut} depends on (cut included), frozen wrappers removed. */
+    private static void addBody(ComputationGraphConfiguration.GraphBuilder gb, ComputationGraphConfiguration backbone,
+                                String cut) {
+        Set<String> keep = ancestors(backbone, cut);
+        gb.addInputs(backbone.getNetworkInputs());
+        for (String name : topologicalOrder(backbone)) {
+            if (!keep.contains(name) || backbone.getNetworkInputs().contains(name)) {
+                continue;
+            }
+            GraphVertex v = backbone.getVertices().get(name);
+            if (v instanceof FrozenVertex fv) {
+                v = fv.getUnderlying();
+            }
+            String[] in = backbone.getVertexInputs().get(name).toArray(String[]::new);
+            if (v instanceof LayerVertex lv) {
+                InputPreProcessor pp = lv.getPreProcessor() == null ? null : lv.getPreProcessor().clone();
+                gb.addLayer(name, unwrap(lv.getLayerConf().getLayer()).clone(), pp, in);
+            } else {
+                gb.addVertex(name, v.clone(), in);
+            }
+        }
     }
 
     private static List<String> headNames(HeadSpec head) {
