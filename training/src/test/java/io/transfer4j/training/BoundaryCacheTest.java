@@ -156,12 +156,22 @@ class BoundaryCacheTest {
     }
 
     @Test
-    void augmentedViewsAsManyAsEpochsEqualFreshAugmentation() throws Exception {
+    void augmentedViewsEqualFreshAugmentationOverTheirEpochsThenRepeat() throws Exception {
         Run views = run(FeatureCacheMode.AUTO, true, 5, null);
         Run fresh = run(FeatureCacheMode.AUTO, true, 0, null);
         assertEquals(5L * fresh.perEpoch(), fresh.batchesTaken(), "augmented, no views: fresh data every epoch");
         assertEquals(2L * 5 * views.perEpoch(), views.batchesTaken(), "5 views built once per phase");
         assertSameRun(views.history(), views.params(), fresh.history(), fresh.params(), 1e-5);
+
+        // fewer views than epochs (what bench/kviews.sh measures): k flow passes per phase, not one per epoch, and
+        // global epoch e trains on view e mod k: the head's epochs 0 and 1 are views 0 and 1 (= fresh epochs 0 and
+        // 1); the top phase's first epoch, global epoch 2, repeats view 0, where fresh augmentation draws epoch 2
+        Run two = run(FeatureCacheMode.AUTO, true, 2, null);
+        assertEquals(2L * 2 * two.perEpoch(), two.batchesTaken(), "2 views built once per phase");
+        assertSameRun(two.history().subList(0, 2), List.of(), fresh.history().subList(0, 2), List.of(), 1e-5);
+        assertTrue(Math.abs(two.history().get(2).loss() - fresh.history().get(2).loss()) > 1e-4,
+                "epoch 2 trains on a repeated view, not fresh transforms: " + two.history().get(2) + " vs "
+                        + fresh.history().get(2));
     }
 
     @Test
