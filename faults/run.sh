@@ -274,6 +274,25 @@ s_race_fit() { # two `fit` JVMs on the same run directory: one runs, the other i
   else bad race-fit "exits $c1/$c2 (both may not succeed, one must): $(first "$WORK/rf1.err") | $(first "$WORK/rf2.err") | $(first "$WORK/same.out")"; fi
 }
 
+s_race_resume() { # `fit --resume` while the run is still training: refused, nothing of the live run touched
+  reference tiny || { bad race-resume "reference run failed"; return; }
+  local run="$WORK/race-resume"
+  "$T4J" "${TINY[@]}" --run-dir "$run" >"$WORK/rr1.out" 2>"$WORK/rr1.err" & local p1=$!
+  for _ in $(seq 6000); do [[ -f "$run/run.json" ]] && break; kill -0 $p1 2>/dev/null || break; sleep 0.01; done
+  "$T4J" fit --resume "$run" >"$WORK/rr2.out" 2>"$WORK/rr2.err"; local c2=$?
+  local alive=no; kill -0 $p1 2>/dev/null && alive=yes
+  wait $p1; local c1=$?
+  if [[ $alive == no ]]; then # the run ended before the resume came: a finished run without --keep is refused too
+    [[ $c1 -eq 0 && $c2 -ne 0 ]] && clean "$WORK/rr2.err" && ok "race-resume (the run had finished; resume exit $c2)" \
+      || bad race-resume "the run ended first; exits $c1/$c2: $(first "$WORK/rr2.err")"
+    return
+  fi
+  if [[ $c1 -eq 0 && $c2 -ne 0 ]] && clean "$WORK/rr2.err" && grep -q "is in use by process" "$WORK/rr2.err" \
+     && same "$run" "$WORK/ref-tiny"; then
+    ok "race-resume (resume exit $c2 while the run trained: $(grep -m1 '^transfer4j:' "$WORK/rr2.err" | head -c 120); the run's model equals the reference)"
+  else bad race-resume "exits $c1/$c2: $(first "$WORK/rr2.err") | $(first "$WORK/same.out")"; fi
+}
+
 s_disk_full_at_bundle_write() { # the run directory's disk fills while model.t4j is written; --resume after freeing
   # (110 MiB: fit refuses a run directory with less free space than 5x the weights + 50 MB up front, as it should)
   tmpfs run 110m || { skp disk-full-at-bundle-write "$WHY"; return; }
@@ -393,7 +412,7 @@ s_bad_inputs() {
 
 ALL=(kill_download race_download truncated_body throttled wrong_bytes http_404 dead_mirror full_disk
      disk_fills_mid_download corrupted_cache kill_before_first_phase kill_mid_epoch kill_at_checkpoint_write
-     kill_at_bundle_write resume_finished_run race_fit disk_full_at_bundle_write bad_group zip_bomb
+     kill_at_bundle_write resume_finished_run race_fit race_resume disk_full_at_bundle_write bad_group zip_bomb
      truncated_bundle corrupt_checkpoint bad_inputs)
 if [[ "${1:-}" == --list ]]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
 [[ $# -gt 0 ]] && ALL=("$@")

@@ -354,10 +354,9 @@ public final class ImageDecoder {
             throw new ImageDecodeException(file, BadFileKind.TOO_MANY_PIXELS,
                     "header declares " + h.width() + "x" + h.height() + " = " + pixels + " pixels, more than the limit of "
                             + maxPixels + " (decompression-bomb guard); refused before decoding. If the image is genuine, "
-                            + "downscale it" + (maxPixels == DEFAULT_MAX_PIXELS ? " (the command line's fit, predict "
-                            + "and evaluate always use this default limit; only 'transfer4j data check --max-pixels N' "
-                            + "takes another)" : "") + ", or raise the limit in Java: maxPixels in FlowOptions/"
-                            + "ScanOptions, ImageDecoder.withMaxPixels", null);
+                            + "downscale it or raise the limit: --max-pixels " + pixels + " (transfer4j fit, predict, "
+                            + "data check; config key maxPixels), or in Java maxPixels in FlowOptions, ScanOptions, "
+                            + "Predictor.Options or ImageDecoder.withMaxPixels", null);
         }
         return h;
     }

@@ -100,8 +100,8 @@ class BadFilesTest {
                 () -> ImageDecoder.withMaxPixels(100).read(corpus.root().resolve("cats/good_0.png")));
         assertEquals(BadFileKind.TOO_MANY_PIXELS, small.kind());
         assertTrue(small.getMessage().contains("32x32 = 1024 pixels"), small.getMessage());
-        assertTrue(e.getMessage().contains("fit, predict and evaluate always use this default limit; only "
-                + "'transfer4j data check --max-pixels N' takes another"), "no option the CLI lacks: " + e.getMessage());
+        assertTrue(e.getMessage().contains("--max-pixels 144000000 (transfer4j fit, predict, data check; config "
+                + "key maxPixels)"), "the options that raise it, with the value this file needs: " + e.getMessage());
         assertFalse(small.getMessage().contains("default limit"), small.getMessage());
     }
 

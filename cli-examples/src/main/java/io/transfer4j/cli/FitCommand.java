@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 import io.transfer4j.cli.internal.Args;
 import io.transfer4j.cli.internal.ConfigFiles;
@@ -14,6 +13,7 @@ import io.transfer4j.cli.internal.FineTunerTrainer;
 import io.transfer4j.cli.internal.FitPipeline;
 import io.transfer4j.cli.internal.WorkDirs;
 import io.transfer4j.cli.report.RunReport;
+import io.transfer4j.internal.DirectoryLock;
 import io.transfer4j.zoo.Zoo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,58 +95,53 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
     Boolean lrFind;
     @Option(names = "--keep", paramLabel = "WHAT", split = ",", description = "Also keep after success: checkpoint, initial-model, all (default: the model, history and report only).")
     List<String> keep;
+    @Option(names = "--max-pixels", paramLabel = "N", description = "Refuse image files declaring more pixels (width x height) than N, a decompression-bomb guard (default 89478485; config maxPixels).")
+    Long maxPixels;
 
     @Override
     public Integer call() throws Exception {
         Output out = Output.of(spec);
         FitConfig flags = new FitConfig(data, backbone, runDir, seed, imageSize, batchSize, null, null, weights, null,
                 dense, dropout, augment, headEpochs, headLearningRate, unfreeze, fineTuneEpochs, fineTuneLearningRate,
-                patience, group, dicomWindow, classWeights, lrFind, keep);
+                patience, group, dicomWindow, classWeights, lrFind, keep, maxPixels);
         boolean resuming = resume != null;
         FitConfig cfg;
         Path dir;
+        DirectoryLock lock; // held until the run ends: a second fit or tune into the directory is refused
         if (resuming) {
             if (!flags.equals(FitConfig.empty()) || config != null) {
                 throw new UsageException("--resume RUN_DIR takes no other run settings (the run's config.json "
                         + "holds them); received --resume with " + given());
             }
             dir = Args.existingDir(resume, "--resume");
-            if (!Files.isRegularFile(dir.resolve(RunReport.CONFIG))) {
-                throw new UsageException("--resume " + dir + " is not a transfer4j run directory ("
-                        + RunReport.CONFIG + " is missing); pass the --run-dir of a 'transfer4j fit' run");
-            }
-            if (Files.isRegularFile(dir.resolve("model.t4j")) && !Files.isRegularFile(dir.resolve("initial-model.t4j"))) {
-                throw new UsageException("the run in " + dir + " has finished (model.t4j is written) and did not keep "
-                        + "what resuming needs (the initial model and the checkpoint); start a new run, with "
-                        + "--keep checkpoint,initial-model if you want to continue it later");
-            }
-            cfg = ConfigFiles.read(dir.resolve(RunReport.CONFIG), FitConfig.class).withDefaults();
-            WorkDirs.removePartials(dir, out);
-            if (!Files.isRegularFile(dir.resolve("run.json"))) {
-                // stopped before its first phase began (e.g. killed after the split): nothing trained, start afresh
-                out.info("No checkpoint in " + dir + " (the run stopped before training began): starting it afresh "
-                        + "with its " + RunReport.CONFIG);
-                resuming = false;
-            }
+            // claimed before anything in it is read or removed: a run still writing there keeps it
+            lock = WorkDirs.claim(dir, "transfer4j fit --resume");
+            cfg = null; // read under the lock, below
         } else {
             FitConfig file = config == null ? FitConfig.empty() : ConfigFiles.read(Args.existingFile(config,
                     "--config"), FitConfig.class);
             cfg = flags.over(file).withDefaults();
             Args.existingDir(cfg.data(), "--data");
-            dir = cfg.runDir();
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> s = Files.list(dir)) {
-                    if (s.findAny().isPresent()) {
-                        throw new UsageException("run directory " + dir + " is not empty; choose a new --run-dir, or "
-                                + "continue an interrupted run with: transfer4j fit --resume " + dir);
-                    }
+            Path given = cfg.runDir();
+            lock = WorkDirs.claimNew(given, neededBytes(zoo.get(), cfg), "transfer4j fit", "choose a new --run-dir, "
+                    + "or continue an interrupted run with: transfer4j fit --resume " + given);
+            dir = lock.directory();
+        }
+        FitPipeline.Outcome o;
+        try (lock) {
+            if (resuming) {
+                cfg = resumable(dir, out);
+                if (!Files.isRegularFile(dir.resolve("run.json"))) {
+                    // stopped before its first phase began (e.g. killed after the split): nothing trained, start
+                    // afresh
+                    out.info("No checkpoint in " + dir + " (the run stopped before training began): starting it "
+                            + "afresh with its " + RunReport.CONFIG);
+                    resuming = false;
                 }
             }
-            dir = WorkDirs.prepare(dir, "run directory (--run-dir)", neededBytes(zoo.get(), cfg));
+            o = FitPipeline.run("transfer4j fit", cfg, resuming ? FitPipeline.Mode.RESUME
+                    : FitPipeline.Mode.RESUMABLE, dir, dir, zoo.get(), new FineTunerTrainer(), out);
         }
-        FitPipeline.Outcome o = FitPipeline.run("transfer4j fit", cfg,
-                resuming ? FitPipeline.Mode.RESUME : FitPipeline.Mode.RESUMABLE, dir, dir, zoo.get(),
-                new FineTunerTrainer(), out);
         StringBuilder sb = new StringBuilder("\n");
         if (o.test() != null) {
             sb.append(String.format(Locale.ROOT, "Test accuracy: %.1f %% on %d held-out images (macro F1 %.3f)%n",
@@ -155,11 +150,27 @@ public final class FitCommand implements java.util.concurrent.Callable<Integer> 
         sb.append("Model bundle:  ").append(o.bundle()).append('\n');
         sb.append("Run report:    ").append(o.report()).append('\n');
         sb.append(String.format(Locale.ROOT, "Run directory: %s (%.0f s)", o.runDir(), o.took().toMillis() / 1000.0));
-        out.result(sb.toString(), Output.fields("testAccuracy", o.test() == null ? null : o.test().accuracy(),
+        out.result(out.wrap(sb.toString()), Output.fields("testAccuracy", o.test() == null ? null : o.test().accuracy(),
                 "bundle", o.bundle().toString(), "report", o.report().toString(), "runDir", o.runDir().toString(),
                 "epochs", o.history().size(), "pretrained", o.weights().pretrained(),
                 "seconds", o.took().toMillis() / 1000.0));
         return ExitCode.OK;
+    }
+
+    /** The settings of the run in {@code dir} when it can be resumed; partial files of killed writes removed. */
+    private static FitConfig resumable(Path dir, Output out) throws java.io.IOException {
+        if (!Files.isRegularFile(dir.resolve(RunReport.CONFIG))) {
+            throw new UsageException("--resume " + dir + " is not a transfer4j run directory ("
+                    + RunReport.CONFIG + " is missing); pass the --run-dir of a 'transfer4j fit' run");
+        }
+        if (Files.isRegularFile(dir.resolve("model.t4j")) && !Files.isRegularFile(dir.resolve("initial-model.t4j"))) {
+            throw new UsageException("the run in " + dir + " has finished (model.t4j is written) and did not keep "
+                    + "what resuming needs (the initial model and the checkpoint); start a new run, with "
+                    + "--keep checkpoint,initial-model if you want to continue it later");
+        }
+        FitConfig cfg = ConfigFiles.read(dir.resolve(RunReport.CONFIG), FitConfig.class).withDefaults();
+        WorkDirs.removePartials(dir, out);
+        return cfg;
     }
 
     /**

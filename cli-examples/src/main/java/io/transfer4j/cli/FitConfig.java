@@ -35,6 +35,7 @@ import java.util.List;
  * classWeights: none      # none | balanced | cat=1,dog=2.5   (weights in the loss, per class)
  * lrFind: false           # run the learning-rate range test first and train the head at its suggestion
  * keep: []                # also keep after success: checkpoint, initial-model, all (default: the model only)
+ * maxPixels: 89478485     # decompression-bomb guard: image files declaring more pixels (w x h) are refused
  * }</pre>
  */
 public record FitConfig(Path data, String backbone, Path runDir, Long seed, Integer imageSize, Integer batchSize,
@@ -42,7 +43,7 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
                         List<Integer> dense, Double dropout, Boolean augment, Integer headEpochs,
                         Double headLearningRate, String unfreeze, Integer fineTuneEpochs,
                         Double fineTuneLearningRate, Integer patience, String group, String dicomWindow,
-                        String classWeights, Boolean lrFind, List<String> keep) {
+                        String classWeights, Boolean lrFind, List<String> keep, Long maxPixels) {
 
     /** What a run directory may keep beyond the model, report and history ({@code --keep}, config 'keep'). */
     public static final List<String> KEEPABLE = List.of("checkpoint", "initial-model", "all");
@@ -66,6 +67,22 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
         this(data, backbone, runDir, seed, imageSize, batchSize, validationSplit, testSplit, weights, pooling, dense,
                 dropout, augment, headEpochs, headLearningRate, unfreeze, fineTuneEpochs, fineTuneLearningRate,
                 patience, group, dicomWindow, null, null, null);
+    }
+
+    /** A config without maxPixels (not given). */
+    public FitConfig(Path data, String backbone, Path runDir, Long seed, Integer imageSize, Integer batchSize,
+                     Double validationSplit, Double testSplit, Weights weights, Pooling pooling, List<Integer> dense,
+                     Double dropout, Boolean augment, Integer headEpochs, Double headLearningRate, String unfreeze,
+                     Integer fineTuneEpochs, Double fineTuneLearningRate, Integer patience, String group,
+                     String dicomWindow, String classWeights, Boolean lrFind, List<String> keep) {
+        this(data, backbone, runDir, seed, imageSize, batchSize, validationSplit, testSplit, weights, pooling, dense,
+                dropout, augment, headEpochs, headLearningRate, unfreeze, fineTuneEpochs, fineTuneLearningRate,
+                patience, group, dicomWindow, classWeights, lrFind, keep, null);
+    }
+
+    /** The decompression-bomb limit of this run: {@code maxPixels}, or the decoder's default when not given. */
+    public long pixelLimit() {
+        return maxPixels != null ? maxPixels : io.transfer4j.augmentation.ImageDecoder.DEFAULT_MAX_PIXELS;
     }
 
     /** The group key of a patient-level split, or null for a per-file split. */
@@ -98,7 +115,7 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
     /** A config with nothing set. */
     public static FitConfig empty() {
         return new FitConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** This config's values, falling back to {@code base} for every value not set here. */
@@ -111,7 +128,7 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
                 or(unfreeze, base.unfreeze), or(fineTuneEpochs, base.fineTuneEpochs),
                 or(fineTuneLearningRate, base.fineTuneLearningRate), or(patience, base.patience),
                 or(group, base.group), or(dicomWindow, base.dicomWindow), or(classWeights, base.classWeights),
-                or(lrFind, base.lrFind), or(keep, base.keep));
+                or(lrFind, base.lrFind), or(keep, base.keep), or(maxPixels, base.maxPixels));
     }
 
     /**
@@ -123,7 +140,7 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
     public FitConfig withDefaults() {
         FitConfig c = over(new FitConfig(null, null, null, 42L, null, 16, 0.15, 0.15, Weights.AUTO, Pooling.AVG,
                 List.of(), 0.0, true, 5, 1e-3, UNFREEZE_LAST, 10, 1e-4, 3, null, null, "none", false,
-                List.of()));
+                List.of(), io.transfer4j.augmentation.ImageDecoder.DEFAULT_MAX_PIXELS));
         require(c.data != null, "data", "is required: a folder of class folders (--data DIR or 'data:' in --config)");
         require(c.backbone != null && !c.backbone.isBlank(), "backbone",
                 "is required: a backbone id such as resnet50 (transfer4j models list)");
@@ -148,6 +165,9 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
         require(c.fineTuneLearningRate > 0 && c.fineTuneLearningRate < 10, "fineTuneLearningRate",
                 "must be in (0, 10); received " + c.fineTuneLearningRate);
         require(c.patience >= 1, "patience", "must be >= 1 epoch; received " + c.patience);
+        require(c.maxPixels >= 1, "maxPixels", "must be >= 1 pixel (width x height; the default is "
+                + io.transfer4j.augmentation.ImageDecoder.DEFAULT_MAX_PIXELS + ", 89.5 megapixels); received "
+                + c.maxPixels);
         require(!c.unfreeze.isBlank(), "unfreeze", "must name a layer group, 'last' or 'none'; received ''");
         try {
             c.groupKey();
@@ -167,7 +187,7 @@ public record FitConfig(Path data, String backbone, Path runDir, Long seed, Inte
         return new FitConfig(c.data, c.backbone, c.runDir, c.seed, c.imageSize, c.batchSize, c.validationSplit,
                 c.testSplit, c.weights, c.pooling, List.copyOf(c.dense), c.dropout, c.augment, c.headEpochs,
                 c.headLearningRate, c.unfreeze, c.fineTuneEpochs, c.fineTuneLearningRate, c.patience, c.group,
-                c.dicomWindow, c.classWeights, c.lrFind, List.copyOf(c.keep));
+                c.dicomWindow, c.classWeights, c.lrFind, List.copyOf(c.keep), c.maxPixels);
     }
 
     /**

@@ -44,22 +44,95 @@ public final class Output {
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean interactive;
+    /** Human text is wrapped to this width; 0: not wrapped (output to a pipe or file). */
+    private final int columns;
 
     public Output(Mode mode, String command, PrintWriter out, PrintWriter err, boolean interactive) {
+        this(mode, command, out, err, interactive, 0);
+    }
+
+    /** @param columns the width human text (info, warnings, results) is wrapped to; 0 for none */
+    public Output(Mode mode, String command, PrintWriter out, PrintWriter err, boolean interactive, int columns) {
         this.mode = mode;
         this.command = command;
         this.out = out;
         this.err = err;
         this.interactive = interactive;
+        this.columns = columns;
     }
 
     /** The output for the command being run, configured from the root command's global options. */
     public static Output of(CommandSpec spec) {
         Object root = spec.root().userObject();
         Mode mode = root instanceof Transfer4j t ? t.mode() : Mode.HUMAN;
+        int columns = root instanceof Transfer4j t ? t.columns() : 0;
         CommandLine cl = spec.commandLine();
         return new Output(mode, spec.qualifiedName(" ").replaceFirst("^transfer4j ?", ""), cl.getOut(), cl.getErr(),
-                System.console() != null);
+                System.console() != null, columns);
+    }
+
+    /**
+     * The width to wrap human text to: {@code COLUMNS} when set to a number, else 80 on an interactive terminal
+     * (whose width Java cannot read), else 0: no wrapping, so text piped to a file or another program keeps one
+     * line per message.
+     */
+    public static int columns(String columnsEnv, boolean interactive) {
+        if (columnsEnv != null && columnsEnv.matches("\\d{2,4}")) {
+            return Math.max(20, Integer.parseInt(columnsEnv));
+        }
+        return interactive ? 80 : 0;
+    }
+
+    /**
+     * {@code text} with every line longer than {@code columns} broken at spaces into lines that fit, continued
+     * with the line's indentation plus two spaces (under a {@code "- "} item: aligned with its text). A word longer
+     * than a line (a path, a URL) gets a line of its own and is never cut. {@code columns <= 0}: unchanged.
+     */
+    public static String wrap(String text, int columns) {
+        if (columns <= 0 || text == null) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder();
+        String[] lines = text.split("\n", -1);
+        for (int n = 0; n < lines.length; n++) {
+            if (n > 0) {
+                sb.append('\n');
+            }
+            String line = lines[n].stripTrailing();
+            if (line.length() <= columns) {
+                sb.append(line);
+                continue;
+            }
+            int lead = 0;
+            while (lead < line.length() && line.charAt(lead) == ' ') {
+                lead++;
+            }
+            String indent = " ".repeat(lead + 2);
+            StringBuilder cur = new StringBuilder(line.substring(0, lead));
+            boolean empty = true;
+            for (String word : line.substring(lead).split(" ")) {
+                if (word.isEmpty()) {
+                    continue;
+                }
+                if (!empty && cur.length() + 1 + word.length() > columns) {
+                    sb.append(cur).append('\n');
+                    cur = new StringBuilder(indent);
+                    empty = true;
+                }
+                if (!empty) {
+                    cur.append(' ');
+                }
+                cur.append(word);
+                empty = false;
+            }
+            sb.append(cur);
+        }
+        return sb.toString();
+    }
+
+    /** {@code text} wrapped to this output's width (unchanged without one). */
+    public String wrap(String text) {
+        return wrap(text, columns);
     }
 
     public Mode mode() {
@@ -77,7 +150,7 @@ public final class Output {
     /** Progress talk: shown in human mode only (a JSON line with {@code --json}). */
     public void info(String message) {
         switch (mode) {
-            case HUMAN -> out.println(message);
+            case HUMAN -> out.println(wrap(message));
             case JSON -> jsonLine(fields("type", "info", "message", message));
             case QUIET -> { }
         }
@@ -90,7 +163,8 @@ public final class Output {
             jsonLine(fields("type", "warning", "message", message));
             out.flush();
         } else {
-            err.println("warning: " + Transfer4j.readable(message));  // long ones as a headline + list, as errors
+            // long ones as a headline + list, as errors
+            err.println(wrap("warning: " + Transfer4j.readable(message)));
             err.flush();
         }
     }

@@ -43,6 +43,10 @@ public final class PredictCommand implements Callable<Integer> {
             description = "How many labels per image, most probable first (default: ${DEFAULT-VALUE}).")
     int top;
 
+    @Option(names = "--max-pixels", paramLabel = "N", description = "Refuse image files declaring more pixels (width x height) than N, a decompression-bomb guard (default ${DEFAULT-VALUE}).",
+            defaultValue = "" + io.transfer4j.augmentation.ImageDecoder.DEFAULT_MAX_PIXELS)
+    long maxPixels;
+
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or directories.")
     List<Path> paths;
 
@@ -56,13 +60,17 @@ public final class PredictCommand implements Callable<Integer> {
         if (top < 1) {
             throw new UsageException("--top must be >= 1; received " + top);
         }
+        if (maxPixels < 1) {
+            throw new UsageException("--max-pixels must be >= 1 pixel (width x height; the default is "
+                    + io.transfer4j.augmentation.ImageDecoder.DEFAULT_MAX_PIXELS + "); received " + maxPixels);
+        }
         for (Path p : paths) {
             if (!Files.exists(p)) {
                 throw new UsageException("no such file or directory: " + p);
             }
         }
         PredictionTable table;
-        try (Predictor predictor = Args.predictor(model)) {
+        try (Predictor predictor = Args.predictor(model, Predictor.Options.defaults().withMaxPixels(maxPixels))) {
             int k = Math.min(top, predictor.labels().size());
             List<PredictionTable.Row> rows = new ArrayList<>();
             try (Output.Progress bar = out.progress("predict", paths.size(), "paths")) {

@@ -114,7 +114,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             run.commit();
         }
         Duration took = Duration.between(t0, Instant.now());
-        out.result(summary(o, predicted, dataDir, took), Output.fields(
+        out.result(out.wrap(summary(o, predicted, dataDir, took)), Output.fields(
                 "testAccuracy", o.test() == null ? null : o.test().accuracy(),
                 "bundle", o.bundle().toString(), "report", o.report().toString(), "runDir", o.runDir().toString(),
                 "data", dataDir.toString(), "inputSize", size, "pretrained", o.weights().pretrained(),

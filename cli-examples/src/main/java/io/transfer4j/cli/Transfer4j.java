@@ -79,6 +79,13 @@ public final class Transfer4j implements Callable<Integer> {
         return verbose;
     }
 
+    /** The width human output is wrapped to (0: none); from the environment, see {@link Output#columns}. */
+    private int columns;
+
+    int columns() {
+        return columns;
+    }
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -91,7 +98,13 @@ public final class Transfer4j implements Callable<Integer> {
 
     /** The configured command line, for tests and for {@link #main}. */
     public static CommandLine commandLine() {
+        return commandLine(System.getenv());
+    }
+
+    /** The configured command line in environment {@code env} (tests give {@code COLUMNS}). */
+    static CommandLine commandLine(Map<String, String> env) {
         Transfer4j root = new Transfer4j();
+        root.columns = Output.columns(env.get("COLUMNS"), System.console() != null);
         CommandLine cl = new CommandLine(root);
         // help and docs spell enum values in lower case (--weights random); accept any case everywhere
         // commands other packages contribute (the examples), without this package depending on them
@@ -114,11 +127,38 @@ public final class Transfer4j implements Callable<Integer> {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine sub = ex.getCommandLine();
+            ex = misspeltOption(ex, args);
             reportError(root, sub, ex.getMessage() + closestOptions(ex) + " (try '"
                     + sub.getCommandSpec().qualifiedName() + " --help')", ex, true);
             return ExitCode.USAGE;
         });
         return cl;
+    }
+
+    /**
+     * picocli reports a missing required option before an unknown one, so {@code predict --modle B x.png} said
+     * "Missing required option: '--model=BUNDLE'" without naming the misspelling. When the command line holds an
+     * option the command does not know, that is the error to report (with the nearest option); else {@code ex}.
+     */
+    static CommandLine.ParameterException misspeltOption(CommandLine.ParameterException ex, String[] args) {
+        if (!(ex instanceof CommandLine.MissingParameterException) || args == null) {
+            return ex;
+        }
+        CommandLine sub = ex.getCommandLine();
+        java.util.Set<String> known = new java.util.HashSet<>();
+        for (CommandLine c = sub; c != null; c = c.getParent()) {
+            c.getCommandSpec().options().forEach(o -> known.addAll(java.util.Arrays.asList(o.names())));
+        }
+        List<String> unknown = new java.util.ArrayList<>();
+        for (String a : args) {
+            if (a.equals("--")) {
+                break;
+            }
+            if (a.startsWith("--") && a.length() > 2 && !known.contains(a.split("=", 2)[0])) {
+                unknown.add(a);
+            }
+        }
+        return unknown.isEmpty() ? ex : new CommandLine.UnmatchedArgumentException(sub, unknown);
     }
 
     /**
@@ -179,7 +219,7 @@ public final class Transfer4j implements Callable<Integer> {
     private static void reportError(Transfer4j root, CommandLine commandLine, String message, Throwable ex,
                                     boolean usage) {
         PrintWriter err = commandLine.getErr();
-        err.println("transfer4j: " + readable(message));
+        err.println(Output.wrap("transfer4j: " + readable(message), root.columns));
         if (root.verbose) {
             ex.printStackTrace(err);
         } else if (!usage) {

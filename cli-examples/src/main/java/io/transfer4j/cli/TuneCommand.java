@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import io.transfer4j.augmentation.DataSplit;
 import io.transfer4j.cli.internal.Args;
@@ -21,6 +20,7 @@ import io.transfer4j.cli.internal.FitRun;
 import io.transfer4j.cli.internal.TuneEnvironment;
 import io.transfer4j.cli.internal.WorkDirs;
 import io.transfer4j.cli.report.TuneReport;
+import io.transfer4j.internal.DirectoryLock;
 import io.transfer4j.training.EpochRecord;
 import io.transfer4j.training.Metric;
 import io.transfer4j.training.Monitor;
@@ -134,105 +134,113 @@ public final class TuneCommand implements java.util.concurrent.Callable<Integer>
         }
         Settings given = new Settings(data, backbone, seed, imageSize, weights,
                 strategy == null ? null : strategy.name().toLowerCase(Locale.ROOT), objective, null, null);
-        Settings settings;
-        Path dir;
-        if (resume) {
-            dir = Args.existingDir(runDir, "--run-dir");
-            Path file = dir.resolve(SETTINGS);
-            if (!Files.isRegularFile(file)) {
-                throw new UsageException("--resume: " + dir + " is not a transfer4j tune directory (" + SETTINGS
-                        + " is missing); pass the --run-dir of a 'transfer4j tune' run");
-            }
-            settings = ConfigFiles.read(file, Settings.class);
-            List<String> diffs = differences(given, settings);
-            if (!diffs.isEmpty()) {
-                throw new UsageException("--resume continues the search as it began (" + file + "); received other "
-                        + "settings: " + String.join("; ", diffs) + ". Leave them out, or start a new search in "
-                        + "another --run-dir");
-            }
-        } else {
-            if (data == null || backbone == null) {
-                throw new UsageException("--data DIR and --backbone ID are required for a new search (or continue "
-                        + "one with --run-dir DIR --resume)");
-            }
-            Args.existingDir(data, "--data");
-            dir = runDir;
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> s = Files.list(dir)) {
-                    if (s.findAny().isPresent()) {
-                        throw new UsageException("run directory " + dir + " is not empty; choose a new --run-dir, or "
-                                + "continue the search in it with: transfer4j tune --run-dir " + dir + " --resume");
-                    }
+        DirectoryLock held = null; // the run directory, held until the search ends
+        try {
+            Settings settings;
+            Path dir;
+            if (resume) {
+                dir = Args.existingDir(runDir, "--run-dir");
+                // claimed before anything in it is read: a search still running there keeps it
+                held = WorkDirs.claim(dir, "transfer4j tune --resume");
+                Path file = dir.resolve(SETTINGS);
+                if (!Files.isRegularFile(file)) {
+                    throw new UsageException("--resume: " + dir + " is not a transfer4j tune directory (" + SETTINGS
+                            + " is missing); pass the --run-dir of a 'transfer4j tune' run");
                 }
+                settings = ConfigFiles.read(file, Settings.class);
+                List<String> diffs = differences(given, settings);
+                if (!diffs.isEmpty()) {
+                    throw new UsageException("--resume continues the search as it began (" + file + "); received other "
+                            + "settings: " + String.join("; ", diffs) + ". Leave them out, or start a new search in "
+                            + "another --run-dir");
+                }
+            } else {
+                if (data == null || backbone == null) {
+                    throw new UsageException("--data DIR and --backbone ID are required for a new search (or continue "
+                            + "one with --run-dir DIR --resume)");
+                }
+                Args.existingDir(data, "--data");
+                dir = runDir;
+                if (WorkDirs.holdsFiles(dir)) { // said early; checked again when the directory is claimed
+                    throw new UsageException("run directory " + dir + " is not empty; choose a new --run-dir, or "
+                            + "continue the search in it with: transfer4j tune --run-dir " + dir + " --resume");
+                }
+                settings = new Settings(data.toAbsolutePath().normalize(), backbone, seed == null ? 42L : seed, imageSize,
+                        weights == null ? FitConfig.Weights.AUTO : weights, given.strategy() == null ? "random"
+                        : given.strategy(), objective == null ? Metric.VAL_LOSS.key() : objective, 0.15, 0.15);
             }
-            settings = new Settings(data.toAbsolutePath().normalize(), backbone, seed == null ? 42L : seed, imageSize,
-                    weights == null ? FitConfig.Weights.AUTO : weights, given.strategy() == null ? "random"
-                    : given.strategy(), objective == null ? Metric.VAL_LOSS.key() : objective, 0.15, 0.15);
-        }
-        Monitor goal = objective(settings.objective());
-        Zoo z = zoo.get();
-        FitConfig base = new FitConfig(settings.data(), settings.backbone(), dir.toAbsolutePath().normalize()
-                .resolve("fit-best"), settings.seed(), settings.imageSize(), null, settings.validationSplit(),
-                settings.testSplit(), settings.weights(), null, null, null, null, null, null, null, null, null, null)
-                .withDefaults();
-        Args.existingDir(base.data(), "--data");
-        BackboneSpec bspec = FitRun.spec(z, base.backbone());
-        InputShape input = FitRun.input(bspec, base);
-        FitConfig resolved = base.imageSize() == null ? new FitConfig(null, null, null, null, input.height(), null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null).over(base) : base;
-        FitRun.checkMemory(z, bspec, input, resolved);
+            Monitor goal = objective(settings.objective());
+            Zoo z = zoo.get();
+            FitConfig base = new FitConfig(settings.data(), settings.backbone(), dir.toAbsolutePath().normalize()
+                    .resolve("fit-best"), settings.seed(), settings.imageSize(), null, settings.validationSplit(),
+                    settings.testSplit(), settings.weights(), null, null, null, null, null, null, null, null, null, null)
+                    .withDefaults();
+            Args.existingDir(base.data(), "--data");
+            BackboneSpec bspec = FitRun.spec(z, base.backbone());
+            InputShape input = FitRun.input(bspec, base);
+            FitConfig resolved = base.imageSize() == null ? new FitConfig(null, null, null, null, input.height(), null,
+                    null, null, null, null, null, null, null, null, null, null, null, null, null).over(base) : base;
+            FitRun.checkMemory(z, bspec, input, resolved);
 
-        SearchSpace searchSpace = readSpace(dir, bspec);
-        DataSplit split = FitRun.split(resolved);
-        List<String> notes = new ArrayList<>();
-        Backbone first = FitRun.backbone(z, resolved, input, false, note -> {
-            notes.add(note);
-            out.warn(note);
-        });
-        boolean pretrained = first.weights().pretrained();
-        Path searchDir = dir.resolve(SEARCH);
-        Tuner tuner;
-        try {
-            Tuner.Builder tb = Tuner.builder().space(searchSpace).strategy(settings.strategy().equals("grid")
-                            ? Strategy.grid() : Strategy.random())
-                    .pruner(settings.strategy().equals("halving")
-                            ? Pruner.successiveHalving(HALVING_MIN_EPOCHS, HALVING_ETA) : Pruner.none())
-                    .budget(new Budget(trials, maxTime)).seed(resolved.seed()).objective(goal)
-                    .environment(new TuneEnvironment(z, bspec, resolved, input, split, pretrained))
-                    .searchDir(searchDir).listener(new Talk(out, goal, trials));
-            tuner = tb.build();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        // everything that can refuse the search was checked: now the directory is claimed
-        if (!resume) {
-            dir = WorkDirs.prepare(dir, "run directory (--run-dir)", FitCommand.neededBytes(z, resolved));
-            ConfigFiles.writeYaml(dir.resolve(SETTINGS), settingsMap(settings), "transfer4j tune settings: what "
-                    + "'transfer4j tune --run-dir " + dir + " --resume' continues with");
-            split.write(dir.resolve(FitRun.SPLIT));
-        }
-        out.info("Backbone: " + bspec.id() + " at " + input.height() + "x" + input.width() + " px, "
-                + (pretrained ? "ImageNet weights" : "random initialisation (BatchNorm calibrated)"));
-        out.info(String.format(Locale.ROOT, "Data: %s, %d classes; split %d train / %d validation / %d test "
-                        + "(stratified, seed %d); every trial trains on this split", resolved.data(),
-                split.classes().size(), split.train().size(), split.validation().size(), split.test().size(),
-                resolved.seed()));
-        if (space == null && !resume) {
-            out.info("Search space (the default; edit a copy of " + searchDir.resolve("space.yaml") + " and pass it "
-                    + "with --space):\n" + searchSpace.toYaml().stripTrailing());
-        }
-        out.info("Strategy: " + settings.strategy() + ", objective " + goal.metric().key() + ", budget "
-                + (trials != null ? trials + " trials" : "") + (trials != null && maxTime != null ? " or " : "")
-                + (maxTime != null ? Durations.format(maxTime) : ""));
+            SearchSpace searchSpace = readSpace(dir, bspec);
+            DataSplit split = FitRun.split(resolved);
+            List<String> notes = new ArrayList<>();
+            Backbone first = FitRun.backbone(z, resolved, input, false, note -> {
+                notes.add(note);
+                out.warn(note);
+            });
+            boolean pretrained = first.weights().pretrained();
+            Path searchDir = dir.resolve(SEARCH);
+            Tuner tuner;
+            try {
+                Tuner.Builder tb = Tuner.builder().space(searchSpace).strategy(settings.strategy().equals("grid")
+                                ? Strategy.grid() : Strategy.random())
+                        .pruner(settings.strategy().equals("halving")
+                                ? Pruner.successiveHalving(HALVING_MIN_EPOCHS, HALVING_ETA) : Pruner.none())
+                        .budget(new Budget(trials, maxTime)).seed(resolved.seed()).objective(goal)
+                        .environment(new TuneEnvironment(z, bspec, resolved, input, split, pretrained))
+                        .searchDir(searchDir).listener(new Talk(out, goal, trials));
+                tuner = tb.build();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            // everything that can refuse the search was checked: now the directory is claimed
+            if (!resume) {
+                // locked, then found empty under the lock: of two searches started together, one runs
+                held = WorkDirs.claimNew(dir, FitCommand.neededBytes(z, resolved), "transfer4j tune", "choose a new "
+                        + "--run-dir, or continue the search in it with: transfer4j tune --run-dir " + dir + " --resume");
+                dir = held.directory();
+                ConfigFiles.writeYaml(dir.resolve(SETTINGS), settingsMap(settings), "transfer4j tune settings: what "
+                        + "'transfer4j tune --run-dir " + dir + " --resume' continues with");
+                split.write(dir.resolve(FitRun.SPLIT));
+            }
+            out.info("Backbone: " + bspec.id() + " at " + input.height() + "x" + input.width() + " px, "
+                    + (pretrained ? "ImageNet weights" : "random initialisation (BatchNorm calibrated)"));
+            out.info(String.format(Locale.ROOT, "Data: %s, %d classes; split %d train / %d validation / %d test "
+                            + "(stratified, seed %d); every trial trains on this split", resolved.data(),
+                    split.classes().size(), split.train().size(), split.validation().size(), split.test().size(),
+                    resolved.seed()));
+            if (space == null && !resume) {
+                out.info("Search space (the default; edit a copy of " + searchDir.resolve("space.yaml") + " and pass it "
+                        + "with --space):\n" + searchSpace.toYaml().stripTrailing());
+            }
+            out.info("Strategy: " + settings.strategy() + ", objective " + goal.metric().key() + ", budget "
+                    + (trials != null ? trials + " trials" : "") + (trials != null && maxTime != null ? " or " : "")
+                    + (maxTime != null ? Durations.format(maxTime) : ""));
 
-        Instant t0 = Instant.now();
-        SearchResult result;
-        try {
-            result = tuner.run();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            Instant t0 = Instant.now();
+            SearchResult result;
+            try {
+                result = tuner.run();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return finish(out, dir, resolved, searchSpace, result, goal, notes, Duration.between(t0, Instant.now()));
+        } finally {
+            if (held != null) {
+                held.close();
+            }
         }
-        return finish(out, dir, resolved, searchSpace, result, goal, notes, Duration.between(t0, Instant.now()));
     }
 
     private int finish(Output out, Path dir, FitConfig base, SearchSpace searchSpace, SearchResult result,

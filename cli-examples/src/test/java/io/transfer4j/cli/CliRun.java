@@ -14,7 +14,12 @@ record CliRun(int exitCode, String out, String err) {
     }
 
     static CliRun run(Consumer<CommandLine> setup, String... args) {
-        CommandLine cl = Transfer4j.commandLine();
+        return run(System.getenv(), setup, args);
+    }
+
+    /** Runs in environment {@code env} (e.g. {@code COLUMNS}) instead of this process's. */
+    static CliRun run(java.util.Map<String, String> env, Consumer<CommandLine> setup, String... args) {
+        CommandLine cl = Transfer4j.commandLine(env);
         setup.accept(cl);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

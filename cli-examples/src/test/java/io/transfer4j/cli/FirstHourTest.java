@@ -214,4 +214,70 @@ class FirstHourTest {
         o.warn("short");
         assertTrue(err.toString().endsWith("warning: short" + System.lineSeparator()), err.toString());
     }
+
+    /** The first line of a long error (the rest is an indented list) is at most 300 characters. */
+    private static String firstLine(CliRun r) {
+        return r.err().lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+    }
+
+    @Test
+    void aMisspeltOptionIsNamedEvenWhenARequiredOptionIsMissing() {
+        // picocli reported only "Missing required option: '--model=BUNDLE'" here
+        CliRun r = CliRun.run("predict", "--modle", "model.t4j", "x.png");
+        assertEquals(2, r.exitCode());
+        assertTrue(firstLine(r).startsWith("transfer4j: Unknown option: '--modle'")
+                && firstLine(r).contains("Did you mean --model?"), r.err());
+        r = CliRun.run("predict", "x.png");
+        assertTrue(firstLine(r).startsWith("transfer4j: Missing required option: '--model=BUNDLE'"), r.err());
+    }
+
+    @Test
+    void anImageSizeThatCannotFitInMemoryHasAShortFirstLineSayingWhatToDo() {
+        CliRun r = CliRun.run("fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir",
+                tmp.resolve("huge").toString(), "--image-size", "100000");
+        assertEquals(2, r.exitCode(), r.err());
+        String first = firstLine(r);
+        assertTrue(first.length() <= 300, first.length() + ": " + first);
+        assertTrue(first.startsWith("transfer4j: image size 100000 px (--image-size, config 'imageSize') with batch 16 "
+                + "does not fit in memory: it needs about ") && first.contains("GiB is available")
+                && first.contains("Use a smaller --image-size (tiny is made for "), first);
+        assertTrue(r.err().contains("\n  - Training at 3x100000x100000, batch 16 needs about "),
+                "the estimate's details as an indented list: " + r.err());
+        assertFalse(Files.exists(tmp.resolve("huge").resolve("config.json")));
+    }
+
+    @Test
+    void aPartOfTheSplitEmptiedByUndecodableFilesIsRefusedNamingThePart() throws Exception {
+        Path data = TinyBundles.images(tmp.resolve("dead-part"), 2, 6);
+        FitConfig cfg = new FitConfig(data, "tiny", tmp.resolve("dead-part-run"), 42L, 32, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null).withDefaults();
+        io.transfer4j.augmentation.DataSplit first = io.transfer4j.cli.internal.FitRun.split(cfg);
+        assertFalse(first.validation().isEmpty());
+        for (io.transfer4j.augmentation.DataSplit.Item i : first.validation()) {
+            Files.writeString(first.root().resolve(i.file()), "not an image"); // same seed: the same split
+        }
+        UsageException e = assertThrows(UsageException.class, () -> io.transfer4j.cli.internal.FitRun.split(cfg));
+        assertTrue(e.getMessage().startsWith("no usable image is left in the validation part of the split of "
+                + data + " (" + first.validation().size() + " file(s) cannot be used; `transfer4j data check "
+                + data + "` lists them)"), e.getMessage());
+    }
+
+    @Test
+    void maxPixelsIsAFitFlagAndAConfigKeyAndIsChecked() throws Exception {
+        // 32 x 32 images under a limit of 1,000 pixels: none is usable
+        CliRun r = CliRun.run("fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir",
+                tmp.resolve("pixels").toString(), "--image-size", "32", "--max-pixels", "1000");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("has no usable training image") && r.err().contains("cannot be used"), r.err());
+        r = CliRun.run("fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir",
+                tmp.resolve("pixels0").toString(), "--max-pixels", "0");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("config 'maxPixels' must be >= 1 pixel") && r.err().contains("received 0"),
+                r.err());
+        Path yaml = Files.writeString(tmp.resolve("pixels.yaml"), "maxPixels: -5\n");
+        r = CliRun.run("fit", "--config", yaml.toString(), "--data", images.toString(), "--backbone", "tiny",
+                "--run-dir", tmp.resolve("pixels1").toString());
+        assertTrue(r.err().contains("config 'maxPixels' must be >= 1 pixel") && r.err().contains("received -5"),
+                r.err());
+    }
 }

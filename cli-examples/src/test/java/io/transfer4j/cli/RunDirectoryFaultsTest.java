@@ -105,4 +105,77 @@ class RunDirectoryFaultsTest {
         assertFalse(Files.exists(dir.resolve(RunReport.CONFIG)), "nothing of the run was written");
         assertFalse(Files.exists(dir.resolve("split.json")), "nothing of the run was written");
     }
+
+    /** Holds {@code dir} from another thread (as a second fit would from another process) while {@code body} runs. */
+    private static void heldElsewhere(Path dir, String purpose, ThrowingRunnable body) throws Exception {
+        java.util.concurrent.CountDownLatch claimed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            try (io.transfer4j.internal.DirectoryLock l = io.transfer4j.internal.DirectoryLock.claim(dir,
+                    "run directory", purpose)) {
+                claimed.countDown();
+                done.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "other-run");
+        holder.start();
+        claimed.await();
+        try {
+            body.run();
+        } finally {
+            done.countDown();
+            holder.join();
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void aRunDirectoryInUseIsRefusedNamingTheHolderAndNothingInItIsTouched() throws Exception {
+        Path dir = tmp.resolve("race");
+        heldElsewhere(dir, "transfer4j fit", () -> {
+            CliRun r = CliRun.run("fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir",
+                    dir.toString(), "--image-size", "32", "--head-epochs", "1", "--unfreeze", "none");
+            assertEquals(1, r.exitCode(), r.err());
+            String first = r.err().lines().findFirst().orElse("");
+            assertTrue(first.contains("run directory " + dir.toAbsolutePath().normalize() + " is in use by process "
+                    + ProcessHandle.current().pid()) && r.err().contains("(transfer4j fit)")
+                    && r.err().contains("use another run directory"), r.err());
+            assertEquals(List.of(io.transfer4j.internal.DirectoryLock.FILE), listing(dir), "nothing was written");
+
+            // --resume of a directory in use: refused before anything in it is read or removed
+            Files.writeString(dir.resolve(".model.t4j.3k2j1.partial"), "the other run is writing this");
+            CliRun resume = CliRun.run("fit", "--resume", dir.toString());
+            assertEquals(1, resume.exitCode(), resume.err());
+            assertTrue(resume.err().contains("is in use by process"), resume.err());
+            assertTrue(Files.exists(dir.resolve(".model.t4j.3k2j1.partial")), "the live run's file is kept");
+            Files.delete(dir.resolve(".model.t4j.3k2j1.partial"));
+
+            CliRun tune = CliRun.run("tune", "--data", images.toString(), "--backbone", "tiny", "--run-dir",
+                    dir.toString(), "--image-size", "32", "--trials", "1");
+            assertEquals(1, tune.exitCode(), tune.err());
+            assertTrue(tune.err().contains("is in use by process"), tune.err());
+        });
+        assertEquals(List.of(), listing(dir), "the holder's lock file went with it");
+    }
+
+    @Test
+    void aLockFileLeftByAKilledRunDoesNotBlockANewRunOrAResume() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("stale"));
+        // what a kill -9 leaves: the file, with nobody holding the operating-system lock on it
+        Files.writeString(dir.resolve(io.transfer4j.internal.DirectoryLock.FILE),
+                "process 999999 on host gone since 2026-01-01T00:00:00Z (transfer4j fit)\n");
+        CliRun r = CliRun.run("fit", "--data", images.toString(), "--backbone", "tiny", "--run-dir", dir.toString(),
+                "--image-size", "32", "--head-epochs", "1", "--unfreeze", "none", "--no-augment", "--keep",
+                "checkpoint,initial-model");
+        assertEquals(0, r.exitCode(), "a stale lock file does not make the directory 'not empty': " + r.err());
+        assertFalse(listing(dir).contains(io.transfer4j.internal.DirectoryLock.FILE), listing(dir).toString());
+        Files.writeString(dir.resolve(io.transfer4j.internal.DirectoryLock.FILE), "process 999999 (killed)\n");
+        CliRun again = CliRun.run("fit", "--resume", dir.toString());
+        assertEquals(0, again.exitCode(), again.err());
+        assertFalse(listing(dir).contains(io.transfer4j.internal.DirectoryLock.FILE), listing(dir).toString());
+    }
 }

@@ -46,8 +46,11 @@ public final class Predictor implements AutoCloseable {
      * @param parallelism  graph copies in the pool (>= 1): how many calls run at once
      * @param batchSize    images per forward pass in {@link #predictAll} (>= 1)
      * @param gradCamLayer the feature-map layer for {@link #explain}; null = the last conv/activation before the cut
+     * @param maxPixels    decompression-bomb guard (>= 1): image files whose header declares more pixels
+     *                     (width x height) are refused before decoding; default
+     *                     {@link ImageDecoder#DEFAULT_MAX_PIXELS}
      */
-    public record Options(int parallelism, int batchSize, String gradCamLayer) {
+    public record Options(int parallelism, int batchSize, String gradCamLayer, long maxPixels) {
         public Options {
             if (parallelism < 1) {
                 throw new IllegalArgumentException("parallelism must be >= 1; received " + parallelism);
@@ -55,6 +58,15 @@ public final class Predictor implements AutoCloseable {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batchSize must be >= 1; received " + batchSize);
             }
+            if (maxPixels < 1) {
+                throw new IllegalArgumentException("maxPixels must be >= 1 (pixels, width x height); received "
+                        + maxPixels + "; the default is " + ImageDecoder.DEFAULT_MAX_PIXELS);
+            }
+        }
+
+        /** Options with the decoder's default pixel limit. */
+        public Options(int parallelism, int batchSize, String gradCamLayer) {
+            this(parallelism, batchSize, gradCamLayer, ImageDecoder.DEFAULT_MAX_PIXELS);
         }
 
         /** Up to 4 parallel graph copies (fewer on small machines), batches of 16, default Grad-CAM layer. */
@@ -63,15 +75,20 @@ public final class Predictor implements AutoCloseable {
         }
 
         public Options withParallelism(int p) {
-            return new Options(p, batchSize, gradCamLayer);
+            return new Options(p, batchSize, gradCamLayer, maxPixels);
         }
 
         public Options withBatchSize(int b) {
-            return new Options(parallelism, b, gradCamLayer);
+            return new Options(parallelism, b, gradCamLayer, maxPixels);
         }
 
         public Options withGradCamLayer(String layer) {
-            return new Options(parallelism, batchSize, layer);
+            return new Options(parallelism, batchSize, layer, maxPixels);
+        }
+
+        /** Another decompression-bomb limit, e.g. for scans larger than 89 megapixels. */
+        public Options withMaxPixels(long m) {
+            return new Options(parallelism, batchSize, gradCamLayer, m);
         }
     }
 
@@ -89,6 +106,8 @@ public final class Predictor implements AutoCloseable {
     /** Derived from the model's graph once; every slot runs a copy of it (the original is not kept). */
     private final InferenceGraph derived;
     private final Options options;
+    /** Decodes image files within {@link Options#maxPixels()}. */
+    private final ImageDecoder decoder;
     private final BlockingQueue<Slot> idle;
     private final AtomicInteger created = new AtomicInteger();
     private final String gradCamLayer;
@@ -97,6 +116,7 @@ public final class Predictor implements AutoCloseable {
     private Predictor(TransferModel model, ComputationGraph prototype, Options options) {
         this.model = model;
         this.options = options;
+        this.decoder = ImageDecoder.withMaxPixels(options.maxPixels());
         this.idle = new ArrayBlockingQueue<>(options.parallelism());
         if (options.gradCamLayer() != null) {
             List<String> body = model.bodyVertices();
@@ -234,7 +254,7 @@ public final class Predictor implements AutoCloseable {
             String[] errors = new String[chunk.size()];
             for (int i = 0; i < chunk.size(); i++) {
                 try {
-                    inputs.add(prepare(ImageDecoder.decode(chunk.get(i))).normalised);
+                    inputs.add(prepare(decoder.read(chunk.get(i))).normalised);
                 } catch (IOException | RuntimeException e) {
                     errors[i] = e.getClass().getSimpleName() + ": " + e.getMessage();
                 }
@@ -303,10 +323,10 @@ public final class Predictor implements AutoCloseable {
     private Prepared prepare(ImageInput input) throws IOException {
         Objects.requireNonNull(input, "image input must not be null; use ImageInput.of(path | bytes | image | pixels)");
         if (input instanceof ImageInput.File f) {
-            return prepare(ImageDecoder.decode(f.path()));
+            return prepare(decoder.read(f.path()));
         }
         if (input instanceof ImageInput.Bytes b) {
-            return prepare(ImageDecoder.decode(b.encoded()));
+            return prepare(decoder.read(b.encoded(), null));
         }
         if (input instanceof ImageInput.Image i) {
             return prepare(ImageDecoder.decode(i.image()));

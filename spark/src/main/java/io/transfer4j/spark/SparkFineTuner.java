@@ -451,6 +451,7 @@ public final class SparkFineTuner {
         private int batchSize = 16;
         private GradientExchange exchange = GradientExchange.averaging(GradientExchange.Averaging.DEFAULT_FREQUENCY);
         private long seed = 42;
+        private boolean allowRandomWeights;
         private Consumer<EpochRecord> listener = r -> LOG.info("{} epoch {}: loss {} val_loss {} {}", r.phase(),
                 r.epoch(), r.loss(), r.valLoss(), r.metrics());
 
@@ -507,6 +508,16 @@ public final class SparkFineTuner {
             return this;
         }
 
+        /**
+         * Trains a backbone whose random weights stand in for pretrained ones that could not be had
+         * ({@link io.transfer4j.zoo.Zoo#loadOrRandom}), which {@link #build()} otherwise refuses, as
+         * {@code FineTuner}'s does: from random initialisation small data reaches about chance accuracy.
+         */
+        public Builder allowRandomWeights() {
+            this.allowRandomWeights = true;
+            return this;
+        }
+
         /** Called on the driver after every epoch (default: one log line); replace it, or pass r -> { }. */
         public Builder listener(Consumer<EpochRecord> l) {
             this.listener = Objects.requireNonNull(l, "listener");
@@ -516,6 +527,8 @@ public final class SparkFineTuner {
         public SparkFineTuner build() {
             Objects.requireNonNull(model, "a model is required: .model(TransferModel.builder()...build())");
             Objects.requireNonNull(plan, "a plan is required, e.g. .plan(FineTunePlan.kerasRecipe(\"res5\", 5, 3))");
+            io.transfer4j.zoo.Backbone.requireRealWeights(model.backbone().id(), model.backbone().weights(),
+                    allowRandomWeights, "call .allowRandomWeights() on this builder");
             if (train == null || train.isEmpty()) {
                 throw new IllegalArgumentException("training images are required and must not be empty: "
                         + ".train(LabelledImage.of(split, DataSplit.Part.TRAIN))");

@@ -147,6 +147,26 @@ class SparkFineTunerTest {
     }
 
     @Test
+    void randomStandInWeightsAreRefusedUnlessAllowedAsFineTunerDoes() throws Exception {
+        Backbone b = SparkFixtures.zoo(dir).random("tiny", new InputShape(3, SparkFixtures.SIZE, SparkFixtures.SIZE), 3);
+        // what Zoo.loadOrRandom returns when the pretrained weights cannot be had
+        Backbone standIn = new Backbone(b.spec(), b.graph(), b.input(), Backbone.WeightsOrigin.fallback(
+                "pretrained weights unavailable (OFFLINE): Offline mode and no verified copy"), b.groups());
+        TransferModel m = TransferModel.builder().backbone(standIn).head(HeadSpec.builder().build())
+                .labels(split.classes()).seed(4).build();
+        List<LabelledImage> train = LabelledImage.of(split, DataSplit.Part.TRAIN);
+        FineTunePlan plan = FineTunePlan.of(Phase.builder("h").build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SparkFineTuner.builder().model(m).plan(plan).train(train).build());
+        assertTrue(e.getMessage().startsWith("refusing to fine-tune tiny from random initialisation")
+                && e.getMessage().contains("Cause: pretrained weights unavailable (OFFLINE)")
+                && e.getMessage().contains("transfer4j models install tiny --from FILE")
+                && e.getMessage().contains(".allowRandomWeights()"), e.getMessage());
+        SparkFineTuner.builder().model(m).plan(plan).train(train).allowRandomWeights().build(); // asked for
+        SparkFineTuner.builder().model(model(SparkFixtures.zoo(dir))).plan(plan).train(train).build(); // zoo.random
+    }
+
+    @Test
     void sharedGradientsAreRefusedWithoutTheAeronTimeoutOrWithTrainingLossStopping() throws Exception {
         TransferModel model = model(SparkFixtures.zoo(dir));
         List<LabelledImage> train = LabelledImage.of(split, DataSplit.Part.TRAIN);

@@ -27,6 +27,7 @@ import io.transfer4j.core.TransferModel;
 import io.transfer4j.training.internal.Engine;
 import io.transfer4j.training.internal.Evaluator;
 import io.transfer4j.zoo.LayerGroup;
+import io.transfer4j.internal.DirectoryLock;
 import io.transfer4j.internal.Names;
 
 /**
@@ -59,9 +60,29 @@ public final class FineTuner {
         return new Builder();
     }
 
-    /** Runs the plan (or resumes it from the run directory's checkpoint). */
+    /**
+     * Runs the plan (or resumes it from the run directory's checkpoint). The run directory is held for the whole
+     * run ({@link DirectoryLock}): a second {@code fit()} into it from another thread or process fails at once with
+     * an {@link IllegalStateException} naming the holder, instead of interleaving checkpoints.
+     */
     public TrainingResult fit() {
-        return new Engine(config).run();
+        if (config.runDir() == null) {
+            return new Engine(config).run();
+        }
+        DirectoryLock lock;
+        try {
+            lock = DirectoryLock.claim(config.runDir(), "run directory", "FineTuner.fit");
+        } catch (DirectoryLock.InUseException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use run directory " + config.runDir() + ": " + e.getMessage(), e);
+        }
+        try (lock) {
+            return new Engine(config).run();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot release run directory " + config.runDir() + ": " + e.getMessage(),
+                    e);
+        }
     }
 
     /**
@@ -284,17 +305,8 @@ public final class FineTuner {
                 throw new IllegalArgumentException("FineTuner needs a plan: .plan(FineTunePlan.kerasRecipe(...)) "
                         + "or FineTunePlan.of(phases)");
             }
-            var weights = model.backbone().weights();
-            if (weights.fallback() && !allowRandomWeights) {
-                String id = model.backbone().id();
-                throw new IllegalArgumentException("refusing to fine-tune " + id + " from random initialisation: its"
-                        + " pretrained weights could not be had, and from random weights small data reaches about "
-                        + "chance accuracy. Cause: " + weights.source() + "\nTo fix it: install the weights ("
-                        + "`transfer4j models download " + id + "` on a connected machine, or `"
-                        + io.transfer4j.zoo.WeightsUnavailableException.installHint(id) + "`) and load them with "
-                        + "zoo.load(...); or train from random initialisation on purpose: build the backbone with "
-                        + "zoo.random(...) or call .allowRandomWeights() on this builder.");
-            }
+            io.transfer4j.zoo.Backbone.requireRealWeights(model.backbone().id(), model.backbone().weights(),
+                    allowRandomWeights, "call .allowRandomWeights() on this builder");
             if (topK < 1) {
                 throw new IllegalArgumentException("topK must be >= 1; received " + topK);
             }

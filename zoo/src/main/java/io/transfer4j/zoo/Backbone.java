@@ -55,6 +55,33 @@ public record Backbone(BackboneSpec spec, ComputationGraph graph, InputShape inp
         return spec.id();
     }
 
+    /**
+     * Refuses to train from random weights standing in for pretrained ones that could not be had
+     * ({@link Zoo#loadOrRandom}) unless the caller asked for it: from random initialisation small data reaches
+     * about chance accuracy. The one check behind the builders of {@code FineTuner} and {@code SparkFineTuner}
+     * (which know a model's backbone by id and {@link WeightsOrigin}). Weights from {@code zoo.random(...)} were
+     * asked for and pass.
+     *
+     * @param id         the backbone's id, e.g. resnet50
+     * @param weights    where its weights came from
+     * @param allowed    whether random stand-in weights were allowed (e.g. {@code allowRandomWeights()})
+     * @param howToAllow how the caller allows them, for the message, e.g. "call .allowRandomWeights() on this builder"
+     * @throws IllegalArgumentException naming the cause, how to install the weights and how to train from random
+     *                                  initialisation on purpose
+     */
+    public static void requireRealWeights(String id, WeightsOrigin weights, boolean allowed, String howToAllow) {
+        if (!weights.fallback() || allowed) {
+            return;
+        }
+        throw new IllegalArgumentException("refusing to fine-tune " + id + " from random initialisation: its"
+                + " pretrained weights could not be had, and from random weights small data reaches about "
+                + "chance accuracy. Cause: " + weights.source() + "\nTo fix it: install the weights ("
+                + "`transfer4j models download " + id + "` on a connected machine, or `"
+                + WeightsUnavailableException.installHint(id) + "`) and load them with "
+                + "zoo.load(...); or train from random initialisation on purpose: build the backbone with "
+                + "zoo.random(...) or " + howToAllow + ".");
+    }
+
     public Normalization normalization() {
         return spec.normalization();
     }

@@ -480,6 +480,13 @@ class ZooWeightsTest {
             assertEquals(Reason.CHECKSUM_MISMATCH, e.reason());
             assertTrue(e.getMessage().contains("adler32:" + adler) && e.getMessage().contains("not changed"),
                     e.getMessage());
+            // a short headline naming the file, then what was received and each published file on its own line
+            String first = e.getMessage().lines().findFirst().orElseThrow();
+            assertTrue(first.startsWith("Refused to install " + wrong + " as tiny weights") && first.length() <= 300
+                    && !first.contains("adler32:" + adler), first);
+            assertTrue(e.getMessage().lines().anyMatch(l -> l.startsWith("  - received: ")), e.getMessage());
+            assertTrue(e.getMessage().lines().anyMatch(l -> l.startsWith("  - published: ")
+                    && l.contains("adler32:" + adler)), e.getMessage());
             assertEquals(before, cacheListing());
             assertArrayEquals(zip, Files.readAllBytes(cached()));
             IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,

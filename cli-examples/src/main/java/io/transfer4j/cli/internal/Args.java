@@ -55,9 +55,15 @@ public final class Args {
 
     /** A predictor over a model bundle, with the same errors as {@link #bundle}. */
     public static io.transfer4j.core.Predictor predictor(Path p) throws IOException {
+        return predictor(p, io.transfer4j.core.Predictor.Options.defaults());
+    }
+
+    /** Opens {@code --model p} with {@code options}; a file that is not a bundle is an error naming it. */
+    public static io.transfer4j.core.Predictor predictor(Path p, io.transfer4j.core.Predictor.Options options)
+            throws IOException {
         existingFile(p, "--model");
         try {
-            return io.transfer4j.core.Predictor.open(p);
+            return io.transfer4j.core.Predictor.open(p, options);
         } catch (InvalidBundleException e) {
             throw new IOException("--model " + p + " is not a usable transfer4j bundle: " + e.getMessage(), e);
         }

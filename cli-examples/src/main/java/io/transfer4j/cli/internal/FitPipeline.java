@@ -158,7 +158,8 @@ public final class FitPipeline {
         ts = Instant.now();
         List<ConfusedSample> confused = List.of();
         if (test != null) {
-            try (io.transfer4j.core.Predictor predictor = io.transfer4j.core.Predictor.of(model)) {
+            try (io.transfer4j.core.Predictor predictor = io.transfer4j.core.Predictor.of(model,
+                    io.transfer4j.core.Predictor.Options.defaults().withMaxPixels(resolved.pixelLimit()))) {
                 confused = FitRun.mostConfused(split.root(), test, Predictions.gradCam(predictor, resolved.window()),
                         resolved.window());
             }

@@ -19,6 +19,7 @@ import io.transfer4j.augmentation.DataScan;
 import io.transfer4j.augmentation.DataSplit;
 import io.transfer4j.augmentation.DirectoryFlow;
 import io.transfer4j.augmentation.FlowOptions;
+import io.transfer4j.augmentation.ImageDecoder;
 import io.transfer4j.augmentation.ImagePipeline;
 import io.transfer4j.augmentation.ScanOptions;
 import io.transfer4j.cli.FitConfig;
@@ -111,12 +112,24 @@ public final class FitRun {
      * The memory preflight for training at this input and batch: a size the machine cannot hold (e.g.
      * {@code --image-size 100000}) is a usage error now, not a native {@code std::bad_alloc} after the split.
      */
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
     public static void checkMemory(Zoo zoo, BackboneSpec spec, InputShape input, FitConfig cfg) {
         MemoryEstimate.Verdict v = zoo.memoryEstimate(spec.id(), input, cfg.batchSize(), MemoryEstimate.Mode.TRAINING)
                 .check(MemoryEstimate.Limits.current());
         if (!v.fits()) {
-            throw new UsageException("image size " + input.height() + " px (--image-size, config 'imageSize') with "
-                    + "batch " + cfg.batchSize() + " does not fit in memory: " + v.message());
+            // a short headline (received, allowed, what to do), then the estimate's details as an indented list
+            StringBuilder m = new StringBuilder(String.format(Locale.ROOT, "image size %d px (--image-size, config "
+                            + "'imageSize') with batch %d does not fit in memory: it needs about %.1f GiB, %.1f GiB is "
+                            + "available. %s", input.height(), cfg.batchSize(), v.neededBytes() / GIB,
+                    v.availableBytes() / GIB, v.largestBatch() > 0
+                            ? "Use --batch-size " + v.largestBatch() + " or less, or a smaller --image-size"
+                            : "Use a smaller --image-size (" + spec.id() + " is made for " + spec.defaultInput().height()
+                            + " px; it takes " + spec.minInputSize() + " px and up)"));
+            for (String detail : v.message().split("(?<=\\.) (?=[A-Z])")) {
+                m.append("\n  - ").append(detail.strip());
+            }
+            throw new UsageException(m.toString());
         }
     }
 
@@ -144,7 +157,7 @@ public final class FitRun {
                     + split.classes() + "; a classifier needs at least 2 (one sub-folder of images per class)");
         }
         DataSplit listed = split;
-        split = split.without(unusable(split.root()));
+        split = split.without(unusable(split.root(), cfg.pixelLimit()));
         for (String cls : split.classes()) {
             if (split.train().stream().noneMatch(i -> i.label().equals(cls))) {
                 long bad = split.excluded().stream().filter(e -> e.file().startsWith(cls + "/")).count();
@@ -184,8 +197,13 @@ public final class FitRun {
      * reason: decoded once before the split, so the split counts usable images and training never meets them.
      */
     public static Map<String, String> unusable(Path root) {
+        return unusable(root, ImageDecoder.DEFAULT_MAX_PIXELS);
+    }
+
+    /** As {@link #unusable(Path)}, refusing images with more than {@code maxPixels} pixels. */
+    public static Map<String, String> unusable(Path root, long maxPixels) {
         Map<String, String> bad = new LinkedHashMap<>();
-        for (BadFile b : DataScan.scan(root, ScanOptions.thorough()).badFiles()) {
+        for (BadFile b : DataScan.scan(root, ScanOptions.thorough().withMaxPixels(maxPixels)).badFiles()) {
             String why = b.toString();
             bad.put(b.relative(), why.startsWith(b.relative() + ": ") ? why.substring(b.relative().length() + 2)
                     : why);
@@ -196,7 +214,8 @@ public final class FitRun {
     /** Flow options for this run (no shuffling: the trainer shuffles by epoch when it wants to). */
     public static FlowOptions flowOptions(FitConfig cfg, InputShape input, boolean shuffle) {
         return FlowOptions.builder().targetSize(input.height(), input.width()).batchSize(cfg.batchSize())
-                .seed(cfg.seed()).shuffle(shuffle).dicomWindow(cfg.window()).build();
+                .seed(cfg.seed()).shuffle(shuffle).dicomWindow(cfg.window()).maxPixels(cfg.pixelLimit())
+                .build();
     }
 
     /** The Keras-tutorial augmentation used when {@code augment} is on. */
@@ -392,6 +411,7 @@ public final class FitRun {
         m.put("classWeights", cfg.classWeights());
         m.put("lrFind", cfg.lrFind());
         m.put("keep", cfg.keep());
+        m.put("maxPixels", cfg.pixelLimit());
         return m;
     }
 

@@ -50,6 +50,48 @@ public final class WorkDirs {
     }
 
     /**
+     * Claims a run directory for a new run, the one way {@code fit} and {@code tune} take one: prepared as
+     * {@link #prepare} does, locked for this process ({@link io.transfer4j.internal.DirectoryLock}: a second
+     * {@code fit} or {@code tune} into it is refused naming the holder, a lock left by a killed process does not
+     * block), then checked to be empty - under the lock, so two runs cannot both find it empty. Close the returned
+     * lock when the run ends.
+     *
+     * @param notEmpty what to say when it holds files, after "run directory DIR is not empty; "
+     */
+    public static io.transfer4j.internal.DirectoryLock claimNew(Path dir, long neededBytes, String purpose,
+                                                               String notEmpty) throws IOException {
+        Path abs = prepare(dir, "run directory (--run-dir)", neededBytes);
+        io.transfer4j.internal.DirectoryLock lock = claim(abs, purpose);
+        try {
+            if (holdsFiles(abs)) {
+                throw new io.transfer4j.cli.UsageException("run directory " + abs + " is not empty; " + notEmpty);
+            }
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        return lock;
+    }
+
+    /**
+     * Whether {@code dir} exists and holds anything besides a run's lock file (a killed run's stale lock file
+     * does not make a directory "not empty").
+     */
+    public static boolean holdsFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(p -> !p.getFileName().toString().equals(io.transfer4j.internal.DirectoryLock.FILE));
+        }
+    }
+
+    /** Claims an existing run directory ({@code fit --resume}, {@code tune --resume}); see {@link #claimNew}. */
+    public static io.transfer4j.internal.DirectoryLock claim(Path dir, String purpose) throws IOException {
+        return io.transfer4j.internal.DirectoryLock.claim(dir, "run directory", purpose);
+    }
+
+    /**
      * Removes what a killed write left in a run directory: {@code .NAME.XXXX.partial} files (atomic writes of the
      * bundle, checkpoint pointer, reports) and {@code ckpt-N.partial} directories (checkpoints being written). None
      * of them is ever read; the files they were to replace are intact.

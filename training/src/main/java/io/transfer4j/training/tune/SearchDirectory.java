@@ -79,7 +79,8 @@ final class SearchDirectory {
             }
             if (Files.isDirectory(dir)) {
                 try (var s = Files.list(dir)) {
-                    if (s.findAny().isPresent()) {
+                    if (s.anyMatch(f -> !f.getFileName().toString().equals(
+                            io.transfer4j.internal.DirectoryLock.FILE))) {
                         throw new IllegalArgumentException("the search directory " + dir + " is not empty and holds "
                                 + "no search (no " + SEARCH + "); give a new or empty directory");
                     }

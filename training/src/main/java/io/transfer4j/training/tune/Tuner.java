@@ -92,6 +92,26 @@ public final class Tuner {
      *                                  trial finished
      */
     public SearchResult run() {
+        // the search directory is held for the whole search (one mechanism with fit's run directories): a second
+        // search into it, from another thread or process, is refused naming the holder
+        io.transfer4j.internal.DirectoryLock lock;
+        try {
+            lock = io.transfer4j.internal.DirectoryLock.claim(b.searchDir, "search directory", "Tuner.run");
+        } catch (io.transfer4j.internal.DirectoryLock.InUseException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot use the search directory " + b.searchDir + ": "
+                    + e.getMessage(), e);
+        }
+        try (lock) {
+            return search();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot release the search directory " + b.searchDir + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private SearchResult search() {
         long start = System.nanoTime();
         long deadline = b.budget.maxTime() == null ? Long.MAX_VALUE : start + b.budget.maxTime().toNanos();
         List<String> groups = b.environment.layerGroups();

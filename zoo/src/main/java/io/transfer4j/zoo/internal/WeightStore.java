@@ -392,9 +392,13 @@ public final class WeightStore {
         if (match == null) {
             String got = sums.values().stream().map(Checksums.Result::label).collect(Collectors.joining(", "));
             long size = sums.values().iterator().next().size();
+            // a short headline, then the published files one per indented line (they were one 1,000-character line)
             throw new WeightsUnavailableException(spec.id(), Reason.CHECKSUM_MISMATCH, "Refused to install " + file
-                    + " as " + spec.id() + " weights: it matches none of the published files (expected "
-                    + expectedList(spec) + "; got " + got + ", " + size + " bytes). The cache was not changed.", null);
+                    + " as " + spec.id() + " weights: it matches none of the published files; the cache was not "
+                    + "changed. Give one of the files listed below (transfer4j models info " + spec.id() + "):"
+                    + "\n  - received: " + size + " bytes, " + got
+                    + spec.weights().stream().map(w -> "\n  - published: " + w.fileName() + " (" + w.checksumLabel()
+                    + ", from " + w.uri() + ")").collect(Collectors.joining()), null);
         }
         Path target = cacheFile(spec, match);
         Path part = target.resolveSibling(target.getFileName() + ".install.part");
