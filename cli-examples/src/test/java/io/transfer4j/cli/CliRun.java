@@ -14,7 +14,8 @@ record CliRun(int exitCode, String out, String err) {
     }
 
     static CliRun run(Consumer<CommandLine> setup, String... args) {
-        return run(System.getenv(), setup, args);
+        // not this process's environment: a COLUMNS exported by the shell running the build would wrap the output
+        return run(java.util.Map.of(), setup, args);
     }
 
     /** Runs in environment {@code env} (e.g. {@code COLUMNS}) instead of this process's. */

@@ -17,6 +17,9 @@ public final class WorkDirs {
     private WorkDirs() {
     }
 
+    /** The prefix of the file {@link #prepare} writes and removes to prove a directory writable. */
+    private static final String WRITE_PROBE = ".transfer4j-write-test";
+
     /**
      * Creates {@code dir} if needed and proves it writable (a probe file is written and removed), and checks the
      * file system has {@code neededBytes} free. Every failure names the directory and says what to do.
@@ -30,7 +33,7 @@ public final class WorkDirs {
         }
         try {
             Files.createDirectories(abs);
-            Path probe = Files.createTempFile(abs, ".transfer4j-write-test", ".tmp");
+            Path probe = Files.createTempFile(abs, WRITE_PROBE, ".tmp");
             Files.delete(probe);
         } catch (AccessDeniedException e) {
             throw new IOException("cannot write to " + what + " " + abs + ": permission denied at " + e.getFile()
@@ -74,15 +77,17 @@ public final class WorkDirs {
     }
 
     /**
-     * Whether {@code dir} exists and holds anything besides a run's lock file (a killed run's stale lock file
-     * does not make a directory "not empty").
+     * Whether {@code dir} exists and holds anything besides a run's lock file and {@link #prepare}'s write probes
+     * (a killed run's stale lock file does not make a directory "not empty", nor does the probe of a second run
+     * being started into it at the same moment - that run is then refused by the lock, not this one by its probe).
      */
     public static boolean holdsFiles(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return false;
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.anyMatch(p -> !p.getFileName().toString().equals(io.transfer4j.internal.DirectoryLock.FILE));
+            return s.map(p -> p.getFileName().toString()).anyMatch(n -> !n.equals(
+                    io.transfer4j.internal.DirectoryLock.FILE) && !n.startsWith(WRITE_PROBE));
         }
     }
 

@@ -102,4 +102,23 @@ public class WorkDirsTest {
             assertEquals(0, s.count(), "staging directory removed");
         }
     }
+
+    @Test
+    void claimNewIgnoresAStaleLockFileAndAnotherRunsWriteProbeButNotRealContent() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        // a killed run's lock file, and the probe a second run being started at this moment writes in prepare()
+        Files.writeString(run.resolve(io.transfer4j.internal.DirectoryLock.FILE), "process 999999 (killed)\n");
+        Files.createTempFile(run, ".transfer4j-write-test", ".tmp");
+        assertFalse(WorkDirs.holdsFiles(run));
+        try (io.transfer4j.internal.DirectoryLock l = WorkDirs.claimNew(run, 1, "test", "choose another")) {
+            assertEquals(run.toAbsolutePath().normalize(), l.directory());
+        }
+        Files.writeString(run.resolve("config.json"), "{}");
+        assertTrue(WorkDirs.holdsFiles(run));
+        io.transfer4j.cli.UsageException e = assertThrows(io.transfer4j.cli.UsageException.class,
+                () -> WorkDirs.claimNew(run, 1, "test", "choose another"));
+        assertEquals("run directory " + run.toAbsolutePath().normalize() + " is not empty; choose another",
+                e.getMessage());
+        assertFalse(Files.exists(run.resolve(io.transfer4j.internal.DirectoryLock.FILE)), "released when refused");
+    }
 }

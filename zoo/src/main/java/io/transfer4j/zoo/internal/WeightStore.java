@@ -374,7 +374,7 @@ public final class WeightStore {
         }
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("No such file: " + file + " (give the path of a downloaded "
-                    + spec.id() + " weights file: " + expectedList(spec) + ")");
+                    + spec.id() + " weights file: " + expectedList(spec, ", ") + ")");
         }
         Set<ChecksumAlgorithm> algorithms = EnumSet.noneOf(ChecksumAlgorithm.class);
         spec.weights().forEach(s -> algorithms.add(s.checksumAlgorithm()));
@@ -397,8 +397,7 @@ public final class WeightStore {
                     + " as " + spec.id() + " weights: it matches none of the published files; the cache was not "
                     + "changed. Give one of the files listed below (transfer4j models info " + spec.id() + "):"
                     + "\n  - received: " + size + " bytes, " + got
-                    + spec.weights().stream().map(w -> "\n  - published: " + w.fileName() + " (" + w.checksumLabel()
-                    + ", from " + w.uri() + ")").collect(Collectors.joining()), null);
+                    + "\n  - published: " + expectedList(spec, "\n  - published: "), null);
         }
         Path target = cacheFile(spec, match);
         Path part = target.resolveSibling(target.getFileName() + ".install.part");
@@ -440,9 +439,10 @@ public final class WeightStore {
         return sb.toString();
     }
 
-    private static String expectedList(BackboneSpec spec) {
+    /** The published files as "NAME (CHECKSUM, from URI)", joined by {@code separator}. */
+    private static String expectedList(BackboneSpec spec, String separator) {
         return spec.weights().stream().map(s -> s.fileName() + " (" + s.checksumLabel() + ", from " + s.uri() + ")")
-                .collect(Collectors.joining(", "));
+                .collect(Collectors.joining(separator));
     }
 
     public Path home() {
