@@ -1,6 +1,7 @@
 // Derived inference graph vs the original graph vs a frozen-body training step, interleaved in one JVM (docs/performance.md).
 // From the repository root after ./mvnw -pl cli-examples -am package -DskipTests:
-// OMP_WAIT_POLICY=PASSIVE java -Xms2g -Xmx6g -cp "$(cat cli-examples/target/classpath.txt):cli-examples/target/transfer4j-cli.jar" bench/DerivedInference.java resnet50 224 8 1
+// OMP_WAIT_POLICY=PASSIVE java -Xms2g -Xmx6g -cp "$(cat cli-examples/target/classpath.txt):cli-examples/target/transfer4j-cli.jar" bench/DerivedInference.java resnet50 224 8 1 [infer-only]
+// infer-only: just the derived graph on DL4J's executor vs InferenceGraph.output (the direct executor), e.g. under JFR
 import io.transfer4j.zoo.*; import io.transfer4j.core.InferenceGraph;
 import org.deeplearning4j.nn.graph.ComputationGraph; import org.nd4j.linalg.factory.Nd4j; import org.nd4j.linalg.api.ndarray.INDArray; import org.nd4j.linalg.api.buffer.DataType;
 import org.deeplearning4j.nn.transferlearning.*; import org.deeplearning4j.nn.conf.layers.*; import org.nd4j.linalg.activations.Activation; import org.nd4j.linalg.learning.config.Sgd; import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -22,8 +23,13 @@ public class DerivedInference {
     InferenceGraph best=InferenceGraph.derive(g);
     ComputationGraph h=new TransferLearning.GraphBuilder(g).setFeatureExtractor(cut).build();
     System.out.println("layout of default derived: " + best.layout() + ", BN folded " + best.foldedBatchNorms() + ", activations fused " + best.fusedActivations());
-    String[] names={"original-outputSingle","derived-NCHW","derived-default","frozen-body-head-step"};
-    Runnable[] rs={() -> g.outputSingle(false,x), () -> nchw.output(x), () -> best.output(x), () -> h.fit(ds)};
+    // derived-dl4j-executor: the same derived graph through DL4J's ComputationGraph executor (what InferenceGraph.output
+    // ran before the direct executor), input transposed the same way; derived-default: InferenceGraph.output (direct)
+    String[] names={"original-outputSingle","derived-NCHW","derived-dl4j-executor","derived-default","frozen-body-head-step"};
+    boolean nhwc = best.layout() == InferenceGraph.Layout.NHWC;
+    Runnable[] rs={() -> g.outputSingle(false,x), () -> nchw.output(x),
+        () -> best.graph().outputSingle(false, nhwc ? x.permute(0,2,3,1).dup('c') : x), () -> best.output(x), () -> h.fit(ds)};
+    if (a.length > 4 && a[4].equals("infer-only")) { names=Arrays.copyOfRange(names,2,4); rs=Arrays.copyOfRange(rs,2,4); }
     for (Runnable r0 : rs) r0.run();
     double[][] t=new double[rs.length][n];
     for (int i=0;i<n;i++) for (int k=0;k<rs.length;k++) { long t0=System.nanoTime(); rs[k].run(); t[k][i]=(System.nanoTime()-t0)/1e6; }

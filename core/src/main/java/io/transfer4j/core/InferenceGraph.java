@@ -40,6 +40,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import io.transfer4j.core.internal.AddActivationVertex;
 import io.transfer4j.core.internal.BatchNormAffine;
+import io.transfer4j.core.internal.DirectInference;
 import io.transfer4j.core.internal.GraphSurgery;
 import io.transfer4j.internal.Names;
 
@@ -57,6 +58,13 @@ import io.transfer4j.internal.Names;
  * computes keeps its name and every consumer is wired unchanged. Only the values inside a chain (the raw
  * convolution, the BatchNorm output before its activation, a sum before its ReLU) are gone; {@link #computes(String)}
  * says which names can be asked for. A name passed in {@code keep} (or as an output) is never absorbed.
+ *
+ * <p>Execution: {@link #output(INDArray)} and {@link #outputs(INDArray)} run the derived graph as a fixed list of
+ * ND4J ops (the same native ops DL4J's layers call, argument contexts built once, buffers reused between calls and
+ * written in place where a value is dead) instead of through DL4J's {@code ComputationGraph} executor, when every
+ * vertex is of a kind that executor supports (convolution, pooling, dense, activation, add, reshape/flatten; not
+ * depthwise convolution or zero padding); {@code -Dtransfer4j.inference.executor=dl4j} keeps DL4J's executor.
+ * {@link #graph()} and {@link #output(List, INDArray)} always use DL4J's.
  *
  * <p>Not thread-safe (as a DL4J graph): use one per thread, or {@link #copy()}.
  *
@@ -104,6 +112,13 @@ public final class InferenceGraph {
     private final long sourceFingerprint;
     /** Graphs whose outputs are vertices near the input (see {@link #output(List, INDArray)}). */
     private final Map<List<String>, InferenceGraph> prefixes = new HashMap<>();
+    /**
+     * The direct executor ({@link DirectInference}) for {@link #output}/{@link #outputs}, compiled on first use; null
+     * when the graph has a vertex it does not run, when it failed once, or when
+     * {@code -Dtransfer4j.inference.executor=dl4j} asks for DL4J's own executor.
+     */
+    private DirectInference direct;
+    private boolean directChecked;
 
     private InferenceGraph(ComputationGraph graph, Layout layout, List<String> outputs, Map<String, String> absorbed, int foldedBatchNorms,
                            int fusedActivations, int fusedAdds, ComputationGraph source, long sourceFingerprint) {
@@ -497,12 +512,55 @@ public final class InferenceGraph {
 
     /** The first output for {@code input} (inference mode). */
     public INDArray output(INDArray input) {
-        return out(graph.outputSingle(false, in(input)));
+        INDArray x = in(input);
+        INDArray[] direct = runDirect(x);
+        return out(direct != null ? direct[0] : graph.outputSingle(false, x));
     }
 
     /** Every output for {@code input}, in {@link #outputs()} order (inference mode). */
     public INDArray[] outputs(INDArray input) {
-        return out(graph.output(false, in(input)));
+        INDArray x = in(input);
+        INDArray[] direct = runDirect(x);
+        return out(direct != null ? direct : graph.output(false, x));
+    }
+
+    /**
+     * The outputs from the direct executor, or null to use DL4J's: the graph has a vertex it does not run, the
+     * property {@code transfer4j.inference.executor} is {@code dl4j}, or the input is one DL4J should judge (a call
+     * that fails here is repeated on DL4J's executor, which either gives its own error message or the result; a
+     * failure of the direct path on input DL4J accepts switches it off for this graph).
+     */
+    private INDArray[] runDirect(INDArray x) {
+        if (!direct()) {
+            return null;
+        }
+        try {
+            return direct.output(x);
+        } catch (RuntimeException e) {
+            // DL4J's executor gives its own message for input it rejects (rank, channels, data type)...
+            INDArray[] viaDl4j = graph.output(false, x);
+            // ... and where it accepts the input, the direct path has a gap: use DL4J's from now on
+            direct.release();
+            direct = null;
+            org.slf4j.LoggerFactory.getLogger(InferenceGraph.class).warn("direct inference failed on input {} where"
+                    + " DL4J's executor succeeds; using DL4J's executor for this graph from now on",
+                    java.util.Arrays.toString(x.shape()), e);
+            return viaDl4j;
+        }
+    }
+
+    /** Whether {@link #output}/{@link #outputs} run on transfer4j's direct executor rather than DL4J's (see core/README.md). */
+    boolean direct() {
+        if (!directChecked) {
+            directChecked = true;
+            String executor = System.getProperty("transfer4j.inference.executor", "direct");
+            if (!executor.equals("direct") && !executor.equals("dl4j")) {
+                throw new IllegalArgumentException("transfer4j.inference.executor must be 'direct' or 'dl4j'; received '"
+                        + executor + "'");
+            }
+            direct = executor.equals("direct") ? DirectInference.compile(graph) : null;
+        }
+        return direct != null;
     }
 
     /** The values of the given vertices, each of which must be {@linkplain #computes computed} here. */

@@ -89,6 +89,9 @@ class InferenceGraphIT {
         assertTrue(probDiff < TOL, "probabilities differ by " + probDiff);
         System.out.printf("resnet50 64 px: relative max difference flatten_1 %.2e, probabilities %.2e%n", featureDiff,
                 probDiff);
+        assertTrue(ig.direct(), "every vertex of the derived ResNet50 runs on the direct executor");
+        double executorDiff = InferenceGraphTest.relDiff(ig.output(x), DirectInferenceTest.viaDl4j(ig, x));
+        assertTrue(executorDiff < DirectInferenceTest.SAME_OPS, "direct vs DL4J's executor: " + executorDiff);
 
         INDArray one = x.get(NDArrayIndex.interval(0, 1));
         GradCamEngine engine = new GradCamEngine(m.plainConfiguration(), m.graph(), "res5c_relu", m.inputType());
@@ -148,6 +151,7 @@ class InferenceGraphIT {
         assertTrue(fcDiff < TOL, "fc2 differs by " + fcDiff);
         double probDiff = InferenceGraphTest.relDiff(ig.output(x), g.outputSingle(false, x));
         assertTrue(probDiff < TOL, "probabilities differ by " + probDiff);
+        assertTrue(ig.direct(), "convolutions, pooling, the flatten and dense layers run on the direct executor");
         System.out.printf("vgg16 with top 64 px NHWC: relative max difference fc2 %.2e, probabilities %.2e%n", fcDiff,
                 probDiff);
     }
@@ -161,6 +165,7 @@ class InferenceGraphIT {
         INDArray x = TestData.batch(4, 3, 32, 3, 1, 42).getFeatures();
         double probDiff = InferenceGraphTest.relDiff(ig.output(x), m.graph().outputSingle(false, x));
         assertTrue(probDiff < TOL, "probabilities differ by " + probDiff);
+        assertTrue(ig.direct());
     }
 
     @Test
@@ -176,6 +181,7 @@ class InferenceGraphIT {
         INDArray x = TestData.batch(4, 3, 64, 3, 1, 52).getFeatures();
         double probDiff = InferenceGraphTest.relDiff(ig.output(x), m.graph().outputSingle(false, x));
         assertTrue(probDiff < TOL, "probabilities differ by " + probDiff);
+        assertFalse(ig.direct(), "depthwise convolutions and zero padding: DL4J's executor");
         System.out.printf("mobilenetv2 64 px: relative max difference of probabilities %.2e%n", probDiff);
     }
 }

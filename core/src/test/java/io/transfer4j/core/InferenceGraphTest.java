@@ -210,12 +210,11 @@ class InferenceGraphTest {
     }
 
     /**
-     * Adds that fuse and adds that must not: a 3-input add + ReLU (fuses), an add read by a ReLU and by a
-     * convolution (its value is needed twice: no fusion), an add + leaky ReLU after it (fuses).
+     * Three residual adds on a 2-channel input (Same-mode convolutions a, b, c read the input; add3 = a + b + c ->
+     * relu3; add2 = relu3 + a, read by relu2 and by d; addb = relu2 + d -> leaky ReLU 'relub'); callers add a tail.
      */
-    @Test
-    void residualAddsFuseWithTheirActivationOnlyWhereTheSumIsNotReadElsewhere() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).updater(new Sgd(0.1))
+    static ComputationGraphConfiguration.GraphBuilder residualBlocks() {
+        return new NeuralNetConfiguration.Builder().seed(4).updater(new Sgd(0.1))
                 .dataType(DataType.FLOAT).convolutionMode(ConvolutionMode.Same).graphBuilder()
                 .addInputs("input")
                 .addLayer("a", new ConvolutionLayer.Builder(3, 3).nOut(5).activation(Activation.IDENTITY).build(), "input")
@@ -227,7 +226,16 @@ class InferenceGraphTest {
                 .addLayer("relu2", new ActivationLayer.Builder().activation(Activation.RELU).build(), "add2")
                 .addLayer("d", new ConvolutionLayer.Builder(1, 1).nOut(5).activation(Activation.IDENTITY).build(), "add2")
                 .addVertex("addb", new ElementWiseVertex(ElementWiseVertex.Op.Add), "relu2", "d")
-                .addLayer("relub", new ActivationLayer.Builder().activation(Activation.LEAKYRELU).build(), "addb")
+                .addLayer("relub", new ActivationLayer.Builder().activation(Activation.LEAKYRELU).build(), "addb");
+    }
+
+    /**
+     * Adds that fuse and adds that must not: a 3-input add + ReLU (fuses), an add read by a ReLU and by a
+     * convolution (its value is needed twice: no fusion), an add + leaky ReLU after it (fuses).
+     */
+    @Test
+    void residualAddsFuseWithTheirActivationOnlyWhereTheSumIsNotReadElsewhere() {
+        ComputationGraphConfiguration conf = residualBlocks()
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), "relub")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build(), "pool")
