@@ -71,6 +71,11 @@ class DirectInferenceTest {
         assertTrue(InferenceGraphTest.relDiff(first, firstExpected) < SAME_OPS,
                 "a returned array is detached: later calls reuse the executor's buffers, not the caller's result");
 
+        INDArray four = TestData.batch(4, 3, 16, 3, 1, 24).getFeatures();
+        INDArray one = four.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).dup();
+        assertEquals(ig.output(one).getRow(0), ig.output(four).getRow(0),
+                "an image's result does not depend on the batch it came in (Predictor: batched = single)");
+
         InferenceGraph copy = ig.copy();
         INDArray x = TestData.batch(3, 3, 16, 3, 1, 40).getFeatures();
         assertTrue(copy.direct());

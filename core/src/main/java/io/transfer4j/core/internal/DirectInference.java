@@ -323,6 +323,11 @@ public final class DirectInference {
 
         /** A fresh c-order array of {@code shape} for slot {@code slot}. */
         INDArray allocate(int slot, long... shape) {
+            return allocate(slot, 'c', shape);
+        }
+
+        /** A fresh array of {@code shape} in {@code order} for slot {@code slot}. */
+        INDArray allocate(int slot, char order, long... shape) {
             long n = 1;
             for (long d : shape) {
                 n *= d;
@@ -330,7 +335,7 @@ public final class DirectInference {
             INDArray b = take(n);
             users.computeIfAbsent(b, k -> new int[1])[0]++;
             buffer[slot] = b;
-            INDArray v = b.reshape('c', shape);
+            INDArray v = b.reshape(order, shape);
             value[slot] = v;
             return v;
         }
@@ -347,13 +352,13 @@ public final class DirectInference {
 
         /**
          * Whether slot {@code x}'s value may be overwritten by the current step: it is read by nothing later, no other
-         * live slot shares its buffer, and it is the whole buffer in c order (not a strided view).
+         * live slot shares its buffer, and it is the whole buffer with default strides (not a strided view).
          */
         boolean reusable(int x) {
             INDArray b = buffer[x];
             INDArray v = value[x];
             return b != null && lastUse[x] == step && users.get(b)[0] == 1 && v.length() == b.length()
-                    && v.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(v);
+                    && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(v);
         }
 
         void drop(int x) {
@@ -534,8 +539,9 @@ public final class DirectInference {
             if (flatten || x.rank() != 2) {
                 x = x.reshape('c', x.size(0), x.length() / x.size(0));
             }
-            INDArray z = r.allocate(s.out, x.size(0), w.size(1));
-            Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);
+            // f order, as DL4J's dense layer: the same GEMM call, so a row's result does not depend on the batch size
+            INDArray z = r.allocate(s.out, 'f', x.size(0), w.size(1));
+            x.mmuli(w, z);
             if (b != null) {
                 z.addiRowVector(b);
             }
