@@ -192,6 +192,37 @@ class TunerTest {
     }
 
     @Test
+    void aSearchDirectoryInUseIsRefusedNamingTheHolderBeforeAnythingIsWritten() throws Exception {
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread other = new Thread(() -> { // as a search running in another thread or process holds it
+            try (io.transfer4j.internal.DirectoryLock l = io.transfer4j.internal.DirectoryLock.claim(dir,
+                    "search directory", "Tuner.run")) {
+                held.countDown();
+                done.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "other-search");
+        other.start();
+        held.await();
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> search(dir, headOnly(), Budget.trials(1)).build().run());
+            assertTrue(e.getMessage().startsWith("search directory " + dir.toAbsolutePath().normalize()
+                    + " is in use by process " + ProcessHandle.current().pid()) && e.getMessage().contains(
+                    "(Tuner.run) (thread 'other-search' of this process)"), e.getMessage());
+            assertFalse(Files.exists(dir.resolve("search.json")), "nothing of the search was written");
+        } finally {
+            done.countDown();
+            other.join();
+        }
+        assertEquals(1, search(dir, headOnly(), Budget.trials(1)).build().run().trials().size(),
+                "free once the holder ended");
+        assertFalse(Files.exists(dir.resolve(io.transfer4j.internal.DirectoryLock.FILE)), "the lock file went");
+    }
+
+    @Test
     void anotherSearchInTheSameDirectoryIsRefusedAndNothingIsLost() throws Exception {
         search(dir, headOnly(), Budget.trials(1)).build().run();
         byte[] rows = Files.readAllBytes(dir.resolve("trials.jsonl"));
