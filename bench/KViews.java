@@ -18,6 +18,8 @@
 // usage (from the repository root, with the CLI's classpath, as bench/kviews.sh does):
 //   java -cp CP bench/KViews.java mnist=DIR out=DIR seeds=1,2,3,4,5 views=1,2,4,8 epochs=60 perClass=10 valPerClass=100
 //        prePerClass=600 preEpochs=3 lr=1e-3
+//   from=DIR/runs.jsonl prints the tables of an earlier run again (pass its epochs/perClass/valPerClass/lr for the
+//   heading) without training
 import io.transfer4j.augmentation.AugmentOptions;
 import io.transfer4j.augmentation.DirectoryFlow;
 import io.transfer4j.augmentation.FlowOptions;
@@ -102,6 +104,7 @@ public class KViews {
         Map<String, String> a = new LinkedHashMap<>(Map.of("seeds", "1,2,3,4,5", "views", "1,2,4,8", "epochs", "60",
                 "perClass", "10", "valPerClass", "100", "prePerClass", "600", "preEpochs", "3", "lr", "1e-3",
                 "mnist", "../shared/datasets/mnist", "out", "target/bench/kviews"));
+        a.put("from", "");
         for (String s : args) {
             int eq = s.indexOf('=');
             if (eq < 1 || !a.containsKey(s.substring(0, eq))) {
@@ -120,6 +123,13 @@ public class KViews {
         int prePerClass = Integer.parseInt(a.get("prePerClass"));
         int preEpochs = Integer.parseInt(a.get("preEpochs"));
         double lr = Double.parseDouble(a.get("lr"));
+        if (!a.get("from").isEmpty()) {   // the tables again from an earlier run's runs.jsonl, without training
+            List<Run> runs = read(Path.of(a.get("from")));
+            List<String> variants = runs.stream().map(Run::variant).distinct().toList();
+            List<Long> runSeeds = runs.stream().map(Run::seed).distinct().toList();
+            System.out.print(table(runs, variants, runSeeds, epochs, perClass, valPerClass, lr));
+            return;
+        }
         Files.createDirectories(out);
         System.out.println("# K augmented views: " + a);
 
@@ -316,6 +326,55 @@ public class KViews {
                     .append(cache == 0 ? "- (not cached)" : String.format(Locale.ROOT, "%.1f KiB", cache / 1024.0))
                     .append(" |\n");
         }
+        // seeds pair the runs (same head initialisation, data order and augmentation draws): the per-seed difference
+        // is much less noisy than either mean
+        sb.append("\nPaired with fresh augmentation on the same seed: validation accuracy (mean of the last 5 epochs) "
+                + "minus fresh's, and fresh's phase wall time over the variant's\n\n");
+        sb.append("| variant | val acc − fresh, points: mean ± sd [per seed] | better than fresh | speed-up vs fresh: "
+                + "median [min-max] |\n|---|---|---:|---:|\n");
+        for (String v : variants) {
+            if (v.equals("fresh")) {
+                continue;
+            }
+            List<Double> diff = new ArrayList<>();
+            List<Double> speed = new ArrayList<>();
+            for (long seed : seeds) {
+                Run f = one(runs, "fresh", seed);
+                Run r = one(runs, v, seed);
+                diff.add(100 * (r.last5ValAcc() - f.last5ValAcc()));
+                speed.add(f.phaseSeconds() / r.phaseSeconds());
+            }
+            double mean = diff.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+            double sd = Math.sqrt(diff.stream().mapToDouble(d -> (d - mean) * (d - mean)).sum()
+                    / Math.max(1, diff.size() - 1));
+            List<Double> sorted = speed.stream().sorted().toList();
+            double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                    : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+            sb.append(String.format(Locale.ROOT, "| %s | %+.1f ± %.1f [%s] | %d of %d | %.2fx [%.2f-%.2f] |%n", v,
+                    mean, sd, diff.stream().map(d -> String.format(Locale.ROOT, "%+.1f", d))
+                            .collect(Collectors.joining(", ")), diff.stream().filter(d -> d > 0).count(), diff.size(),
+                    median, sorted.get(0), sorted.get(sorted.size() - 1)));
+        }
         return sb.toString();
+    }
+
+    static List<Run> read(Path jsonl) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<Run> runs = new ArrayList<>();
+        for (String line : Files.readAllLines(jsonl)) {
+            if (!line.isBlank()) {
+                var n = json.readTree(line);
+                runs.add(new Run(n.get("variant").asText(), n.get("seed").asLong(), n.get("views").asInt(),
+                        n.get("final_val_acc").asDouble(), n.get("last5_val_acc").asDouble(),
+                        n.get("final_val_loss").asDouble(), n.get("best_val_acc").asDouble(),
+                        n.get("best_val_loss").asDouble(), n.get("phase_s").asDouble(), n.get("epochs_s").asDouble(),
+                        n.get("cache_bytes_per_image").asLong()));
+            }
+        }
+        return runs;
+    }
+
+    static Run one(List<Run> runs, String variant, long seed) {
+        return runs.stream().filter(r -> r.variant().equals(variant) && r.seed() == seed).findFirst().orElseThrow();
     }
 }

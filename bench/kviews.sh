@@ -9,7 +9,8 @@
 #   bench/kviews.sh seeds=1,2,3 views=1,8 epochs=40 perClass=30
 #
 # KEY=VALUE arguments go to bench/KViews.java: seeds, views, epochs, perClass, valPerClass, prePerClass,
-# preEpochs, lr (Adam, default 1e-3), mnist (default ../shared/datasets/mnist), out (default target/bench/kviews-<UTC time>).
+# preEpochs, lr (Adam, default 1e-3), mnist (default ../shared/datasets/mnist), out (default target/bench/kviews-<UTC time>),
+# from=<out>/runs.jsonl (print the tables of an earlier run again, without training).
 # Output: <out>/results.md (the table), <out>/runs.jsonl (one line per run), <out>/kviews.log (the trainer's log:
 # cache sizes per image, which mode each phase ran in). The JVM settings are the transfer4j launcher's (it builds
 # the command-line jar first when the sources are newer).
