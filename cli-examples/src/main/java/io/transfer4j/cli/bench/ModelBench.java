@@ -119,8 +119,11 @@ final class ModelBench {
         });
     }
 
-    /** The kernel table's classifier (same cut and 10-class head) as a TransferModel training the top group. */
-    private TransferModel topModel(String model) {
+    /**
+     * The kernel table's classifier (same cut and 10-class head) as a TransferModel training {@code trainable}
+     * ({@code null}: the recipe's top group).
+     */
+    private TransferModel transferModel(String model, LayerSelection trainable) {
         return build(() -> {
             Zoo zoo = Zoo.builder().offline(true).build();
             Backbone b = zoo.random(model, InputShape.rgb(s.size(), s.size()), SEED);
@@ -132,7 +135,8 @@ final class ModelBench {
                 labels.add("c" + i);
             }
             return TransferModel.builder().backbone(b).cut(cut).head(head).task(Task.MULTICLASS).labels(labels)
-                    .trainable(LayerSelection.fromGroup(RecipeBench.topGroup(model, b))).updater(new Sgd(1e-3))
+                    .trainable(trainable != null ? trainable : LayerSelection.fromGroup(RecipeBench.topGroup(model, b)))
+                    .updater(new Sgd(1e-3))
                     .seed(SEED).build();
         });
     }
@@ -175,28 +179,22 @@ final class ModelBench {
                 double ms = median(() -> g.fit(d));
                 yield result(w, model, ms, flops, preflight(g, MemoryEstimate.Mode.TRAINING));
             }
-            case HEAD -> {
-                ComputationGraph g = classifier(model, true);
-                DataSet d = batch(0);
-                double body = Flops.forwardPerImage(g.getConfiguration(), in);
-                double ms = median(() -> g.fit(d));
-                yield result(w, model, ms, body, join("frozen body forward in inference mode + head step",
-                        preflight(g, MemoryEstimate.Mode.TRAINING)));
-            }
-            case TOP -> {
-                // the recipe's phase 2 without a cache (as on augmented data), as FineTuner runs it by default
-                // (prefixPerBatch): the frozen prefix on the derived inference graph (BN folded), then one step of
-                // the model's suffix graph (top group + head) on the prefix's activations
-                TransferModel tm = topModel(model);
+            case HEAD, TOP -> {
+                // an uncached phase (as on augmented data) as FineTuner runs it by default (prefixPerBatch): the
+                // frozen prefix on the derived inference graph (BN folded), then one step of the model's suffix
+                // graph (HEAD: the head alone; TOP: the recipe's top group + head) on the prefix's activations
+                TransferModel tm = transferModel(model, w == Workload.HEAD ? LayerSelection.headOnly() : null);
                 String boundary = tm.freezeBoundary().orElseThrow();
                 InferenceGraph prefix = InferenceGraph.derive(tm.graph(), boundary);
                 ComputationGraph suffix = tm.suffixGraph();
                 DataSet d = batch(0);
                 double fwd = Flops.forwardPerImage(tm.graph().getConfiguration(), in);
+                String preflight = preflight(tm.graph(), MemoryEstimate.Mode.TRAINING);
                 double ms = median(() -> suffix.fit(new DataSet(prefix.output(d.getFeatures()), d.getLabels())));
-                yield result(w, model, ms, fwd, join("FineTuner's uncached top phase: prefix up to " + boundary
-                        + " on the derived graph, top group + head trained on its output; GFLOP/s counts the "
-                        + "forward pass only", preflight(tm.graph(), MemoryEstimate.Mode.TRAINING)));
+                yield result(w, model, ms, fwd, join("FineTuner's uncached " + (w == Workload.HEAD ? "head-only"
+                        : "top") + " phase: frozen prefix up to " + boundary + " on the derived graph, "
+                        + (w == Workload.HEAD ? "head" : "top group + head") + " trained on its output; GFLOP/s "
+                        + "counts the forward pass only", preflight));
             }
             case RECIPE, RECIPE_AUG -> {
                 try {
