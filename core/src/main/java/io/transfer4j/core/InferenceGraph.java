@@ -446,40 +446,65 @@ public final class InferenceGraph {
         return new LayerVertex(nnc, headVertex.getPreProcessor() == null ? null : headVertex.getPreProcessor().clone());
     }
 
-    /** Writes the chain's (folded) weights and bias into the derived graph's layer. */
+    /**
+     * Writes the chain's (folded) weights and bias into the derived graph's layer. The float64 temporaries (about
+     * 7x the weights' float32 size) are closed here: left to the garbage collector, deriving ResNet50 left ~650 MiB
+     * of dead native memory behind until the next collection (docs/performance.md, Memory).
+     */
     private static void fold(ComputationGraph source, ComputationGraph derived, Chain c) {
         org.deeplearning4j.nn.api.Layer head = GraphSurgery.inner(source.getLayer(c.head()));
         org.deeplearning4j.nn.api.Layer dst = derived.getLayer(c.tail());
-        INDArray w = head.getParam("W").castTo(DataType.DOUBLE).dup('c');
-        INDArray bias = head.paramTable().containsKey("b") ? head.getParam("b").castTo(DataType.DOUBLE).dup('c')
-                : null;
-        if (c.batchNorm() != null) {
-            BatchNormAffine bn = BatchNormAffine.of(source.getLayer(c.batchNorm()));
-            long out = bn.channels();
-            if (head.conf().getLayer() instanceof DepthwiseConvolution2D) {
-                // [kh, kw, in, 1] with in = out: scale each input channel's filter
-                if (w.rank() != 4 || w.size(2) != out || w.size(3) != 1) {
-                    throw new IllegalStateException("depthwise layer '" + c.head() + "' has weights of shape "
-                            + java.util.Arrays.toString(w.shape()) + "; expected [kh, kw, " + out + ", 1]");
+        List<INDArray> temps = new ArrayList<>();
+        INDArray w = temp(temps, temp(temps, head.getParam("W").castTo(DataType.DOUBLE)).dup('c'));
+        INDArray bias = head.paramTable().containsKey("b")
+                ? temp(temps, temp(temps, head.getParam("b").castTo(DataType.DOUBLE)).dup('c')) : null;
+        try {
+            if (c.batchNorm() != null) {
+                BatchNormAffine bn = BatchNormAffine.of(source.getLayer(c.batchNorm()));
+                long out = bn.channels();
+                if (head.conf().getLayer() instanceof DepthwiseConvolution2D) {
+                    // [kh, kw, in, 1] with in = out: scale each input channel's filter
+                    if (w.rank() != 4 || w.size(2) != out || w.size(3) != 1) {
+                        throw new IllegalStateException("depthwise layer '" + c.head() + "' has weights of shape "
+                                + java.util.Arrays.toString(w.shape()) + "; expected [kh, kw, " + out + ", 1]");
+                    }
+                    w = temp(temps, w.reshape('c', w.length() / out, out).mulRowVector(bn.scale().reshape(1, out)))
+                            .reshape('c', w.shape());
+                } else if (head.conf().getLayer() instanceof ConvolutionLayer) {
+                    // [out, in, kh, kw]: scale each output channel's filter
+                    w = temp(temps, w.reshape('c', out, w.length() / out).mulColumnVector(bn.scale().reshape(out, 1)))
+                            .reshape('c', w.shape());
+                } else {
+                    // [in, out]: scale each output column
+                    w = temp(temps, w.mulRowVector(bn.scale().reshape(1, out)));
                 }
-                w = w.reshape('c', w.length() / out, out).mulRowVector(bn.scale().reshape(1, out)).reshape('c', w.shape());
-            } else if (head.conf().getLayer() instanceof ConvolutionLayer) {
-                // [out, in, kh, kw]: scale each output channel's filter
-                w = w.reshape('c', out, w.length() / out).mulColumnVector(bn.scale().reshape(out, 1))
-                        .reshape('c', w.shape());
-            } else {
-                // [in, out]: scale each output column
-                w = w.mulRowVector(bn.scale().reshape(1, out));
+                INDArray b = bias == null ? temp(temps, Nd4j.zeros(DataType.DOUBLE, out)) : bias.reshape(out);
+                bias = temp(temps, temp(temps, b.mul(bn.scale())).addi(bn.shift()));
             }
-            INDArray b = bias == null ? Nd4j.zeros(DataType.DOUBLE, out) : bias.reshape(out);
-            bias = b.mul(bn.scale()).addi(bn.shift());
+            INDArray dw = dst.getParam("W");
+            dw.assign(temp(temps, w.reshape(dw.shape()).castTo(dw.dataType())));
+            if (bias != null) {
+                INDArray db = dst.getParam("b");
+                db.assign(temp(temps, bias.reshape(db.shape()).castTo(db.dataType())));
+            }
+        } finally {
+            for (INDArray t : temps) {
+                if (t.closeable()) {
+                    t.close();
+                }
+            }
         }
-        INDArray dw = dst.getParam("W");
-        dw.assign(w.reshape(dw.shape()).castTo(dw.dataType()));
-        if (bias != null) {
-            INDArray db = dst.getParam("b");
-            db.assign(bias.reshape(db.shape()).castTo(db.dataType()));
+    }
+
+    /**
+     * Records {@code a} as a temporary to close, unless it is a view: {@code castTo} of a parameter that already has
+     * the type returns the parameter itself, a view of the graph's flat parameter vector.
+     */
+    private static INDArray temp(List<INDArray> temps, INDArray a) {
+        if (!a.isView() && temps.stream().noneMatch(t -> t == a)) {
+            temps.add(a);
         }
+        return a;
     }
 
     private static List<String> concat(Collection<String> a, Collection<String> b) {
@@ -630,7 +655,8 @@ public final class InferenceGraph {
         if (p == null || p.isEmpty()) {
             return 0;
         }
-        if (p.isView() || p.ordering() != 'c') {
+        boolean copy = p.isView() || p.ordering() != 'c';
+        if (copy) {
             p = p.dup('c');
         }
         ByteBuffer bb = p.data().asNio();
@@ -638,6 +664,9 @@ public final class InferenceGraph {
         bb.position((int) (p.offset() * elem));
         bb.limit((int) ((p.offset() + p.length()) * elem));
         crc.update(bb);
+        if (copy && p.closeable()) {
+            p.close();   // a copy the size of the model, checked at every validation: not left to the collector
+        }
         return crc.getValue();
     }
 }

@@ -17,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -26,6 +27,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class BatchNormCalibrator {
     private BatchNormCalibrator() {
+    }
+
+    /** Frees {@code a} now unless it shares its buffer with {@code keep} (the caller's data) or is a view. */
+    private static void close(INDArray a, INDArray keep) {
+        if (a != null && a != keep && a.data() != keep.data() && a.closeable()) {
+            a.close();
+        }
     }
 
     /** Returns the number of samples seen. */
@@ -53,16 +61,28 @@ public final class BatchNormCalibrator {
                 if (pp != null) {
                     x = pp.preProcess(x, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces());
                 }
-                x = x.castTo(DataType.DOUBLE);
-                int[] dims = x.rank() == 2 ? new int[] {0}
+                INDArray xd = x.castTo(DataType.DOUBLE);
+                int[] dims = xd.rank() == 2 ? new int[] {0}
                         : bn.getCnn2DFormat() == CNN2DFormat.NHWC ? new int[] {0, 1, 2} : new int[] {0, 2, 3};
-                INDArray s = x.sum(dims);
-                INDArray sq = x.mul(x).sum(dims);
-                long n = x.length() / s.length();
+                INDArray s = xd.sum(dims);
+                INDArray squares = xd.mul(xd);
+                INDArray sq = squares.sum(dims);
+                long n = xd.length() / s.length();
+                close(squares, features);
+                if (xd != x) {
+                    close(xd, features);
+                }
                 sums.merge(name, new INDArray[] {s, sq}, (a, c) -> new INDArray[] {a[0].addi(c[0]), a[1].addi(c[1])});
                 counts.merge(name, n, Long::sum);
             }
+            // every activation of the whole graph in training mode, float64 copies of the BN inputs: GBs at 224 px
+            // for ResNet50, freed now instead of whenever the garbage collector runs (docs/performance.md, Memory)
+            acts.values().forEach(a -> close(a, features));
         }
+        // its parameters (a copy of the model's), and this thread's workspaces, which the training-mode forward pass
+        // grew to the whole graph's activations (ComputationGraph.close() would also run a full GC)
+        work.params().close();
+        Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
         if (data.resetSupported()) {
             data.reset(); // leave the iterator at its start for the training that follows
         }
