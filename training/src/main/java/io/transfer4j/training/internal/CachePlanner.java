@@ -287,8 +287,11 @@ final class CachePlanner implements AutoCloseable {
             }
             for (Map.Entry<String, INDArray> e : new TreeMap<>(layer.paramTable()).entrySet()) {
                 crc.update((v + "/" + e.getKey()).getBytes(StandardCharsets.UTF_8));
-                // a copy: a parameter is a view into the graph's flat parameter buffer
-                crc.update(e.getValue().dup('c').data().asBytes());
+                // a copy: a parameter is a view into the graph's flat parameter buffer (closed at once: the
+                // copies add up to the frozen part's size)
+                INDArray copy = e.getValue().dup('c');
+                crc.update(copy.data().asBytes());
+                copy.close();
             }
         }
         return Long.toHexString(crc.getValue());
@@ -371,9 +374,25 @@ final class CachePlanner implements AutoCloseable {
             };
         }
 
+        /**
+         * The same computation as training and as {@link Cached}'s validation: the phase's derived prefix, then the
+         * suffix graph in inference mode. (Validating on {@code model.inferenceGraph()} derived the whole model
+         * again after every epoch, since the suffix's training changes its parameters: seconds and a second copy
+         * of the weights each time, docs/performance.md, Memory.)
+         */
         @Override
         public Metrics validate(List<String> labels, int topK) {
-            return data.validate(labels, topK);
+            if (data.val() == null) {
+                return null;
+            }
+            return Evaluator.evaluate(x -> {
+                INDArray features = prefix.apply(x);
+                INDArray out = graph.outputSingle(false, features);
+                if (features != x && features.closeable()) {
+                    features.close();
+                }
+                return out;
+            }, data.val(), labels, topK, null);
         }
 
         @Override

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -224,7 +225,7 @@ public final class Engine implements TrainingControl {
         long epochSeed = mix(cfg.seed(), phaseIndex, epochInPhase);
         Nd4j.getRandom().setSeed(epochSeed);
         long start = System.nanoTime();
-        Map<String, INDArray> beforeEpoch = params(model.graph());
+        Map<String, Map<String, INDArray>> beforeEpoch = trainableParams();
         Iterator<DataSet> batches = feed.epoch(history.size(), epochSeed);
         ComputationGraph graph = feed.graph();
         int batchesPerEpoch = feed.batchesPerEpoch();
@@ -251,7 +252,7 @@ public final class Engine implements TrainingControl {
                 d = d.and(c.onBatchEnd(end, this));
             }
             if (!Double.isFinite(loss)) {
-                loadParams(model.graph(), beforeEpoch);   // the caller's model is left as it was before the epoch
+                restoreTrainable(beforeEpoch);   // the caller's model is left as it was before the epoch
                 throw diverged(loss, lr);
             }
             if (d == Decision.STOP_TRAINING) {
@@ -260,6 +261,7 @@ public final class Engine implements TrainingControl {
                 return d;
             }
         }
+        close(beforeEpoch);
         if (seen == 0) {
             throw new IllegalStateException("the training data gave no batch in phase '" + phase.name()
                     + "', epoch " + (epochInPhase + 1) + "; check the training iterator (an exhausted iterator that "
@@ -313,9 +315,29 @@ public final class Engine implements TrainingControl {
     private void beginPhase(int index) {
         enterPhase(index);
         applySelection();
+        collectGarbage();
         openFeed();
+        collectGarbage();
         callbacks.forEach(c -> c.onPhaseBegin(phase.name(), this));
     }
+
+    /**
+     * A full collection at a phase boundary. ND4J frees an array's native buffer only when its Java object is
+     * collected, and with a large heap and few Java allocations that can take minutes: the previous phase's graph,
+     * the new graph's random initialisation and a cache build's per-batch arrays stayed resident until then
+     * (ResNet50 recipe: ~0.9 GB at each phase start; {@code quickstart} peaked at 6.4 GiB, docs/performance.md,
+     * Memory). Costs ~0.1-1 s per phase, so only for models where the dead memory is worth it: it scales with the
+     * parameter count (graph copies, random initialisation), ~100 MiB and more from {@value #GC_MIN_PARAMS}
+     * parameters on (ResNet50 23.5 M, VGG16 138 M; the tiny test backbones have far fewer).
+     */
+    private void collectGarbage() {
+        if (model.graph().numParams() >= GC_MIN_PARAMS) {
+            System.gc();
+        }
+    }
+
+    /** Models from this many parameters on get a full collection at each phase boundary. */
+    static final long GC_MIN_PARAMS = 4_000_000;
 
     /** Makes {@code index} the current phase with its callbacks (early stopping first, then the user's). */
     private void enterPhase(int index) {
@@ -432,6 +454,34 @@ public final class Engine implements TrainingControl {
                 cb.restoreState(st);
             }
         }
+    }
+
+    /**
+     * A copy of the parameters this phase can change (the layers it does not freeze), by layer and parameter name:
+     * what a diverged epoch restores. Frozen layers cannot change, so copying them (ResNet50: ~100 MB per epoch,
+     * left to the garbage collector) bought nothing.
+     */
+    private Map<String, Map<String, INDArray>> trainableParams() {
+        Set<String> frozen = model.frozenVertices();
+        Map<String, Map<String, INDArray>> m = new LinkedHashMap<>();
+        for (org.deeplearning4j.nn.api.Layer l : model.graph().getLayers()) {
+            String name = l.conf().getLayer().getLayerName();
+            if (!frozen.contains(name) && l.numParams() > 0) {
+                Map<String, INDArray> p = new LinkedHashMap<>();
+                l.paramTable().forEach((k, v) -> p.put(k, v.dup()));
+                m.put(name, p);
+            }
+        }
+        return m;
+    }
+
+    private void restoreTrainable(Map<String, Map<String, INDArray>> saved) {
+        ComputationGraph g = model.graph();
+        saved.forEach((layer, params) -> params.forEach((k, v) -> g.getLayer(layer).getParam(k).assign(v)));
+    }
+
+    private static void close(Map<String, Map<String, INDArray>> saved) {
+        saved.values().forEach(p -> p.values().forEach(INDArray::close));
     }
 
     /** A copy of every parameter array of {@code g}, by name. */
