@@ -42,6 +42,7 @@ import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Max;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Runs an inference-only graph ({@link io.transfer4j.core.InferenceGraph}'s derived graph) as a fixed list of ND4J
@@ -71,8 +72,8 @@ public final class DirectInference {
     private final int slots;
     /** Per slot: index of the last step that reads it ({@code Integer.MAX_VALUE} for a network output, -1: none). */
     private final int[] lastUse;
-    /** Free buffers by length, kept between calls for the last input shape. */
-    private final Map<Long, ArrayDeque<INDArray>> free = new HashMap<>();
+    /** Free buffers by length, kept between calls for the last input shape (a value takes the smallest that fits). */
+    private final java.util.TreeMap<Long, ArrayDeque<INDArray>> free = new java.util.TreeMap<>();
     private final List<INDArray> owned = new ArrayList<>();
     private long[][] lastShapes;
 
@@ -299,9 +300,13 @@ public final class DirectInference {
     }
 
     private INDArray take(long length) {
-        ArrayDeque<INDArray> q = free.get(length);
-        if (q != null && !q.isEmpty()) {
-            return q.pop();
+        Map.Entry<Long, ArrayDeque<INDArray>> e = free.ceilingEntry(length);
+        if (e != null) {
+            INDArray b = e.getValue().pop();
+            if (e.getValue().isEmpty()) {
+                free.remove(e.getKey());
+            }
+            return b;
         }
         INDArray b = Nd4j.createUninitializedDetached(dataType, length);
         owned.add(b);
@@ -335,7 +340,7 @@ public final class DirectInference {
             INDArray b = take(n);
             users.computeIfAbsent(b, k -> new int[1])[0]++;
             buffer[slot] = b;
-            INDArray v = b.reshape(order, shape);
+            INDArray v = (b.length() == n ? b : b.get(NDArrayIndex.interval(0, n))).reshape(order, shape);
             value[slot] = v;
             return v;
         }
@@ -352,12 +357,12 @@ public final class DirectInference {
 
         /**
          * Whether slot {@code x}'s value may be overwritten by the current step: it is read by nothing later, no other
-         * live slot shares its buffer, and it is the whole buffer with default strides (not a strided view).
+         * live slot shares its buffer, and it starts the buffer with default strides (not a strided view).
          */
         boolean reusable(int x) {
             INDArray b = buffer[x];
             INDArray v = value[x];
-            return b != null && lastUse[x] == step && users.get(b)[0] == 1 && v.length() == b.length()
+            return b != null && lastUse[x] == step && users.get(b)[0] == 1 && v.offset() == b.offset()
                     && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(v);
         }
 
