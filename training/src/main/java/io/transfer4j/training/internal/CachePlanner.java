@@ -160,6 +160,11 @@ final class CachePlanner implements AutoCloseable {
                     pool.put(poolKey, new CachePool.Entry(trainCache, valCache));
                     pooled = true;
                 }
+                // the cached phase never runs the prefix again, and a later phase with other frozen weights or
+                // another boundary derives its own: dropped, so that the derived weights and the direct executor's
+                // buffers (ResNet50 to res4f at 224 px, batch 16: ~300 MiB) go at the phase-start collection
+                prefixGraph = null;
+                prefixBoundary = null;
                 long perImage = trainCache.bytesPerExample();
                 LOG.info("Cache at freeze boundary '{}' {} for phase '{}': {} training examples{}, {} KiB per image, "
                         + "{} MiB in {} ({} s)", at.vertex(), java.util.Arrays.toString(trainCache.exampleShape()),
