@@ -173,9 +173,14 @@ final class ModelBench {
                 yield result(w, model, ms, flops, join(derived, preflight));
             }
             case FINETUNE -> {
+                // FineTuner's full collection at a phase start (Engine.collectGarbage) frees the zoo graph that
+                // TransferLearning copied and its random initialisation; without it the peak RSS counted those
+                // dead ~0.5 GiB of VGG16 weights as if training held them
                 ComputationGraph g = classifier(model, false);
                 DataSet d = batch(0);
                 double flops = 3 * Flops.forwardPerImage(g.getConfiguration(), in);
+                System.gc();
+                ProcessMemory.resetPeak();
                 double ms = median(() -> g.fit(d));
                 yield result(w, model, ms, flops, preflight(g, MemoryEstimate.Mode.TRAINING));
             }
