@@ -68,6 +68,11 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "directory), else each file's own.")
     String dicomWindow;
 
+    @Option(names = "--max-pixels", paramLabel = "N", description = "Refuse image files declaring more pixels (width"
+            + " x height) than N, a decompression-bomb guard (default ${DEFAULT-VALUE}).",
+            defaultValue = "" + io.transfer4j.augmentation.ImageDecoder.DEFAULT_MAX_PIXELS)
+    long maxPixels;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Write metrics.json, report.html and the ROC, "
             + "precision-recall and reliability plots there.")
     Path outDir;
@@ -78,6 +83,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         Args.existingDir(data, "--data");
         if (batchSize < 1) {
             throw new UsageException("--batch-size must be >= 1; received " + batchSize);
+        }
+        if (maxPixels < 1) {
+            throw new UsageException("--max-pixels must be >= 1 pixel (width x height; the default is "
+                    + io.transfer4j.augmentation.ImageDecoder.DEFAULT_MAX_PIXELS + "); received " + maxPixels);
         }
         Instant t0 = Instant.now();
         TransferModel m = Args.bundle(model);
@@ -114,7 +123,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             facts.put("data", data.toString());
             facts.put("DICOM window", window.toString());
             List<io.transfer4j.cli.report.ConfusedSample> confused;
-            try (io.transfer4j.core.Predictor predictor = io.transfer4j.core.Predictor.of(m)) {
+            try (io.transfer4j.core.Predictor predictor = io.transfer4j.core.Predictor.of(m,
+                    io.transfer4j.core.Predictor.Options.defaults().withMaxPixels(maxPixels))) {
                 confused = FitRun.mostConfused(data, metrics,
                         io.transfer4j.cli.internal.Predictions.gradCam(predictor, window), window);
             }
@@ -129,8 +139,16 @@ public final class EvaluateCommand implements Callable<Integer> {
     private Metrics evaluate(TransferModel m, Path dir, List<String> folders,
                              io.transfer4j.augmentation.DicomWindow window, Output out, String what) {
         FlowOptions opts = FlowOptions.builder().targetSize(m.input().height(), m.input().width())
-                .batchSize(batchSize).shuffle(false).classes(folders).dicomWindow(window).build();
-        try (DirectoryFlow flow = ImagePipeline.of(m.normalization()).flowFromDirectory(dir, opts)) {
+                .batchSize(batchSize).shuffle(false).classes(folders).dicomWindow(window).maxPixels(maxPixels).build();
+        DirectoryFlow opened;
+        try {
+            opened = ImagePipeline.of(m.normalization()).flowFromDirectory(dir, opts);
+        } catch (IllegalArgumentException e) {
+            // the options were checked above: what is left is the folder's content (e.g. no usable image), the
+            // user's to fix
+            throw new UsageException(e.getMessage());
+        }
+        try (DirectoryFlow flow = opened) {
             if (flow.samples() == 0) {
                 throw new UsageException(dir + " holds no readable images in its class folders");
             }

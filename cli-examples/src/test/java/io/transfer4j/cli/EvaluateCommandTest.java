@@ -110,6 +110,21 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void maxPixelsGuardsEvaluationToo() throws Exception {
+        // the test images are 32 x 32: under a limit of 1,000 pixels none is readable, and 0 is refused
+        CliRun r = CliRun.run("evaluate", "--model", bundle.toString(), "--data", images.toString(),
+                "--max-pixels", "1000");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("no usable images in") && r.err().contains("12 bad")
+                && r.err().contains("transfer4j data check"), r.err());
+        r = CliRun.run("evaluate", "--model", bundle.toString(), "--data", images.toString(), "--max-pixels", "0");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--max-pixels must be >= 1 pixel") && r.err().contains("received 0"), r.err());
+        r = CliRun.run("evaluate", "--model", bundle.toString(), "--data", images.toString(), "--max-pixels", "1024");
+        assertEquals(0, r.exitCode(), r.err());
+    }
+
+    @Test
     void aFileThatIsNotABundleFailsWithExitOne() throws Exception {
         Path fake = Files.writeString(tmp.resolve("fake.t4j"), "not a zip");
         CliRun r = CliRun.run("evaluate", "--model", fake.toString(), "--data", images.toString());

@@ -75,13 +75,16 @@ public record MemoryEstimate(InputShape input, int batch, Mode mode, long fixedB
         long two = r.getTotalMemoryBytes(2, m, CacheMode.NONE, DataType.FLOAT);
         long perImage = Math.max(0, two - one);
         long fixed = Math.max(0, one - perImage);
-        StringBuilder sb = new StringBuilder();
+        // DL4J reports fixed and per-batch parts of working memory and cache separately: one entry per label
+        java.util.Map<String, Long> parts = new java.util.LinkedHashMap<>();
         for (MemoryType t : MemoryType.values()) {
             long v = r.getMemoryBytes(t, batch, m, CacheMode.NONE, DataType.FLOAT);
             if (v > 0) {
-                sb.append(sb.length() == 0 ? "" : ", ").append(label(t)).append(' ').append(gib(v));
+                parts.merge(label(t), v, Long::sum);
             }
         }
+        StringBuilder sb = new StringBuilder();
+        parts.forEach((label, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(label).append(' ').append(gib(v)));
         return new MemoryEstimate(input, batch, mode, (long) (fixed * SLACK), (long) (perImage * SLACK),
                 RUNTIME_MIB << 20, sb.toString());
     }
