@@ -161,6 +161,7 @@ public final class FineTuner {
         private int augmentedViews;
         private SharedFeatureCaches sharedCaches;
         private boolean prefixPerBatch = true;
+        private long restorePointMemoryLimit = Engine.RESTORE_POINT_MEMORY_LIMIT;
         private boolean allowRandomWeights;
 
         private Builder() {
@@ -284,6 +285,15 @@ public final class FineTuner {
         }
 
         /**
+         * Bytes of trained parameters an epoch's restore point (what a diverged epoch puts back) may copy in memory;
+         * above, it goes to a file (default 64 MiB). For tests of the file path on small models.
+         */
+        Builder restorePointMemoryLimit(long bytes) {
+            this.restorePointMemoryLimit = bytes;
+            return this;
+        }
+
+        /**
          * Trains a backbone whose random weights stand in for pretrained ones that could not be had
          * ({@link io.transfer4j.zoo.Zoo#loadOrRandom}), which {@link #build()} otherwise refuses: from random
          * initialisation small data reaches about chance accuracy. A backbone from {@code zoo.random(...)} was
@@ -352,7 +362,7 @@ public final class FineTuner {
             }
             return new FineTuner(new Engine.Config(model, data, validation, test, plan, runDir, seed,
                     List.copyOf(all), classWeights, topK, cacheMode, cacheMemoryLimit, augmentedViews,
-                    prefixPerBatch, sharedCaches == null ? null : sharedCaches.pool()));
+                    prefixPerBatch, sharedCaches == null ? null : sharedCaches.pool(), restorePointMemoryLimit));
         }
 
         /**

@@ -1,17 +1,22 @@
 package io.transfer4j.training;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.TestDataSetIterator;
 
 import io.transfer4j.core.LayerSelection;
@@ -270,20 +275,64 @@ class FineTunerTest {
 
     @Test
     void nanLossStopsWithWhereAndKeepsTheLastGoodCheckpoint(@TempDir Path runDir) throws Exception {
+        List<Boolean> fileDuringEpoch = divergeInPhaseBoom(runDir, Long.MAX_VALUE);
+        assertFalse(fileDuringEpoch.isEmpty());
+        assertFalse(fileDuringEpoch.contains(true), "a small restore point stays in memory: " + fileDuringEpoch);
+    }
+
+    /**
+     * A phase whose trained parameters exceed the restore point's memory limit (VGG16 with every layer trainable:
+     * ~512 MiB; here the limit is 0) keeps them in a file in the run directory for the epoch, not in memory, and
+     * still puts them back exactly; the file is gone when the run ends.
+     */
+    @Test
+    void aLargeRestorePointGoesToTheRunDirectoryAndStillRestoresExactly(@TempDir Path runDir) throws Exception {
+        List<Boolean> fileDuringEpoch = divergeInPhaseBoom(runDir, 0);
+        assertFalse(fileDuringEpoch.isEmpty());
+        assertFalse(fileDuringEpoch.contains(false), "the restore point is a file for the whole epoch: "
+                + fileDuringEpoch);
+    }
+
+    /**
+     * Runs phase 'ok' then phase 'boom' (every layer trainable, learning rate 1e12) until the loss diverges, and checks
+     * that the model holds exactly the weights 'boom' began with: those of the checkpoint written at the end of
+     * 'ok'. Returns, for each batch of 'boom', whether the restore point's file existed.
+     */
+    private static List<Boolean> divergeInPhaseBoom(Path runDir, long restorePointMemoryLimit) throws Exception {
         FineTunePlan plan = FineTunePlan.of(Phase.builder("ok").maxEpochs(1).lr(1e-3).build(),
                 Phase.builder("boom").maxEpochs(2).trainable(LayerSelection.all()).optimizer(Optimizer.sgd(0, false))
                         .lr(1e12).build());
+        Path file = runDir.resolve("restore-point.bin");
+        List<Boolean> fileDuringEpoch = new ArrayList<>();
+        Callback watch = new Callback() {
+            @Override
+            public Decision onBatchEnd(BatchEnd batch, TrainingControl control) {
+                if (batch.phase().equals("boom")) {
+                    fileDuringEpoch.add(Files.exists(file));
+                }
+                return Decision.CONTINUE;
+            }
+        };
         try (TinyRun t = open(false)) {
             TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> FineTuner.builder()
-                    .model(t.model).train(t.train).plan(plan).runDir(runDir).seed(1).build().fit());
+                    .model(t.model).train(t.train).plan(plan).runDir(runDir).seed(1).callbacks(watch)
+                    .restorePointMemoryLimit(restorePointMemoryLimit).build().fit());
             assertTrue(e.getMessage().matches("(?s)Loss became (NaN|-?Infinity) in phase 'boom', epoch 1, batch \\d+ "
                     + "at learning rate 1\\.0E12; the last good checkpoint in .* is kept.*"), e.getMessage());
             assertEquals(1, e.history().size());
             var c = new io.transfer4j.training.internal.RunDirectory(runDir).read().orElseThrow();
             assertEquals(1, c.state().phaseIndex(), "checkpoint from the end of phase 'ok'");
             assertTrue(c.params().values().stream().allMatch(a -> !a.isNaN().any() && !a.isInfinite().any()));
-            assertTrue(!t.model.graph().params().isNaN().any() && !t.model.graph().params().isInfinite().any(),
-                    "the in-memory model is put back to its weights before the failing epoch");
+            // the in-memory model is put back to its weights before the failing epoch, bit for bit
+            Map<String, INDArray> now = t.model.graph().paramTable();
+            assertEquals(c.params().keySet(), now.keySet());
+            c.params().forEach((k, saved) -> assertArrayEquals(saved.dup('c').data().asFloat(),
+                    now.get(k).dup('c').data().asFloat(), k));
+            try (var files = Files.list(runDir)) {
+                assertEquals(List.of(), files.map(p -> p.getFileName().toString())
+                        .filter(n -> n.contains("restore-point")).toList(), "the restore point is deleted");
+            }
         }
+        return fileDuringEpoch;
     }
 }

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -74,7 +73,8 @@ public final class Engine implements TrainingControl {
     public record Config(TransferModel model, TrainingData train, DataSetIterator validation,
                          DataSetIterator test, FineTunePlan plan, Path runDir, long seed, List<Callback> callbacks,
                          ClassWeights classWeights, int topK, FeatureCacheMode cacheMode, long cacheMemoryLimit,
-                         int augmentedViews, boolean prefixPerBatch, CachePool sharedCaches) {
+                         int augmentedViews, boolean prefixPerBatch, CachePool sharedCaches,
+                         long restorePointMemoryLimit) {
     }
 
     /** Where the loop stands: a phase, the epochs of it already done, and whether a callback already ended it. */
@@ -225,7 +225,6 @@ public final class Engine implements TrainingControl {
         long epochSeed = mix(cfg.seed(), phaseIndex, epochInPhase);
         Nd4j.getRandom().setSeed(epochSeed);
         long start = System.nanoTime();
-        Map<String, Map<String, INDArray>> beforeEpoch = trainableParams();
         Iterator<DataSet> batches = feed.epoch(history.size(), epochSeed);
         ComputationGraph graph = feed.graph();
         int batchesPerEpoch = feed.batchesPerEpoch();
@@ -234,34 +233,37 @@ public final class Engine implements TrainingControl {
         double lr = Double.NaN;
         batchInEpoch = 0;
         accuracy.reset();
-        while (batches.hasNext()) {
-            DataSet ds = batches.next();
-            lr = scheduledLr() * lrFactor;
-            lrs.apply(lr);
-            accuracy.labels(ds.getLabels());
-            graph.fit(ds);
-            double loss = graph.score();
-            int n = ds.numExamples();
-            lossSum += loss * n;
-            seen += n;
-            batchInEpoch++;
-            BatchEnd end = new BatchEnd(phase.name(), epochInPhase + 1, phase.maxEpochs(), batchInEpoch,
-                    Math.max(batchesPerEpoch, batchInEpoch), loss, lr, seen, (System.nanoTime() - start) / 1e9);
-            Decision d = Decision.CONTINUE;
-            for (Callback c : callbacks) {
-                d = d.and(c.onBatchEnd(end, this));
-            }
-            if (!Double.isFinite(loss)) {
-                restoreTrainable(beforeEpoch);   // the caller's model is left as it was before the epoch
-                throw diverged(loss, lr);
-            }
-            if (d == Decision.STOP_TRAINING) {
-                LOG.info("A callback stopped the run in phase '{}', epoch {}, batch {}", phase.name(),
-                        epochInPhase + 1, batchInEpoch);
-                return d;
+        // what a diverged epoch puts back; large ones go to a file instead of staying resident (RestorePoint)
+        try (RestorePoint beforeEpoch = RestorePoint.take(model.graph(), model.frozenVertices(),
+                cfg.restorePointMemoryLimit(), cfg.runDir())) {
+            while (batches.hasNext()) {
+                DataSet ds = batches.next();
+                lr = scheduledLr() * lrFactor;
+                lrs.apply(lr);
+                accuracy.labels(ds.getLabels());
+                graph.fit(ds);
+                double loss = graph.score();
+                int n = ds.numExamples();
+                lossSum += loss * n;
+                seen += n;
+                batchInEpoch++;
+                BatchEnd end = new BatchEnd(phase.name(), epochInPhase + 1, phase.maxEpochs(), batchInEpoch,
+                        Math.max(batchesPerEpoch, batchInEpoch), loss, lr, seen, (System.nanoTime() - start) / 1e9);
+                Decision d = Decision.CONTINUE;
+                for (Callback c : callbacks) {
+                    d = d.and(c.onBatchEnd(end, this));
+                }
+                if (!Double.isFinite(loss)) {
+                    beforeEpoch.restore(model.graph());   // the caller's model is left as it was before the epoch
+                    throw diverged(loss, lr);
+                }
+                if (d == Decision.STOP_TRAINING) {
+                    LOG.info("A callback stopped the run in phase '{}', epoch {}, batch {}", phase.name(),
+                            epochInPhase + 1, batchInEpoch);
+                    return d;
+                }
             }
         }
-        close(beforeEpoch);
         if (seen == 0) {
             throw new IllegalStateException("the training data gave no batch in phase '" + phase.name()
                     + "', epoch " + (epochInPhase + 1) + "; check the training iterator (an exhausted iterator that "
@@ -335,6 +337,9 @@ public final class Engine implements TrainingControl {
             System.gc();
         }
     }
+
+    /** Default bytes of trained parameters an epoch's {@link RestorePoint} copies in memory (more go to a file). */
+    public static final long RESTORE_POINT_MEMORY_LIMIT = RestorePoint.MEMORY_LIMIT;
 
     /** Models from this many parameters on get a full collection at each phase boundary. */
     static final long GC_MIN_PARAMS = 4_000_000;
@@ -454,34 +459,6 @@ public final class Engine implements TrainingControl {
                 cb.restoreState(st);
             }
         }
-    }
-
-    /**
-     * A copy of the parameters this phase can change (the layers it does not freeze), by layer and parameter name:
-     * what a diverged epoch restores. Frozen layers cannot change, so copying them (ResNet50: ~100 MB per epoch,
-     * left to the garbage collector) bought nothing.
-     */
-    private Map<String, Map<String, INDArray>> trainableParams() {
-        Set<String> frozen = model.frozenVertices();
-        Map<String, Map<String, INDArray>> m = new LinkedHashMap<>();
-        for (org.deeplearning4j.nn.api.Layer l : model.graph().getLayers()) {
-            String name = l.conf().getLayer().getLayerName();
-            if (!frozen.contains(name) && l.numParams() > 0) {
-                Map<String, INDArray> p = new LinkedHashMap<>();
-                l.paramTable().forEach((k, v) -> p.put(k, v.dup()));
-                m.put(name, p);
-            }
-        }
-        return m;
-    }
-
-    private void restoreTrainable(Map<String, Map<String, INDArray>> saved) {
-        ComputationGraph g = model.graph();
-        saved.forEach((layer, params) -> params.forEach((k, v) -> g.getLayer(layer).getParam(k).assign(v)));
-    }
-
-    private static void close(Map<String, Map<String, INDArray>> saved) {
-        saved.values().forEach(p -> p.values().forEach(INDArray::close));
     }
 
     /** A copy of every parameter array of {@code g}, by name. */

@@ -73,7 +73,7 @@ public final class RunDirectory {
         sums.put("params.bin", writeSynced(tmp.resolve("params.bin"), out -> writeArrays(out, c.params())));
         if (c.updater() != null) {
             sums.put("updater.bin", writeSynced(tmp.resolve("updater.bin"),
-                    out -> Nd4j.write(c.updater(), new DataOutputStream(out))));
+                    out -> writeArray(c.updater(), new DataOutputStream(out))));
         }
         for (Map.Entry<String, Map<String, INDArray>> s : c.snapshots().entrySet()) {
             String file = "snapshot-" + s.getKey() + ".bin";
@@ -214,9 +214,25 @@ public final class RunDirectory {
         out.writeInt(arrays.size());
         for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
             out.writeUTF(e.getKey());
-            Nd4j.write(e.getValue(), out);
+            writeArray(e.getValue(), out);
         }
         out.flush();
+    }
+
+    /**
+     * {@link Nd4j#write} of {@code a}, which may be a live view (a parameter of the model): ND4J writes a view
+     * through a copy it leaves to the garbage collector; here that copy is freed as soon as it is written, so
+     * writing a model's parameters holds at most one array's copy at a time.
+     */
+    static void writeArray(INDArray a, DataOutputStream out) throws IOException {
+        INDArray c = a.isView() || a.data().length() != a.length() ? a.dup() : a;
+        try {
+            Nd4j.write(c, out);
+        } finally {
+            if (c != a) {
+                c.close();
+            }
+        }
     }
 
     static Map<String, INDArray> readArrays(Path file) throws IOException {
