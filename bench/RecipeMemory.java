@@ -6,7 +6,12 @@
 // again: what the collector gives back is native memory that only unreachable Java objects still held. After a
 // package (classpath in cli-examples/target):
 // OMP_WAIT_POLICY=PASSIVE java -Xms512m -Xmx6g -cp "$(cat cli-examples/target/classpath.txt):cli-examples/target/transfer4j-cli.jar" \
-//   bench/RecipeMemory.java resnet50 plain|aug [epochs=5,5] [size=224] [gc] [images=../shared/datasets/dl4j-animals]
+//   bench/RecipeMemory.java resnet50 plain|aug|full-sgd|full-adam [epochs=5,5] [size=224] [gc] [rundir] [images=../shared/datasets/dl4j-animals]
+// full-sgd / full-adam: one phase "full" with every layer trainable (full fine-tuning as FineTuner runs it, plain data,
+// SGD 1e-4 like the bench's finetune step, or Adam 1e-5 like the recipe), for epochs=N (the first number).
+// cut=NAME: cut there instead of at the first feature-map cut (cut=fc2: VGG16 with its 138 M-parameter top, the
+// model of `bench --workloads finetune` at 224 px).
+// rundir: the run writes a run directory (checkpoint at every epoch end, as `transfer4j fit` does).
 import io.transfer4j.augmentation.*; import io.transfer4j.core.*; import io.transfer4j.training.*; import io.transfer4j.zoo.*;
 import org.nd4j.linalg.factory.Nd4j; import org.nd4j.linalg.api.memory.MemoryWorkspace; import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.memory.AllocationsTracker; import org.nd4j.linalg.api.memory.enums.AllocationKind;
@@ -38,13 +43,16 @@ public class RecipeMemory {
     } catch (Exception e) { throw new RuntimeException(e); }
   }
   public static void main(String[] a) throws Exception {
-    String model = a[0]; boolean aug = a[1].equals("aug"); int head = 5, top = 5, size = 224;
+    String model = a[0]; boolean aug = a[1].equals("aug"); boolean full = a[1].startsWith("full-"); int head = 5, top = 5, size = 224;
+    boolean runDir = false; String cutName = null;
     Path images = Path.of("../shared/datasets/dl4j-animals");
     for (int i = 2; i < a.length; i++) {
-      if (a[i].startsWith("epochs=")) { String[] e = a[i].substring(7).split(","); head = Integer.parseInt(e[0]); top = Integer.parseInt(e[1]); }
+      if (a[i].startsWith("epochs=")) { String[] e = a[i].substring(7).split(","); head = Integer.parseInt(e[0]); top = Integer.parseInt(e[e.length - 1]); }
       else if (a[i].startsWith("size=")) size = Integer.parseInt(a[i].substring(5));
       else if (a[i].startsWith("images=")) images = Path.of(a[i].substring(7));
       else if (a[i].equals("gc")) gc = true;
+      else if (a[i].equals("rundir")) runDir = true;
+      else if (a[i].startsWith("cut=")) cutName = a[i].substring(4);
     }
     Backend.ensureInitialised();
     report("ND4J started");
@@ -53,13 +61,16 @@ public class RecipeMemory {
     Zoo zoo = Zoo.builder().offline(true).build();
     Backbone b = zoo.random(model, InputShape.rgb(size, size), 42);
     report("zoo graph built");
-    CutPoint cut = b.cutPoints().stream().filter(c -> c.kind() == CutPoint.Kind.FEATURE_MAP).findFirst().orElse(b.defaultCut());
+    CutPoint cut = cutName != null ? b.cutPoint(cutName)
+        : b.cutPoints().stream().filter(c -> c.kind() == CutPoint.Kind.FEATURE_MAP).findFirst().orElse(b.defaultCut());
     String topGroup = model.equals("resnet50") ? "res5" : model.equals("vgg16") ? "block5" : b.lastGroup().name();
-    TransferModel tm = TransferModel.builder().backbone(b).cut(cut.name()).head(HeadSpec.builder().pooling(Pooling.AVG).build())
-        .task(Task.MULTICLASS).labels(split.classes()).trainable(LayerSelection.headOnly()).seed(42).build();
+    TransferModel tm = TransferModel.builder().backbone(b).cut(cut.name()).head(cut.kind() == CutPoint.Kind.FEATURE_MAP ? HeadSpec.builder().pooling(Pooling.AVG).build() : HeadSpec.builder().build())
+        .task(Task.MULTICLASS).labels(split.classes()).trainable(full ? LayerSelection.all() : LayerSelection.headOnly()).seed(42).build();
     b = null;
     report("TransferModel built");
-    FineTunePlan plan = FineTunePlan.of(
+    FineTunePlan plan = full ? FineTunePlan.of(Phase.builder("full").maxEpochs(head).trainable(LayerSelection.all())
+        .optimizer(a[1].equals("full-adam") ? Optimizer.adam() : Optimizer.sgd(0, false)).lr(a[1].equals("full-adam") ? 1e-5 : 1e-4).build())
+      : FineTunePlan.of(
         Phase.builder("head").maxEpochs(head).trainable(LayerSelection.headOnly()).optimizer(Optimizer.adam()).lr(1e-3).build(),
         Phase.builder("fine-tune").maxEpochs(top).trainable(LayerSelection.fromGroup(topGroup)).optimizer(Optimizer.adam()).lr(1e-5).build());
     ImagePipeline plain = ImagePipeline.forBackbone(zoo.spec(model));
@@ -67,7 +78,7 @@ public class RecipeMemory {
     FlowOptions shuffled = FlowOptions.builder().targetSize(size, size).batchSize(16).seed(42).shuffle(true).build();
     Callback probe = new Callback() {
       @Override public void onPhaseBegin(String phase, TrainingControl c) { report("phase " + phase + " begins"); }
-      @Override public Decision onBatchEnd(BatchEnd e, TrainingControl c) { if (e.batch() == 1) report(e.phase() + " epoch " + e.epoch() + " batch 1"); return Decision.CONTINUE; }
+      @Override public Decision onBatchEnd(BatchEnd e, TrainingControl c) { if (e.batch() == 1 || e.batch() == e.batchesPerEpoch()) report(e.phase() + " epoch " + e.epoch() + " batch " + e.batch()); return Decision.CONTINUE; }
       @Override public Decision onEpochEnd(EpochRecord r, TrainingControl c) { report(r.phase() + " epoch " + r.epoch() + " (+validation)"); return Decision.CONTINUE; }
       @Override public void onPhaseEnd(String phase, TrainingControl c) { report("phase " + phase + " ends"); }
     };
@@ -75,10 +86,12 @@ public class RecipeMemory {
     try (DirectoryFlow train = trainPipe.flowFromSplit(split, DataSplit.Part.TRAIN, shuffled);
          DirectoryFlow val = plain.flowFromSplit(split, DataSplit.Part.VALIDATION, shuffled.toBuilder().shuffle(false).build())) {
       report("flows open");
-      TrainingResult r = FineTuner.builder().model(tm).train(train).validation(val).plan(plan).seed(42).silent().callbacks(probe).build().fit();
+      FineTuner.Builder ft = FineTuner.builder().model(tm).train(train).validation(val).plan(plan).seed(42).silent().callbacks(probe);
+      if (runDir) ft.runDir(work.resolve("run"));
+      TrainingResult r = ft.build().fit();
       EpochRecord last = r.history().get(r.history().size() - 1);
       System.out.printf(Locale.ROOT, "%s %s %d+%d epochs: %.1f s, final val_loss %.6f val_acc %s, process peak VmHWM (since last reset) %s MiB%n",
-          model, aug ? "aug" : "plain", head, top, (System.nanoTime() - t0) / 1e9, last.valLoss(), last.metrics().get(Metric.VAL_ACCURACY), mib(kb("VmHWM:") * 1024.0));
+          model, a[1], head, full ? 0 : top, (System.nanoTime() - t0) / 1e9, last.valLoss(), last.metrics().get(Metric.VAL_ACCURACY), mib(kb("VmHWM:") * 1024.0));
     }
   }
 }
