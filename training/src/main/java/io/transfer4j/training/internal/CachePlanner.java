@@ -319,7 +319,7 @@ final class CachePlanner implements AutoCloseable {
         boolean cached();
     }
 
-    /** The data through the whole graph; validation runs a derived inference graph of the model. */
+    /** The data through the whole graph; validation runs that graph in inference mode. */
     private record Direct(TransferModel model, TrainingData train, DataSetIterator val) implements Feed {
         @Override
         public ComputationGraph graph() {
@@ -341,13 +341,11 @@ final class CachePlanner implements AutoCloseable {
             if (val == null) {
                 return null;
             }
-            // derived for this validation only, as model.inferenceGraph() derives it, but not kept by the model: the
-            // next epoch changes every weight it copies (VGG16 full fine-tuning: 512 MiB plus its executor's
-            // buffers, which stayed resident through the whole next epoch); unreachable once this returns
+            // the training graph itself in inference mode, as the cached and prefix-per-batch feeds validate: a
+            // derived graph would copy every weight the next epoch changes (VGG16 full fine-tuning: 512 MiB plus
+            // its executor's buffers, ~1 GiB over the step's peak), DL4J's executor reuses the training workspaces
             ComputationGraph g = model.graph();
-            InferenceGraph derived = InferenceGraph.derive(g, g.getConfiguration().getNetworkOutputs(),
-                    List.of(model.embeddingVertex()));
-            return Evaluator.evaluate(derived::output, val, labels, topK, null);
+            return Evaluator.evaluate(x -> g.outputSingle(false, x), val, labels, topK, null);
         }
 
         @Override
@@ -358,7 +356,7 @@ final class CachePlanner implements AutoCloseable {
 
     /**
      * Each batch through the derived frozen prefix, then into the suffix graph {@code graph}; the same batches as
-     * {@link Direct} (its epochs), validation as {@link Direct} (the model's derived inference graph).
+     * {@link Direct} (its epochs), validation through the same prefix and the suffix graph.
      */
     private record PrefixPerBatch(ComputationGraph graph, Direct data, UnaryOperator<INDArray> prefix)
             implements Feed {

@@ -391,16 +391,8 @@ public final class Engine implements TrainingControl {
                 batchesPerEpoch, feed.cached() ? ", on cached features" : "");
     }
 
-    /**
-     * Validates the epoch. An uncached phase validates on a derived copy of the whole model, dead once validation
-     * returns; for large models it is collected here rather than left resident through the next epoch.
-     */
     private Metrics validate() {
-        Metrics m = feed.validate(model.labels(), cfg.topK());
-        if (m != null && !feed.cached()) {
-            collectGarbage();
-        }
-        return m;
+        return feed.validate(model.labels(), cfg.topK());
     }
 
     private double[] classWeights() {
