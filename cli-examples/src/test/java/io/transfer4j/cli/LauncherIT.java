@@ -47,6 +47,8 @@ class LauncherIT {
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxbytes=12000M"), "off-heap is half: " + args);
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=20400M"), "physical is 85 %: " + args);
         assertTrue(args.contains("-Dtransfer4j.threads=3"), args.toString());
+        // the JDK running the build is 17.0.9 or newer (the CI's is): native memory is trimmed every second
+        assertTrue(args.contains("-XX:TrimNativeHeapInterval=1000"), args.toString());
         assertEquals(List.of("-Dfoo=bar", "io.transfer4j.cli.Transfer4j", "doctor"),
                 args.subList(args.size() - 3, args.size()), "user options come last, then main class and args");
         assertTrue(r.err().isEmpty(), "no rebuild was needed: " + r.err());
