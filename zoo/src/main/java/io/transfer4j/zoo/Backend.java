@@ -1,11 +1,13 @@
 package io.transfer4j.zoo;
 
+import io.transfer4j.zoo.internal.backend.ChunkedConvHelper;
 import io.transfer4j.zoo.internal.backend.HelperProbe;
 import io.transfer4j.zoo.internal.backend.HelperSwitch;
 import io.transfer4j.zoo.internal.backend.LayerInspector;
 import io.transfer4j.zoo.internal.backend.NativeInfo;
 
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -67,5 +69,17 @@ public final class Backend {
     public static <T> T withBuiltInLayers(Supplier<T> build) {
         ensureInitialised();
         return HelperSwitch.withBuiltInLayers(build);
+    }
+
+    /**
+     * Bounds the native memory oneDNN's convolutions take inside a training step: libnd4j's oneDNN
+     * {@code conv2d_bp} allocates four full-size reordered copies of a layer's activations at once (VGG16 at
+     * 224 px, batch 16: 4 x 196 MiB in {@code block1_conv2}), so the graph's plain 2D convolutions are switched to a
+     * helper that runs the same oneDNN ops over chunks of the batch when an activation exceeds 64 MiB (weight
+     * gradients summed over chunks: equal to float rounding). Idempotent; {@code FineTuner} calls it on every graph
+     * it trains. Returns the number of convolutions on the bounded helper (0 when oneDNN helpers are off).
+     */
+    public static int boundConvolutionMemory(ComputationGraph graph) {
+        return ChunkedConvHelper.install(graph, ChunkedConvHelper.DEFAULT_CHUNK_BYTES);
     }
 }

@@ -177,12 +177,14 @@ final class ModelBench {
                 // TransferLearning copied and its random initialisation; without it the peak RSS counted those
                 // dead ~0.5 GiB of VGG16 weights as if training held them
                 ComputationGraph g = classifier(model, false);
+                int bounded = Backend.boundConvolutionMemory(g); // as FineTuner's Engine does for every graph it trains
                 DataSet d = batch(0);
                 double flops = 3 * Flops.forwardPerImage(g.getConfiguration(), in);
                 System.gc();
                 ProcessMemory.resetPeak();
                 double ms = median(() -> g.fit(d));
-                yield result(w, model, ms, flops, preflight(g, MemoryEstimate.Mode.TRAINING));
+                yield result(w, model, ms, flops, join(preflight(g, MemoryEstimate.Mode.TRAINING),
+                        bounded + " convolutions batch-chunked"));
             }
             case HEAD, TOP -> {
                 // an uncached phase (as on augmented data) as FineTuner runs it by default (prefixPerBatch): the

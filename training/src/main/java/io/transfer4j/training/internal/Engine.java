@@ -1,5 +1,6 @@
 package io.transfer4j.training.internal;
 
+import io.transfer4j.zoo.Backend;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -227,6 +228,8 @@ public final class Engine implements TrainingControl {
         long start = System.nanoTime();
         Iterator<DataSet> batches = feed.epoch(history.size(), epochSeed);
         ComputationGraph graph = feed.graph();
+        // oneDNN's conv backward copies whole activations 4x at once; chunked over the batch above 64 MiB
+        Backend.boundConvolutionMemory(graph);
         int batchesPerEpoch = feed.batchesPerEpoch();
         double lossSum = 0;
         long seen = 0;
