@@ -78,8 +78,19 @@ public final class Backend {
      * helper that runs the same oneDNN ops over chunks of the batch when an activation exceeds 64 MiB (weight
      * gradients summed over chunks: equal to float rounding). Idempotent; {@code FineTuner} calls it on every graph
      * it trains. Returns the number of convolutions on the bounded helper (0 when oneDNN helpers are off).
+     *
+     * <p>The system property {@value #CONV_CHUNK_PROPERTY} sets the chunk limit in MiB (default 64); 0 leaves DL4J's
+     * own helper in place (for comparisons, or if a DL4J upgrade changes the helper).
      */
     public static int boundConvolutionMemory(ComputationGraph graph) {
-        return ChunkedConvHelper.install(graph, ChunkedConvHelper.DEFAULT_CHUNK_BYTES);
+        long mib = Long.getLong(CONV_CHUNK_PROPERTY, ChunkedConvHelper.DEFAULT_CHUNK_BYTES >> 20);
+        if (mib < 0) {
+            throw new IllegalArgumentException("-D" + CONV_CHUNK_PROPERTY + " must be >= 0 MiB (0: no chunking; "
+                    + "default " + (ChunkedConvHelper.DEFAULT_CHUNK_BYTES >> 20) + "); received " + mib);
+        }
+        return mib == 0 ? 0 : ChunkedConvHelper.install(graph, mib << 20);
     }
+
+    /** System property: the convolution chunk limit in MiB for {@link #boundConvolutionMemory}; 0 turns it off. */
+    public static final String CONV_CHUNK_PROPERTY = "transfer4j.conv.chunkMiB";
 }
