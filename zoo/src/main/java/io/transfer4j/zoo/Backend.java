@@ -75,11 +75,11 @@ public final class Backend {
      * Bounds the native memory oneDNN's convolutions take inside a training step: libnd4j's oneDNN
      * {@code conv2d_bp} allocates four full-size reordered copies of a layer's activations at once (VGG16 at
      * 224 px, batch 16: 4 x 196 MiB in {@code block1_conv2}), so the graph's plain 2D convolutions are switched to a
-     * helper that runs the same oneDNN ops over chunks of the batch when an activation exceeds 64 MiB (weight
+     * helper that runs the same oneDNN ops over chunks of the batch when an activation exceeds 32 MiB (weight
      * gradients summed over chunks: equal to float rounding). Idempotent; {@code FineTuner} calls it on every graph
      * it trains. Returns the number of convolutions on the bounded helper (0 when oneDNN helpers are off).
      *
-     * <p>The system property {@value #CONV_CHUNK_PROPERTY} sets the chunk limit in MiB (default 64); 0 leaves DL4J's
+     * <p>The system property {@value #CONV_CHUNK_PROPERTY} sets the chunk limit in MiB (default 32); 0 leaves DL4J's
      * own helper in place (for comparisons, or if a DL4J upgrade changes the helper).
      */
     public static int boundConvolutionMemory(ComputationGraph graph) {

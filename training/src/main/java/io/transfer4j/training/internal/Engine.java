@@ -228,7 +228,7 @@ public final class Engine implements TrainingControl {
         long start = System.nanoTime();
         Iterator<DataSet> batches = feed.epoch(history.size(), epochSeed);
         ComputationGraph graph = feed.graph();
-        // oneDNN's conv backward copies whole activations 4x at once; chunked over the batch above 64 MiB
+        // oneDNN's conv backward copies whole activations 4x at once; chunked over the batch above 32 MiB
         Backend.boundConvolutionMemory(graph);
         int batchesPerEpoch = feed.batchesPerEpoch();
         double lossSum = 0;

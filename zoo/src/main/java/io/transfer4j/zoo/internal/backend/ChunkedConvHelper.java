@@ -44,8 +44,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * protected {@code ConvolutionLayer.helper} field of an initialised graph's plain 2D convolutions (NCHW, float32).
  */
 public final class ChunkedConvHelper extends MKLDNNConvHelper {
-    /** Largest activation a single oneDNN call handles before the batch is split (64 MiB). */
-    public static final long DEFAULT_CHUNK_BYTES = 64L << 20;
+    /**
+     * Largest activation a single oneDNN call handles before the batch is split: 32 MiB. Measured on VGG16's full
+     * fine-tune step (224 px, batch 16, quiet machine, docs/performance.md): 64 MiB peaked ~160 MiB higher at the
+     * same step time, 16 MiB ~50 MiB lower but slower.
+     */
+    public static final long DEFAULT_CHUNK_BYTES = 32L << 20;
 
     private static final Field HELPER = helperField();
 
